@@ -1,0 +1,186 @@
+"""The plan's quantitative targets (主要指标) and their yearly values."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.models import Department, Plan, PlanChapter
+
+FIGURE = {"max_digits": 16, "decimal_places": 4}
+plausible_year = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Indicator(models.Model):
+    class Category(models.TextChoices):
+        ECONOMY = "economy", _("economic development")
+        INNOVATION = "innovation", _("innovation")
+        URBAN = "urban", _("urban development")
+        CULTURE = "culture", _("culture")
+        ECOLOGY = "ecology", _("ecology")
+        LIVELIHOOD = "livelihood", _("people's livelihood")
+        GOVERNANCE = "governance", _("governance")
+
+    class Nature(models.TextChoices):
+        EXPECTED = "expected", _("expected")
+        BINDING = "binding", _("binding")
+
+    class TargetKind(models.TextChoices):
+        LEVEL = "level", _("level in the target year")
+        CUMULATIVE = "cumulative", _("cumulative over the period")
+        GROWTH = "growth", _("average annual growth")
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("higher is better")
+        LOWER = "lower", _("lower is better")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    code = models.SlugField(_("code"), max_length=20, help_text=_("Stable; used in links."))
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    nature = models.CharField(
+        _("nature"), max_length=10, choices=Nature.choices, default=Nature.EXPECTED
+    )
+    target_kind = models.CharField(_("target kind"), max_length=20, choices=TargetKind.choices)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    baseline_year = models.PositiveSmallIntegerField(
+        _("baseline year"), null=True, blank=True, validators=plausible_year
+    )
+    baseline_value = models.DecimalField(_("baseline value"), **FIGURE, null=True, blank=True)
+    baseline_source_sentence = models.TextField(_("baseline source sentence"), blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), validators=plausible_year)
+    target_value = models.DecimalField(_("target value"), **FIGURE)
+    target_text = models.CharField(
+        _("target as worded"), max_length=200, blank=True, help_text=_("The plan's own words.")
+    )
+    responsible_department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    chapters = models.ManyToManyField(
+        PlanChapter, verbose_name=_("chapters"), blank=True, related_name="indicators"
+    )
+    source_paragraph = models.PositiveSmallIntegerField(_("source paragraph"), null=True, blank=True)
+    source_sentence = models.TextField(
+        _("source sentence"), blank=True, help_text=_("The plan's own words, quoted exactly.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan__number", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="indicator_code_unique",
+                violation_error_message=_("An indicator with this code already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True, baseline_value__isnull=True)
+                | Q(baseline_year__isnull=False, baseline_value__isnull=False),
+                name="indicator_baseline_year_and_value",
+                violation_error_message=_("Give both the baseline year and value, or neither."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True) | Q(target_year__gt=F("baseline_year")),
+                name="indicator_target_after_baseline",
+                violation_error_message=_("The target year must come after the baseline year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        errors = {}
+        if (self.baseline_year is None) != (self.baseline_value is None):
+            errors["baseline_value"] = _("Give both the baseline year and value, or neither.")
+        elif self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
+            errors["target_year"] = _("The target year must come after the baseline year.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_percentage(self):
+        return self.unit.strip() == "%"
+
+
+class IndicatorValue(models.Model):
+    """The figure an indicator reached in one year, as entered by its department."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
+    value = models.DecimalField(_("value"), **FIGURE)
+    note = models.TextField(_("source note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical indicator value"))
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                name="indicator_value_one_per_year",
+                violation_error_message=_("This indicator already has a value for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="indicator_value_year_plausible",
+                violation_error_message=_("Enter a year between 2000 and 2100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.year}"
+
+    def clean(self):
+        if not self.indicator_id:
+            return
+        indicator = self.indicator
+        errors = {}
+        first = indicator.baseline_year or indicator.plan.start_year - 1
+        last = max(indicator.target_year, indicator.plan.end_year)
+        if self.year is not None and not first <= self.year <= last:
+            errors["year"] = _("Enter a year from %(first)s to %(last)s.") % {
+                "first": first,
+                "last": last,
+            }
+        if self.value is not None and indicator.is_percentage:
+            # A growth rate may fall below zero; a share may not.
+            lowest = None if indicator.target_kind == Indicator.TargetKind.GROWTH else 0
+            if self.value > 100 or (lowest is not None and self.value < lowest):
+                errors["value"] = _("A percentage cannot be above 100 or, except for growth, below 0.")
+        if errors:
+            raise ValidationError(errors)

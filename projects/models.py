@@ -1,0 +1,655 @@
+"""The portfolio: departments, plans and their chapters, projects, milestones, reports, money."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .clock import today
+
+MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
+non_negative = MinValueValidator(0)
+plausible_year = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Department(models.Model):
+    """A body that owns projects or reports figures: a bureau, a street office, a group."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("district bureau")
+        STREET = "street", _("street office")
+        STATE_GROUP = "state_group", _("district state-owned group")
+        CITY = "city", _("city-level body")
+
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BUREAU)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="department_name_unique",
+                violation_error_message=_("A department with this name already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="department_slug_unique",
+                violation_error_message=_("A department with this slug already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to at most one department."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Department editors may change only what belongs to this department."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+
+class Plan(models.Model):
+    """A five-year plan. The 14th ships with the app; later ones are added in the admin."""
+
+    number = models.PositiveSmallIntegerField(
+        _("plan number"),
+        help_text=_("14 for the 14th Five-Year Plan; chapter keys start with it, as in 14-3.1."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=20)
+    start_year = models.PositiveSmallIntegerField(_("first year"), validators=plausible_year)
+    end_year = models.PositiveSmallIntegerField(_("last year"), validators=plausible_year)
+    document_number = models.CharField(_("issuing document"), max_length=50, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                name="plan_number_unique",
+                violation_error_message=_("A plan with this number already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")),
+                name="plan_period_ordered",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.short_name} ({self.start_year}–{self.end_year})"
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError(
+                {"end_year": _("The last year cannot be before the first year.")}
+            )
+
+
+class PlanChapterQuerySet(models.QuerySet):
+    def by_key(self, key):
+        """The chapter for a URL key such as '14-3.1', or DoesNotExist."""
+        number, _sep, code = key.partition("-")
+        if not number.isdigit() or not code:
+            raise self.model.DoesNotExist(key)
+        return self.get(plan__number=int(number), code=code)
+
+
+class PlanChapter(models.Model):
+    """A chapter or section of a plan. Chapters nest: 3 > 3.1."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="chapters"
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        validators=[RegexValidator(r"^\d+(\.\d+)*$", _("Use numbers and dots, as in 3 or 3.1."))],
+    )
+    title = models.CharField(_("title"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    paragraph_start = models.PositiveSmallIntegerField(_("first paragraph"), null=True, blank=True)
+    paragraph_end = models.PositiveSmallIntegerField(_("last paragraph"), null=True, blank=True)
+    title_is_official = models.BooleanField(
+        _("official title"),
+        default=True,
+        help_text=_("Unticked when the title was derived from the text, not taken from the plan."),
+    )
+
+    objects = PlanChapterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan chapter")
+        verbose_name_plural = _("plan chapters")
+        ordering = ["plan__number", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="chapter_code_unique_in_plan",
+                violation_error_message=_("This plan already has a chapter with this code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(paragraph_start__isnull=True)
+                | Q(paragraph_end__isnull=True)
+                | Q(paragraph_end__gte=F("paragraph_start")),
+                name="chapter_paragraphs_ordered",
+                violation_error_message=_("The last paragraph cannot come before the first."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self):
+        """Unique across plans, used in URLs: '14-3.1'."""
+        return f"{self.plan.number}-{self.code}"
+
+    @property
+    def depth(self):
+        return self.code.count(".")
+
+    def clean(self):
+        if self.parent_id and self.plan_id and self.parent.plan_id != self.plan_id:
+            raise ValidationError({"parent": _("The parent chapter must belong to the same plan.")})
+        if self.parent_id and self.code and not self.code.startswith(self.parent.code + "."):
+            raise ValidationError(
+                {"code": _("A section's code starts with its parent's code, as in 3.1 under 3.")}
+            )
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_overdue(self, on=None):
+        """Projects with at least one overdue milestone on the given day (default today)."""
+        return self.filter(Exists(Milestone.objects.overdue(on=on).filter(project=OuterRef("pk"))))
+
+    def with_overdue_count(self, on=None):
+        """Annotate overdue_count: the number of overdue milestones, in the same query."""
+        counts = (
+            Milestone.objects.overdue(on=on)
+            .filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(overdue_count=Coalesce(Subquery(counts), Value(0)))
+
+    def with_latest_report(self):
+        """Annotate the newest report's period, health and percent complete, in the same query."""
+        latest = ProgressReport.objects.filter(project=OuterRef("pk")).newest_first()
+        return self.annotate(
+            latest_report_period=Subquery(latest.values("period")[:1]),
+            latest_health=Subquery(latest.values("health")[:1]),
+            latest_percent_complete=Subquery(latest.values("percent_complete")[:1]),
+        )
+
+
+class Project(models.Model):
+    """A major project (重大项目) of the plan, owned by a lead department."""
+
+    class Category(models.TextChoices):
+        CULTURE = "culture", _("culture")
+        HEALTH_PHARMA = "health_pharma", _("health & pharma")
+        TRANSPORT = "transport", _("transport")
+        EDUCATION = "education", _("education")
+        HEALTHCARE = "healthcare", _("healthcare")
+        INDUSTRY = "industry", _("industry & business")
+        COMMERCE = "commerce", _("commerce & markets")
+        FINANCE = "finance", _("finance")
+        URBAN_RENEWAL = "urban_renewal", _("urban renewal")
+        INFRASTRUCTURE = "infrastructure", _("infrastructure")
+        ECOLOGY = "ecology", _("ecology")
+        INNOVATION = "innovation", _("science & innovation")
+        SOCIAL = "social", _("social services")
+
+    class Area(models.TextChoices):
+        BAIETAN = "baietan", _("Bai'etan Business District")
+        NORTH = "north", _("North Area")
+        SOUTH = "south", _("South Area")
+        LINGNAN_CORE = "lingnan_core", _("Lingnan Culture Core Area")
+        HAILONG = "hailong", _("Hailong Sci-Tech Demonstration Zone")
+        DISTRICT = "district", _("district-wide")
+
+    class Stage(models.TextChoices):
+        RESERVE = "reserve", _("reserve")
+        PRELIMINARY = "preliminary", _("preliminary works")
+        CONSTRUCTION = "construction", _("under construction")
+        COMPLETED = "completed", _("completed")
+        SUSPENDED = "suspended", _("suspended")
+        CANCELLED = "cancelled", _("cancelled")
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        validators=[
+            RegexValidator(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{3,4}$", _("Use a code such as LW-CUL-001."))
+        ],
+        help_text=_("Stable; used in links. For example LW-CUL-001."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    area = models.CharField(
+        _("area"), max_length=20, choices=Area.choices, default=Area.DISTRICT
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        help_text=_("Empty until the district assigns an owner."),
+    )
+    partner_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("partner departments"),
+        blank=True,
+        related_name="partner_projects",
+    )
+    leader = models.CharField(_("leader responsible"), max_length=100, blank=True)
+    contact_name = models.CharField(_("project contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("total investment (100 million yuan)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+    )
+    chapters = models.ManyToManyField(
+        PlanChapter,
+        verbose_name=_("chapters served"),
+        through="ProjectChapter",
+        blank=True,
+        related_name="projects",
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        verbose_name=_("indicators served"),
+        blank=True,
+        related_name="projects",
+    )
+    description = models.TextField(_("description"), blank=True)
+    source_paragraph = models.PositiveSmallIntegerField(
+        _("source paragraph"),
+        null=True,
+        blank=True,
+        help_text=_("Paragraph of the plan text that names the project, counted from 0."),
+    )
+    source_sentence = models.TextField(
+        _("source sentence"), blank=True, help_text=_("The plan's own words, quoted exactly.")
+    )
+    is_sample = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_("Owner, stage, dates and amounts are sample values, not the district's."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical project"))
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="project_code_unique",
+                violation_error_message=_("A project with this code already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(planned_completion__isnull=True)
+                | Q(planned_completion__gte=F("start_date")),
+                name="project_completion_not_before_start",
+                violation_error_message=_("Planned completion cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="project_total_investment_non_negative",
+                violation_error_message=_("Total investment cannot be negative."),
+            ),
+        ]
+        indexes = [
+            # Portfolio filters.
+            models.Index(fields=["stage"], name="project_stage_idx"),
+            models.Index(fields=["category"], name="project_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if (
+            self.start_date
+            and self.planned_completion
+            and self.planned_completion < self.start_date
+        ):
+            raise ValidationError(
+                {"planned_completion": _("Planned completion cannot be before the start date.")}
+            )
+
+
+class ProjectChapter(models.Model):
+    """A chapter (or section) of a plan that a project serves."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="chapter_links"
+    )
+    chapter = models.ForeignKey(
+        PlanChapter, verbose_name=_("chapter"), on_delete=models.CASCADE, related_name="project_links"
+    )
+
+    class Meta:
+        verbose_name = _("chapter served")
+        verbose_name_plural = _("chapters served")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "chapter"],
+                name="project_chapter_unique",
+                violation_error_message=_("The project is already linked to this chapter."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} → {self.chapter.key}"
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(actual_date__isnull=True)
+
+    def done(self):
+        return self.filter(actual_date__isnull=False)
+
+    def overdue(self, on=None):
+        """Not done and planned before the given day (default today); most overdue first."""
+        on = on or today()
+        return self.open().filter(planned_date__lt=on).order_by("planned_date", "pk")
+
+    def due_within(self, days, on=None):
+        """Not done and planned from the given day (default today) to `days` days later."""
+        on = on or today()
+        return (
+            self.open()
+            .filter(planned_date__gte=on, planned_date__lte=on + datetime.timedelta(days=days))
+            .order_by("planned_date", "pk")
+        )
+
+
+class Milestone(models.Model):
+    """A dated step of a project (节点). The planned date is the baseline."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    planned_date = models.DateField(_("planned date"))
+    forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
+    forecast_reason = models.TextField(_("reason for the forecast"), blank=True)
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    responsible_department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        help_text=_("Leave empty for the project's lead department."),
+    )
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical milestone"))
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["project", "planned_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "title"],
+                name="milestone_title_unique_in_project",
+                violation_error_message=_("This project already has a milestone with this title."),
+            ),
+            models.CheckConstraint(
+                condition=Q(forecast_date__isnull=True) | ~Q(forecast_reason=""),
+                name="milestone_forecast_has_reason",
+                violation_error_message=_("Give a reason for the forecast date."),
+            ),
+        ]
+        indexes = [
+            # Overdue board and "due soon": open milestones by planned date.
+            models.Index(fields=["actual_date", "planned_date"], name="milestone_open_planned_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.title}"
+
+    def clean(self):
+        errors = {}
+        if self.actual_date and self.actual_date > today():
+            errors["actual_date"] = _("The actual date cannot be in the future.")
+        if self.forecast_date and not self.forecast_reason.strip():
+            errors["forecast_reason"] = _("Give a reason for the forecast date.")
+        if errors:
+            raise ValidationError(errors)
+        if self.responsible_department_id is None and self.project_id:
+            self.responsible_department_id = self.project.lead_department_id
+
+    @property
+    def is_done(self):
+        return self.actual_date is not None
+
+    def days_overdue(self, on=None):
+        """Days past the planned date while not done; 0 when done or not yet due."""
+        on = on or today()
+        if self.is_done or self.planned_date >= on:
+            return 0
+        return (on - self.planned_date).days
+
+    @property
+    def is_overdue(self):
+        return self.days_overdue() > 0
+
+    @property
+    def slip_days(self):
+        """Actual (or forecast) minus planned, in days; None without either."""
+        other = self.actual_date or self.forecast_date
+        if other is None:
+            return None
+        return (other - self.planned_date).days
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-period", "-submitted_at", "-pk")
+
+    def latest_per_project(self):
+        """The newest report of each project, in one query."""
+        newest = ProgressReport.objects.filter(project=OuterRef("project")).newest_first()
+        return self.filter(pk=Subquery(newest.values("pk")[:1]))
+
+
+class ProgressReport(models.Model):
+    """A department's monthly word on a project (进度报告)."""
+
+    class Health(models.TextChoices):
+        GREEN = "green", _("on track")
+        AMBER = "amber", _("at risk")
+        RED = "red", _("seriously behind")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.DateField(_("reporting month"), help_text=_("Stored as the month's first day."))
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    narrative = models.TextField(_("progress this month"), blank=True)
+    problems = models.TextField(_("problems needing coordination"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    investment_completed_ytd = models.DecimalField(
+        _("investment completed this year to date (100 million yuan)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical progress report"))
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["project", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period"],
+                name="report_one_per_project_month",
+                violation_error_message=_("This project already has a report for this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="report_percent_complete_0_100",
+                violation_error_message=_("Percent complete must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_completed_ytd__isnull=True)
+                | Q(investment_completed_ytd__gte=0),
+                name="report_investment_non_negative",
+                violation_error_message=_("Investment cannot be negative."),
+            ),
+        ]
+        indexes = [
+            # Latest report per project (dashboard, portfolio).
+            models.Index(fields=["project", "-period"], name="report_project_period_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.period:%Y-%m}"
+
+    def clean(self):
+        if self.period:
+            self.period = self.period.replace(day=1)
+            if self.period > today().replace(day=1):
+                raise ValidationError({"period": _("You cannot report on a month that has not begun.")})
+
+
+class AnnualInvestment(models.Model):
+    """A project's planned and completed investment for one year (亿元)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="investments"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
+    planned = models.DecimalField(
+        _("planned (100 million yuan)"), **MONEY, default=0, validators=[non_negative]
+    )
+    completed = models.DecimalField(
+        _("completed (100 million yuan)"), **MONEY, default=0, validators=[non_negative]
+    )
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical annual investment"))
+
+    class Meta:
+        verbose_name = _("annual investment")
+        verbose_name_plural = _("annual investments")
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="investment_one_per_project_year",
+                violation_error_message=_("This project already has figures for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0),
+                name="investment_planned_non_negative",
+                violation_error_message=_("Planned investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed__gte=0),
+                name="investment_completed_non_negative",
+                violation_error_message=_("Completed investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="investment_year_plausible",
+                violation_error_message=_("Enter a year between 2000 and 2100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.year}"
+
+    @property
+    def completion_rate(self):
+        """Completed over planned, as a percentage; None when nothing was planned."""
+        if not self.planned:
+            return None
+        return self.completed / self.planned * 100

@@ -1,0 +1,138 @@
+"""Plan data: the 14th plan, its chapters, projects and indicators, from fixtures/plan14/.
+
+Everything here is traceable to the plan text shipped beside the data; load() refuses a
+fixture whose quoted sentence is not in the paragraph it names.
+"""
+
+import datetime
+import json
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from indicators.models import Indicator
+
+from .models import Department, Plan, PlanChapter, Project, ProjectChapter
+from .upsert import set_links, upsert
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+PLAN14 = FIXTURES / "plan14"
+PLAN_TEXT = PLAN14 / "liwan-14th-five-year-plan.txt"
+REASON = "plan data"
+
+
+class PlanDataError(Exception):
+    pass
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def paragraphs():
+    """The plan text's paragraphs: its non-empty lines, counted from 0."""
+    text = PLAN_TEXT.read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def check_quote(paras, paragraph, sentence, what):
+    if not sentence:
+        return
+    if paragraph is None or not 0 <= paragraph < len(paras) or sentence not in paras[paragraph]:
+        raise PlanDataError(f"{what}: the quoted sentence is not in paragraph {paragraph}.")
+
+
+@transaction.atomic
+def load():
+    """Load departments and the 14th plan's data. Returns a Counter of what happened."""
+    stats = Counter()
+    paras = paragraphs()
+
+    for row in read_json(FIXTURES / "departments.json")["departments"]:
+        fields = {k: row[k] for k in ("name", "short_name", "name_en", "kind")}
+        _obj, status = upsert(Department, {"slug": row["slug"]}, fields)
+        stats[f"departments {status}"] += 1
+
+    data = read_json(PLAN14 / "plan.json")
+    plan_fields = dict(data["plan"])
+    number = plan_fields.pop("number")
+    plan_fields["issued_on"] = datetime.date.fromisoformat(plan_fields["issued_on"])
+    plan, status = upsert(Plan, {"number": number}, plan_fields, reason=REASON)
+    stats[f"plans {status}"] += 1
+
+    chapters = {}
+    for order, row in enumerate(data["chapters"]):
+        parent_code = row["code"].rpartition(".")[0]
+        fields = {
+            "title": row["title"],
+            "parent": chapters[parent_code] if parent_code else None,
+            "order": order,
+            "paragraph_start": row["paragraph_start"],
+            "paragraph_end": row["paragraph_end"],
+            "title_is_official": row["title_is_official"],
+        }
+        chapters[row["code"]], status = upsert(
+            PlanChapter, {"plan": plan, "code": row["code"]}, fields
+        )
+        stats[f"chapters {status}"] += 1
+
+    for row in read_json(PLAN14 / "projects.json")["projects"]:
+        check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
+        fields = {
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "category": row["category"],
+            "area": row["area"],
+            "source_paragraph": row["paragraph"],
+            "source_sentence": row["source_sentence"],
+        }
+        project, status = upsert(Project, {"code": row["code"]}, fields, reason=REASON)
+        stats[f"projects {status}"] += 1
+        wanted = {chapters[code] for code in row["chapters"]}
+        current = {link.chapter for link in project.chapter_links.select_related("chapter")}
+        if wanted != current:
+            project.chapter_links.exclude(chapter__in=wanted).delete()
+            ProjectChapter.objects.bulk_create(
+                [ProjectChapter(project=project, chapter=c) for c in wanted - current]
+            )
+            stats["project chapter links changed"] += 1
+
+    for order, row in enumerate(read_json(PLAN14 / "indicators.json")["indicators"]):
+        what = row["code"]
+        check_quote(paras, row["paragraph"], row["source_sentence"], what)
+        check_quote(paras, row["baseline_paragraph"], row["baseline_sentence"], what + " baseline")
+        if row["target_text"] not in row["source_sentence"]:
+            raise PlanDataError(f"{what}: the target's wording is not in its sentence.")
+        fields = {
+            "plan": plan,
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "unit": row["unit"],
+            "category": row["category"],
+            "nature": row["nature"],
+            "target_kind": row["target_kind"],
+            "direction": row["direction"],
+            "baseline_year": row["baseline_year"],
+            "baseline_value": decimal_or_none(row["baseline_value"]),
+            "baseline_source_sentence": row["baseline_sentence"] or "",
+            "target_year": row["target_year"],
+            "target_value": decimal_or_none(row["target_value"]),
+            "target_text": row["target_text"],
+            "source_paragraph": row["paragraph"],
+            "source_sentence": row["source_sentence"],
+            "note": row["note"],
+            "order": order,
+        }
+        indicator, status = upsert(Indicator, {"code": row["code"]}, fields)
+        stats[f"indicators {status}"] += 1
+        if set_links(indicator.chapters, [chapters[code] for code in row["chapters"]]):
+            stats["indicator chapter links changed"] += 1
+    return stats
+
+
+def decimal_or_none(value):
+    return None if value is None else Decimal(str(value))
