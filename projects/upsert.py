@@ -4,14 +4,17 @@ changes nothing and leaves no extra history rows."""
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
-def upsert(model, lookup, values, *, reason=""):
+def upsert(model, lookup, values, *, reason="", on_create=None):
     """Create or update the row matching `lookup` so it holds `values`.
 
+    `on_create(obj)` prepares a new row before validation (a user's password, say).
     Validates with full_clean() before saving. Returns (obj, CREATED | UPDATED | UNCHANGED).
     """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
+        if on_create:
+            on_create(obj)
         status, fields = CREATED, None
     else:
         fields = [name for name, value in values.items() if getattr(obj, name) != value]

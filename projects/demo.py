@@ -1,0 +1,341 @@
+"""Sample data: a living portfolio around the real plan data, so a new user sees overdue
+milestones, reports of every colour and investment figures at first start.
+
+Everything written here is sample data and says so: the is_sample flag on each row,
+"【示例数据】" in every text, "(示例)" in every demo user's name. It is generated
+from today (projects.clock.today) with a random generator seeded by each project's code,
+so running it twice on the same day changes nothing.
+"""
+
+import datetime
+import random
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import Indicator, IndicatorValue
+
+from . import plandata
+from .clock import today as get_today
+from .models import AnnualInvestment, Department, Milestone, ProgressReport, Project, User
+from .roles import Role, ensure_roles
+from .upsert import set_links, upsert
+
+DEMO_PASSWORD = "liwan-demo-2026"
+LABEL = "【示例数据】"
+REASON = "sample data"
+
+# Which department leads a project of each category (sample assignment, not the plan's).
+LEAD_BY_CATEGORY = {
+    "culture": "culture-tourism",
+    "health_pharma": "stic",
+    "transport": "housing-transport",
+    "education": "education",
+    "healthcare": "health",
+    "industry": "stic",
+    "commerce": "stic",
+    "finance": "drc",
+    "urban_renewal": "housing-transport",
+    "infrastructure": "data",
+    "ecology": "water",
+    "innovation": "stic",
+    "social": "civil-affairs",
+}
+PARTNER_BY_CATEGORY = {
+    "transport": ["planning"],
+    "urban_renewal": ["planning", "drc"],
+    "ecology": ["ecology"],
+    "commerce": ["market-regulation"],
+    "culture": ["drc"],
+}
+INDICATOR_OWNER_BY_CATEGORY = {
+    "economy": "drc",
+    "innovation": "stic",
+    "urban": "housing-transport",
+    "culture": "culture-tourism",
+    "ecology": "ecology",
+    "governance": "drc",
+}
+LIVELIHOOD_OWNERS = [("医师", "health"), ("病床", "health"), ("托位", "health"),
+                     ("就业", "hrss"), ("培训", "hrss")]
+
+MILESTONES = {
+    "transport": ["工程可行性研究报告批复", "初步设计批复", "征地拆迁完成", "主体工程开工",
+                  "主体结构贯通", "竣工验收", "建成通车"],
+    "urban_renewal": ["片区策划方案批复", "改造实施方案表决通过", "拆迁补偿协议签约",
+                      "复建安置区开工", "融资地块出让", "复建安置房交付"],
+    "default": ["项目立项批复", "可行性研究报告批复", "用地规划许可", "施工许可",
+                "主体工程开工", "主体工程完工", "竣工验收", "投入使用"],
+}
+FORECAST_REASONS = ["征地拆迁进度滞后", "设计方案调整", "审批手续办理中", "资金到位延迟",
+                    "施工场地移交延迟", "管线迁改协调中"]
+PROBLEMS = ["需协调规划条件调整", "需协调用地移交", "需协调资金拨付", "需协调管线迁改",
+            "需协调施工许可办理", "需协调周边居民诉求"]
+STAGE_WEIGHTS = [
+    (Project.Stage.CONSTRUCTION, 50),
+    (Project.Stage.PRELIMINARY, 25),
+    (Project.Stage.RESERVE, 10),
+    (Project.Stage.COMPLETED, 9),
+    (Project.Stage.SUSPENDED, 4),
+    (Project.Stage.CANCELLED, 2),
+]
+
+
+def money(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
+
+
+@transaction.atomic
+def load():
+    """Load the plan data, then the sample portfolio. Returns a Counter of what happened."""
+    stats = plandata.load()
+    today = get_today()
+    departments = {d.slug: d for d in Department.objects.all()}
+    users = load_users(departments, stats)
+    editors = {u.department_id: u for u in users if u.department_id}
+    for project in Project.objects.order_by("code"):
+        load_project(project, departments, editors, today, stats)
+    for indicator in Indicator.objects.select_related("plan").order_by("code"):
+        load_indicator(indicator, departments, editors, today, stats)
+    return stats
+
+
+def load_users(departments, stats):
+    ensure_roles(Group, Permission)
+    groups = {g.name: g for g in Group.objects.all()}
+    people = [
+        ("admin", "管理员(示例)", Role.ADMINISTRATOR, None, True),
+        ("manager", "规划管理员(示例)", Role.MANAGER, departments["drc"], False),
+        ("viewer", "查阅用户(示例)", Role.VIEWER, None, False),
+    ] + [
+        (f"editor-{slug}", f"{d.short_name or d.name}填报员(示例)", Role.EDITOR, d, False)
+        for slug, d in sorted(departments.items())
+    ]
+    password = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow by design
+    users = []
+    for username, name, role, department, staff in people:
+        user, status = upsert(
+            User,
+            {"username": username},
+            {"first_name": name, "department": department, "is_staff": staff, "is_active": True},
+            on_create=lambda new: setattr(new, "password", password),
+        )
+        set_links(user.groups, [groups[role.value]])
+        stats[f"demo users {status}"] += 1
+        users.append(user)
+    return users
+
+
+def load_project(project, departments, editors, today, stats):
+    rng = random.Random(project.code)
+    stage = rng.choices([s for s, _w in STAGE_WEIGHTS], [w for _s, w in STAGE_WEIGHTS])[0]
+    if stage == Project.Stage.RESERVE:
+        start = today + datetime.timedelta(days=rng.randint(60, 400))
+        completion = start + datetime.timedelta(days=rng.randint(700, 1800))
+    elif stage == Project.Stage.COMPLETED:
+        completion = today - datetime.timedelta(days=rng.randint(30, 400))
+        start = completion - datetime.timedelta(days=rng.randint(700, 1500))
+    else:
+        start = today - datetime.timedelta(days=rng.randint(150, 1600))
+        completion = max(start + datetime.timedelta(days=rng.randint(900, 2200)),
+                         today + datetime.timedelta(days=90))
+    lead = departments[LEAD_BY_CATEGORY[project.category]]
+    _obj, status = upsert(
+        Project,
+        {"pk": project.pk},
+        {
+            "lead_department": lead,
+            "stage": stage,
+            "start_date": start,
+            "planned_completion": completion,
+            "total_investment": money(rng.uniform(1.5, 90)),
+            "leader": "区领导(示例)",
+            "contact_name": "项目联系人(示例)",
+            "contact_phone": "020-0000%04d" % rng.randint(0, 9999),
+            "description": f"{LABEL}负责单位、阶段、日期和投资额均为示例数据,并非区政府公布的数据。",
+            "is_sample": True,
+        },
+        reason=REASON,
+    )
+    project.refresh_from_db()
+    stats[f"sample projects {status}"] += 1
+    partners = [departments[s] for s in PARTNER_BY_CATEGORY.get(project.category, [])]
+    set_links(project.partner_departments, partners)
+
+    milestones = load_milestones(project, rng, stage, today, departments, stats)
+    if stage in (Project.Stage.RESERVE, Project.Stage.CANCELLED):
+        return
+    investments = load_investments(project, rng, today, stats)
+    load_reports(project, rng, stage, today, milestones, investments, editors.get(lead.pk), stats)
+
+
+def load_milestones(project, rng, stage, today, departments, stats):
+    titles = MILESTONES.get(project.category, MILESTONES["default"])
+    span = (project.planned_completion - project.start_date).days
+    rows = []
+    for i, title in enumerate(titles):
+        planned = project.start_date + datetime.timedelta(
+            days=round(span * (i + 1) / len(titles)) - rng.randint(0, 20)
+        )
+        forecast = reason = actual = None
+        if planned < today:
+            done = stage == Project.Stage.COMPLETED or (
+                stage != Project.Stage.SUSPENDED and rng.random() < 0.72
+            )
+            if done:
+                delay = rng.choice([-10, -3, 0, 0, 5, 14, 30, 75])  # some done late
+                actual = min(planned + datetime.timedelta(days=delay), today)
+            elif rng.random() < 0.5:  # overdue and re-forecast
+                forecast = today + datetime.timedelta(days=rng.randint(10, 150))
+                reason = rng.choice(FORECAST_REASONS)
+        elif rng.random() < 0.15:  # not due yet, but expected to slip
+            forecast = planned + datetime.timedelta(days=rng.randint(15, 120))
+            reason = rng.choice(FORECAST_REASONS)
+        responsible = project.lead_department
+        if "规划" in title or "用地" in title:
+            responsible = departments["planning"]
+        milestone, status = upsert(
+            Milestone,
+            {"project": project, "title": title},
+            {
+                "planned_date": planned,
+                "forecast_date": forecast,
+                "forecast_reason": f"{LABEL}{reason}" if reason else "",
+                "actual_date": actual,
+                "responsible_department": responsible,
+                "is_sample": True,
+            },
+            reason=REASON,
+        )
+        stats[f"sample milestones {status}"] += 1
+        rows.append(milestone)
+    return rows
+
+
+def load_investments(project, rng, today, stats):
+    last_year = min(project.planned_completion.year, today.year)
+    years = list(range(project.start_date.year, last_year + 1))
+    per_year = project.total_investment / max(
+        len(range(project.start_date.year, project.planned_completion.year + 1)), 1
+    )
+    year_elapsed = (today.timetuple().tm_yday) / 365
+    rows = {}
+    for year in years:
+        planned = money(float(per_year) * rng.uniform(0.7, 1.3))
+        if year < today.year:
+            completed = money(float(planned) * rng.uniform(0.7, 1.1))
+        else:
+            completed = money(float(planned) * year_elapsed * rng.uniform(0.55, 1.15))
+        rows[year], status = upsert(
+            AnnualInvestment,
+            {"project": project, "year": year},
+            {"planned": planned, "completed": completed, "is_sample": True},
+            reason=REASON,
+        )
+        stats[f"sample investments {status}"] += 1
+    return rows
+
+
+def load_reports(project, rng, stage, today, milestones, investments, author, stats):
+    this_month = today.replace(day=1)
+    first = max(project.start_date.replace(day=1), add_months(this_month, -12))
+    last = add_months(this_month, -1)
+    if stage == Project.Stage.COMPLETED:
+        last = min(last, project.planned_completion.replace(day=1))
+    if rng.random() < 0.15:  # this department has not reported last month yet
+        last = add_months(last, -1)
+    worst_overdue = max((m.days_overdue(on=today) for m in milestones), default=0)
+    # Most departments report what the milestones say; some stay green regardless.
+    says_green_anyway = rng.random() < 0.3
+    span = max((project.planned_completion - project.start_date).days, 1)
+    now = timezone.now()
+    period = first
+    while period <= last:
+        progress = (add_months(period, 1) - project.start_date).days / span
+        percent = 100 if stage == Project.Stage.COMPLETED and period == last else (
+            max(0, min(99, round(progress * 100 * rng.uniform(0.8, 1.05))))
+        )
+        late_in_life = period >= add_months(last, -3)
+        if says_green_anyway or not late_in_life or worst_overdue == 0:
+            health = ProgressReport.Health.GREEN if rng.random() < 0.85 else ProgressReport.Health.AMBER
+        elif worst_overdue > 60:
+            health = ProgressReport.Health.RED
+        else:
+            health = ProgressReport.Health.AMBER
+        problems = "" if health == ProgressReport.Health.GREEN else f"{LABEL}{rng.choice(PROBLEMS)}"
+        ytd = None
+        if period.year in investments:
+            ytd = money(float(investments[period.year].completed) * period.month / max(today.month, 1))
+        submitted = timezone.make_aware(
+            datetime.datetime.combine(add_months(period, 1), datetime.time(10))
+            + datetime.timedelta(days=rng.randint(0, 8))
+        )
+        _obj, status = upsert(
+            ProgressReport,
+            {"project": project, "period": period},
+            {
+                "health": health,
+                "percent_complete": percent,
+                "narrative": f"{LABEL}{period:%Y年%m月}按计划推进各项工作,完成形象进度约{percent}%。",
+                "problems": problems,
+                "next_steps": f"{LABEL}继续推进下一节点工作。",
+                "investment_completed_ytd": ytd,
+                "author": author,
+                "submitted_at": min(submitted, now),
+                "is_sample": True,
+            },
+            reason=REASON,
+        )
+        stats[f"sample reports {status}"] += 1
+        period = add_months(period, 1)
+
+
+def load_indicator(indicator, departments, editors, today, stats):
+    owner_slug = INDICATOR_OWNER_BY_CATEGORY.get(indicator.category)
+    if indicator.category == "livelihood":
+        owner_slug = next((slug for word, slug in LIVELIHOOD_OWNERS if word in indicator.name),
+                          "education")
+    owner = departments[owner_slug]
+    if indicator.responsible_department_id != owner.pk:
+        indicator.responsible_department = owner
+        indicator.save(update_fields=["responsible_department"])
+        stats["indicator owners set"] += 1
+
+    rng = random.Random(indicator.code)
+    plan = indicator.plan
+    years = [y for y in range(plan.start_year, plan.end_year + 1) if y < today.year]
+    target = float(indicator.target_value)
+    pace = rng.choice([0.8, 0.95, 1.0, 1.05])  # behind, near, on, ahead of the path
+    start = float(indicator.baseline_value) if indicator.baseline_value is not None else target * 0.8
+    for i, year in enumerate(years, start=1):
+        share = i / len(range(plan.start_year, plan.end_year + 1))
+        kind = indicator.target_kind
+        if kind == Indicator.TargetKind.CUMULATIVE:
+            value = target / 5 * pace * rng.uniform(0.8, 1.2)  # the year's own amount
+        elif kind in (Indicator.TargetKind.GROWTH, Indicator.TargetKind.AT_LEAST,
+                      Indicator.TargetKind.AT_MOST):
+            value = target * pace * rng.uniform(0.85, 1.1)
+        else:  # level: along the path from the start value
+            value = start + (target - start) * share * pace * rng.uniform(0.9, 1.05)
+        if indicator.is_percentage:
+            value = min(value, 100)
+        _obj, status = upsert(
+            IndicatorValue,
+            {"indicator": indicator, "year": year},
+            {
+                "value": money(value),
+                "note": f"{LABEL}示例数值,并非统计部门公布的数据。",
+                "entered_by": editors.get(owner.pk),
+                "is_sample": True,
+            },
+        )
+        stats[f"sample indicator values {status}"] += 1
