@@ -1,0 +1,175 @@
+"""Shared personas and plain factory helpers. Tests never rely on the shipped demo data."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.models import Indicator
+from projects.models import Department, Milestone, Plan, PlanChapter, ProgressReport, Project, User
+from projects.roles import Role, ensure_roles
+
+TODAY = datetime.date(2026, 6, 15)
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def frozen_today():
+    """Fix "today" at TODAY (noon in Shanghai) for the test."""
+    with time_machine.travel(datetime.datetime(2026, 6, 15, 4, 0, tzinfo=datetime.UTC), tick=False):
+        yield TODAY
+
+
+# --- factories -------------------------------------------------------------------------
+
+
+def make_department(**fields):
+    n = next(_seq)
+    defaults = {"name": f"测试部门{n}", "slug": f"dept-{n}", "kind": Department.Kind.BUREAU}
+    return Department.objects.create(**(defaults | fields))
+
+
+def make_plan(**fields):
+    defaults = {
+        "number": 14,
+        "name": "测试规划",
+        "short_name": "十四五",
+        "start_year": 2021,
+        "end_year": 2025,
+    }
+    return Plan.objects.create(**(defaults | fields))
+
+
+def make_chapter(plan, code="3", **fields):
+    defaults = {"title": f"第{code}章", "order": next(_seq)}
+    return PlanChapter.objects.create(plan=plan, code=code, **(defaults | fields))
+
+
+def make_project(**fields):
+    n = next(_seq)
+    defaults = {
+        "code": f"LW-TST-{n:03d}",
+        "name": f"测试项目{n}",
+        "category": Project.Category.TRANSPORT,
+    }
+    if "lead_department" not in fields:
+        defaults["lead_department"] = make_department()
+    return Project.objects.create(**(defaults | fields))
+
+
+def make_milestone(project, planned, **fields):
+    n = next(_seq)
+    return Milestone.objects.create(project=project, title=f"节点{n}", planned_date=planned, **fields)
+
+
+def make_report(project, period, **fields):
+    defaults = {"health": ProgressReport.Health.GREEN, "percent_complete": 10}
+    return ProgressReport.objects.create(project=project, period=period, **(defaults | fields))
+
+
+def make_indicator(plan=None, **fields):
+    n = next(_seq)
+    defaults = {
+        "code": f"T-{n:03d}",
+        "name": f"测试指标{n}",
+        "unit": "亿元",
+        "category": Indicator.Category.ECONOMY,
+        "target_kind": Indicator.TargetKind.LEVEL,
+        "target_year": 2025,
+        "target_value": Decimal("100"),
+    }
+    return Indicator.objects.create(plan=plan or make_plan(), **(defaults | fields))
+
+
+def make_user(role, department=None, username=None):
+    ensure_roles(Group, Permission)
+    user = User.objects.create_user(
+        username=username or f"{role.value.replace(' ', '-')}-{next(_seq)}",
+        password=PASSWORD,
+        department=department,
+        is_staff=role == Role.ADMINISTRATOR,
+    )
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+# --- personas --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def department_a(db):
+    return make_department(name="部门甲", slug="dept-a")
+
+
+@pytest.fixture
+def department_b(db):
+    return make_department(name="部门乙", slug="dept-b")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user(Role.ADMINISTRATOR, username="admin-test")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user(Role.MANAGER, username="manager-test")
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user(Role.VIEWER, username="viewer-test")
+
+
+@pytest.fixture
+def editor_a(department_a):
+    return make_user(Role.EDITOR, department=department_a, username="editor-a")
+
+
+@pytest.fixture
+def editor_b(department_b):
+    return make_user(Role.EDITOR, department=department_b, username="editor-b")
+
+
+# --- query budgets ---------------------------------------------------------------------
+
+
+class QueryBudget:
+    """Like assertNumQueries, but prints every query when the budget is broken."""
+
+    def __init__(self, expected):
+        self.expected = expected
+
+    def __enter__(self):
+        self.context = CaptureQueriesContext(connection)
+        self.context.__enter__()
+        return self.context
+
+    def __exit__(self, exc_type, exc, tb):
+        self.context.__exit__(exc_type, exc, tb)
+        if exc_type is not None:
+            return False
+        queries = self.context.captured_queries
+        if len(queries) != self.expected:
+            listing = "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(queries, 1))
+            pytest.fail(f"Expected {self.expected} queries, ran {len(queries)}:\n{listing}")
+        return False
+
+
+@pytest.fixture
+def query_budget():
+    return QueryBudget

@@ -1,0 +1,99 @@
+"""The sample portfolio: alive around today, labelled as sample, and stable when loaded twice."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import override_settings
+
+from indicators.models import IndicatorValue
+from projects import demo
+from projects.models import AnnualInvestment, Milestone, ProgressReport, Project, User
+from projects.roles import Role
+
+from ..conftest import FAST_HASHERS
+
+pytestmark = pytest.mark.django_db
+
+FROZEN = datetime.datetime(2026, 6, 15, 4, 0, tzinfo=datetime.UTC)  # as frozen_today
+MODELS = [Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue, User]
+
+
+@pytest.fixture(scope="module")
+def demo_database(django_db_setup, django_db_blocker):
+    """Load the demo once for this module (it takes seconds); each test still rolls back."""
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(FROZEN, tick=False),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def loaded(demo_database, frozen_today):
+    return frozen_today
+
+
+def snapshot():
+    rows = {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+    history = {m.__name__: m.history.count() for m in MODELS if hasattr(m, "history")}
+    return rows, history
+
+
+def test_it_loads_a_living_portfolio_around_today(loaded):
+    today = loaded
+    assert Project.objects.filter(is_sample=True).count() == Project.objects.count() >= 60
+    assert not Project.objects.filter(lead_department=None).exists()
+    assert Milestone.objects.overdue().count() >= 10
+    assert Milestone.objects.due_within(30).count() >= 3
+    done = Milestone.objects.done()
+    assert any(m.actual_date > m.planned_date for m in done), "some done late"
+    assert Milestone.objects.exclude(forecast_date=None).exists(), "some re-forecast"
+    assert not Milestone.objects.filter(actual_date__gt=today).exists()
+    healths = set(ProgressReport.objects.values_list("health", flat=True))
+    assert healths == {"green", "amber", "red"}
+    assert not ProgressReport.objects.filter(period__gte=today.replace(day=1)).exists()
+    assert AnnualInvestment.objects.filter(year=today.year, completed__gt=0).exists()
+    assert IndicatorValue.objects.filter(year__lt=today.year).count() >= 20
+    assert not IndicatorValue.objects.filter(year__gte=today.year).exists()
+
+
+def test_every_sample_row_is_labelled(loaded):
+    for model in (Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
+        assert not model.objects.filter(is_sample=False).exists(), model.__name__
+    assert all(r.narrative.startswith(demo.LABEL) for r in ProgressReport.objects.all())
+    assert all("示例" in u.first_name for u in User.objects.all())
+
+
+def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
+    assert User.objects.get(username="admin").groups.get().name == Role.ADMINISTRATOR
+    assert User.objects.get(username="manager").groups.get().name == Role.MANAGER
+    assert User.objects.get(username="viewer").groups.get().name == Role.VIEWER
+    editors = User.objects.filter(groups__name=Role.EDITOR)
+    departments_with_projects = Project.objects.values("lead_department").distinct().count()
+    assert editors.exclude(department=None).values("department").distinct().count() >= departments_with_projects
+    for username in ("admin", "manager", "viewer", "editor-housing-transport"):
+        assert client.login(username=username, password=demo.DEMO_PASSWORD), username
+        client.logout()
+
+
+def test_running_it_twice_changes_nothing(loaded):
+    before = snapshot()
+    stats = demo.load()
+    assert [key for key in stats if not key.endswith("unchanged")] == []
+    assert snapshot() == before
+
+
+def test_a_later_day_moves_the_portfolio_with_it(loaded):
+    overdue_today = Milestone.objects.overdue().count()
+    with time_machine.travel(datetime.datetime(2026, 9, 15, 4, tzinfo=datetime.UTC), tick=False):
+        demo.load()
+        assert ProgressReport.objects.filter(period=datetime.date(2026, 8, 1)).exists()
+        assert not Milestone.objects.filter(actual_date__gt=datetime.date(2026, 9, 15)).exists()
+        assert Milestone.objects.overdue().count() >= 10
+    assert overdue_today >= 10
