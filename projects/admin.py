@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +15,9 @@ from .models import (
     ProjectChapter,
     User,
 )
+
+# Roles are the app's own groups (projects.roles), set up by a migration: not edited by hand.
+admin.site.unregister(Group)
 
 admin.site.site_header = _("Liwan Projects administration")
 admin.site.site_title = _("Liwan Projects")

@@ -1,0 +1,134 @@
+"""The admin is the administrators' data-entry tool, and theirs alone."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from indicators.models import IndicatorValue
+from projects.models import AnnualInvestment, Milestone, Project
+
+from ..conftest import (
+    make_chapter,
+    make_indicator,
+    make_milestone,
+    make_plan,
+    make_project,
+    make_report,
+)
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def some_data(department_a):
+    plan = make_plan()
+    chapter = make_chapter(plan, "4")
+    project = make_project(lead_department=department_a)
+    project.chapters.add(chapter)
+    make_milestone(project, datetime.date(2025, 1, 1), responsible_department=department_a)
+    make_report(project, datetime.date(2025, 1, 1))
+    AnnualInvestment.objects.create(project=project, year=2025, planned=3, completed=2)
+    indicator = make_indicator(plan=plan)
+    IndicatorValue.objects.create(indicator=indicator, year=2023, value=5)
+    return project
+
+
+def test_every_model_of_the_domain_is_in_the_admin():
+    labels = {m._meta.label for m in REGISTERED}
+    assert {
+        "projects.Department", "projects.User", "projects.Plan", "projects.PlanChapter",
+        "projects.Project", "projects.Milestone", "projects.ProgressReport",
+        "projects.AnnualInvestment", "indicators.Indicator", "indicators.IndicatorValue",
+    } <= labels
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_an_administrator_opens_every_list_and_add_page(model, administrator, some_data, client):
+    client.force_login(administrator)
+    listing = client.get(admin_url(model, "changelist"))
+    assert listing.status_code == 200
+    assert client.get(admin_url(model, "add")).status_code == 200
+    searched = client.get(admin_url(model, "changelist"), {"q": "测试"})
+    assert searched.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_an_administrator_opens_every_change_page_and_its_history(model, administrator, some_data, client):
+    client.force_login(administrator)
+    obj = model.objects.first()
+    if obj is None:
+        pytest.skip("no row of this model in the fixture")
+    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
+    assert client.get(admin_url(model, "history", obj.pk)).status_code == 200
+
+
+def test_the_project_page_edits_milestones_investments_and_chapters_inline(administrator, some_data, client):
+    client.force_login(administrator)
+    page = client.get(admin_url(Project, "change", some_data.pk)).content.decode()
+    for prefix in ("milestones", "investments", "chapter_links"):
+        assert f'name="{prefix}-TOTAL_FORMS"' in page
+
+
+def test_history_shows_who_changed_what(administrator, some_data, client):
+    client.force_login(administrator)
+    milestone = some_data.milestones.get()
+    url = admin_url(Milestone, "change", milestone.pk)
+    form = {
+        "project": some_data.pk,
+        "title": milestone.title,
+        "planned_date": "2025-03-01",
+        "responsible_department": some_data.lead_department_id,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = milestone.history.first()
+    assert latest.history_user == administrator
+    assert latest.diff_against(latest.prev_record).changed_fields == ["planned_date"]
+    assert "admin-test" in client.get(admin_url(Milestone, "history", milestone.pk)).content.decode()
+
+
+def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(administrator, some_data, client):
+    client.force_login(administrator)
+    url = admin_url(Project, "change", some_data.pk)
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        code=some_data.code, name=some_data.name, category=some_data.category, area="district",
+        stage="construction", lead_department=some_data.lead_department_id,
+        start_date="2025-05-01", planned_completion="2025-04-01",
+        partner_departments=[], indicators=[],
+    )
+    for prefix in ("milestones", "investments", "chapter_links"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "planned_completion" in response.context["adminform"].form.errors
+    some_data.refresh_from_db()
+    assert some_data.start_date is None
+
+
+@pytest.mark.parametrize("persona", ["manager", "viewer", "editor_a"])
+def test_everyone_but_administrators_is_kept_out(persona, request, some_data, client):
+    client.force_login(request.getfixturevalue(persona))
+    for url in (reverse("admin:index"), admin_url(Project, "changelist"), admin_url(Project, "add")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    response = client.post(admin_url(Project, "add"), {"code": "LW-NEW-001", "name": "x"})
+    assert response.status_code == 302
+    assert not Project.objects.filter(code="LW-NEW-001").exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(admin_url(Project, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

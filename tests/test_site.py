@@ -1,0 +1,126 @@
+"""Sign-in, language, settings from the environment, production checks."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from .conftest import PASSWORD, make_project
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class TestSignIn:
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client, db):
+        response = client.get("/")
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next=/"
+
+    def test_the_sign_in_page_speaks_chinese_by_default(self, client, db):
+        page = client.get(reverse("login")).content.decode()
+        assert '<html lang="zh-hans">' in page
+        assert "登录" in page
+
+    def test_english_on_request(self, client, db):
+        client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+        page = client.get(reverse("login")).content.decode()
+        assert '<html lang="en">' in page
+        assert "Sign in" in page
+
+    def test_a_user_signs_in_and_sees_the_start_page(self, client, editor_a):
+        response = client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == "/"
+        assert "editor-a" in response.content.decode()
+
+    def test_a_wrong_password_is_refused_with_a_message(self, client, editor_a):
+        response = client.post(reverse("login"), {"username": "editor-a", "password": "wrong-password"})
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+        assert CJK.search(response.context["form"].non_field_errors()[0])
+
+    def test_pages_say_when_the_database_holds_sample_data(self, client, editor_a):
+        client.force_login(editor_a)
+        make_project()
+        assert "sample-banner" not in client.get("/").content.decode()
+        make_project(is_sample=True)
+        assert "sample-banner" in client.get("/").content.decode()
+
+
+class TestTranslations:
+    def test_every_model_field_and_choice_has_a_chinese_name(self):
+        missing = []
+        with translation.override("zh-hans"):
+            for model in [*apps.get_app_config("projects").get_models(), *apps.get_app_config("indicators").get_models()]:
+                if model.__name__.startswith("Historical"):
+                    continue
+                names = [model._meta.verbose_name, model._meta.verbose_name_plural]
+                for field in model._meta.get_fields():
+                    if hasattr(field, "verbose_name") and field.model is model and not field.auto_created:
+                        if field.name in {"password", "last_login", "is_superuser", "username", "first_name",
+                                          "last_name", "email", "is_staff", "is_active", "date_joined",
+                                          "groups", "user_permissions"}:
+                            continue  # Django's own, translated by Django
+                        names.append(field.verbose_name)
+                    names += [label for _value, label in getattr(field, "choices", None) or []]
+                missing += [f"{model.__name__}: {n}" for n in names if not CJK.search(str(n))]
+        assert missing == []
+
+    def test_the_english_names_are_the_source_strings(self):
+        from projects.models import Project
+
+        with translation.override("en"):
+            assert str(Project._meta.verbose_name) == "project"
+            assert str(Project.Stage.CONSTRUCTION.label) == "under construction"
+
+
+class TestSettings:
+    def test_production_settings_pass_the_deployment_checks(self):
+        result = manage(
+            "check", "--deploy", "--fail-level", "DEBUG",
+            DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="projects.liwan.example", HTTPS="true",
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert "no issues" in result.stdout
+
+    def test_without_debug_a_secret_key_is_required(self):
+        result = manage("check", DEBUG="false", ALLOWED_HOSTS="projects.liwan.example")
+        assert result.returncode != 0
+        assert "SECRET_KEY" in result.stderr
+
+    def test_a_bad_boolean_is_refused_loudly(self):
+        result = manage("check", DEBUG="maybe")
+        assert result.returncode != 0
+        assert "DEBUG must be true or false" in result.stderr
+
+    def test_database_url_chooses_the_database(self):
+        show = ["shell", "--no-imports", "-c", "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'])"]
+        default = manage(*show).stdout.split()
+        assert default == ["django.db.backends.sqlite3", str(settings.BASE_DIR / "db.sqlite3")]
+        postgres = manage(*show, DATABASE_URL="postgres://postgres@127.0.0.1:5432/liwan").stdout.split()
+        assert postgres == ["django.db.backends.postgresql", "liwan"]
+
+    def test_time_zone_and_languages(self):
+        assert settings.TIME_ZONE == "Asia/Shanghai"
+        assert settings.LANGUAGE_CODE == "zh-hans"
+        assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
