@@ -305,10 +305,8 @@ def load_indicator(indicator, departments, editors, today, stats):
         owner_slug = next((slug for word, slug in LIVELIHOOD_OWNERS if word in indicator.name),
                           "education")
     owner = departments[owner_slug]
-    if indicator.responsible_department_id != owner.pk:
-        indicator.responsible_department = owner
-        indicator.save(update_fields=["responsible_department"])
-        stats["indicator owners set"] += 1
+    _obj, status = upsert(Indicator, {"pk": indicator.pk}, {"responsible_department": owner})
+    stats[f"sample indicator owners {status}"] += 1
 
     rng = random.Random(indicator.code)
     plan = indicator.plan

@@ -480,6 +480,8 @@ class Milestone(models.Model):
 
     def clean(self):
         errors = {}
+        # Not a database constraint: SQLite refuses the current date in a CHECK
+        # constraint, and "today" is the app's clock (projects.clock), not the database's.
         if self.actual_date and self.actual_date > today():
             errors["actual_date"] = _("The actual date cannot be in the future.")
         if self.forecast_date and not self.forecast_reason.strip():

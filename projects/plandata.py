@@ -51,12 +51,22 @@ def load():
     """Load departments and the 14th plan's data. Returns a Counter of what happened."""
     stats = Counter()
     paras = paragraphs()
+    load_departments(stats)
+    plan, chapters = load_plan_and_chapters(stats)
+    indicators = load_indicators(plan, chapters, paras, stats)
+    load_projects(chapters, indicators, paras, stats)
+    return stats
 
+
+def load_departments(stats):
     for row in read_json(FIXTURES / "departments.json")["departments"]:
         fields = {k: row[k] for k in ("name", "short_name", "name_en", "kind")}
         _obj, status = upsert(Department, {"slug": row["slug"]}, fields)
         stats[f"departments {status}"] += 1
 
+
+def load_plan_and_chapters(stats):
+    """The plan and its chapters; returns the plan and its chapters by code."""
     data = read_json(PLAN14 / "plan.json")
     plan_fields = dict(data["plan"])
     number = plan_fields.pop("number")
@@ -79,28 +89,12 @@ def load():
             PlanChapter, {"plan": plan, "code": row["code"]}, fields
         )
         stats[f"chapters {status}"] += 1
+    return plan, chapters
 
-    for row in read_json(PLAN14 / "projects.json")["projects"]:
-        check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
-        fields = {
-            "name": row["name"],
-            "name_en": row["name_en"],
-            "category": row["category"],
-            "area": row["area"],
-            "source_paragraph": row["paragraph"],
-            "source_sentence": row["source_sentence"],
-        }
-        project, status = upsert(Project, {"code": row["code"]}, fields, reason=REASON)
-        stats[f"projects {status}"] += 1
-        wanted = {chapters[code] for code in row["chapters"]}
-        current = {link.chapter for link in project.chapter_links.select_related("chapter")}
-        if wanted != current:
-            project.chapter_links.exclude(chapter__in=wanted).delete()
-            ProjectChapter.objects.bulk_create(
-                [ProjectChapter(project=project, chapter=c) for c in wanted - current]
-            )
-            stats["project chapter links changed"] += 1
 
+def load_indicators(plan, chapters, paras, stats):
+    """The plan's quantitative targets; returns them by code."""
+    indicators = {}
     for order, row in enumerate(read_json(PLAN14 / "indicators.json")["indicators"]):
         what = row["code"]
         check_quote(paras, row["paragraph"], row["source_sentence"], what)
@@ -131,7 +125,33 @@ def load():
         stats[f"indicators {status}"] += 1
         if set_links(indicator.chapters, [chapters[code] for code in row["chapters"]]):
             stats["indicator chapter links changed"] += 1
-    return stats
+        indicators[row["code"]] = indicator
+    return indicators
+
+
+def load_projects(chapters, indicators, paras, stats):
+    for row in read_json(PLAN14 / "projects.json")["projects"]:
+        check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
+        fields = {
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "category": row["category"],
+            "area": row["area"],
+            "source_paragraph": row["paragraph"],
+            "source_sentence": row["source_sentence"],
+        }
+        project, status = upsert(Project, {"code": row["code"]}, fields, reason=REASON)
+        stats[f"projects {status}"] += 1
+        wanted = {chapters[code] for code in row["chapters"]}
+        current = {link.chapter for link in project.chapter_links.select_related("chapter")}
+        if wanted != current:
+            project.chapter_links.exclude(chapter__in=wanted).delete()
+            ProjectChapter.objects.bulk_create(
+                [ProjectChapter(project=project, chapter=c) for c in wanted - current]
+            )
+            stats["project chapter links changed"] += 1
+        if set_links(project.indicators, [indicators[code] for code in row["indicators"]]):
+            stats["project indicator links changed"] += 1
 
 
 def decimal_or_none(value):

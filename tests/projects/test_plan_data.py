@@ -121,3 +121,11 @@ class TestLoadPlan:
             plandata.load()
         assert not Project.objects.exists()
         assert not Plan.objects.exists()
+
+
+def test_projects_serve_the_indicators_their_kind_moves():
+    plandata.load()
+    assert "I14-10" in Project.objects.get(name="东沙隧道").indicators.values_list("code", flat=True)
+    beds = Indicator.objects.get(name="每千人拥有病床位数")
+    assert beds.projects.filter(name="区儿童医院").exists()
+    assert Indicator.objects.get(name="城中村改造开工累计数").projects.count() == 8
