@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -72,6 +74,7 @@ class PlanChapterAdmin(admin.ModelAdmin):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
     fields = [
         "title",
         "planned_date",

@@ -41,11 +41,17 @@ class TestSignIn:
         assert '<html lang="zh-hans">' in page
         assert "登录" in page
 
+    def test_a_browser_set_to_english_still_gets_chinese(self, client, db):
+        page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+        assert '<html lang="zh-hans">' in page
+
     def test_english_on_request(self, client, db):
         client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
         page = client.get(reverse("login")).content.decode()
         assert '<html lang="en">' in page
         assert "Sign in" in page
+        client.post(reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
+        assert "登录" in client.get(reverse("login")).content.decode()
 
     def test_a_user_signs_in_and_sees_the_start_page(self, client, editor_a):
         response = client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD}, follow=True)
