@@ -132,3 +132,35 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(admin_url(Project, "changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in context.captured_queries]
+
+
+def grow_portfolio(n, department):
+    plan = make_plan(number=900 + n, short_name=f"P{n}")
+    chapter = make_chapter(plan, "1")
+    for _ in range(n):
+        project = make_project(lead_department=department)
+        project.chapters.add(chapter)
+        make_milestone(project, datetime.date(2025, 1, 1), responsible_department=department)
+        make_report(project, datetime.date(2025, 1, 1))
+        AnnualInvestment.objects.create(project=project, year=2025, planned=1)
+        IndicatorValue.objects.create(indicator=make_indicator(plan=plan), year=2023, value=1)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_admin_lists_run_the_same_queries_for_5_and_50_rows(model, administrator, department_a, client):
+    client.force_login(administrator)
+    url = admin_url(model, "changelist")
+    grow_portfolio(5, department_a)
+    few = count_queries(client, url)
+    grow_portfolio(45, department_a)
+    many = count_queries(client, url)
+    assert len(many) == len(few), "\n".join(many)
