@@ -2,17 +2,15 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.models import Department, Plan, PlanChapter
+from projects.models import Department, Plan, PlanChapter, plausible_year
 
 FIGURE = {"max_digits": 16, "decimal_places": 4}
-plausible_year = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class Indicator(models.Model):
