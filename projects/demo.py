@@ -181,20 +181,28 @@ def load_project(project, departments, editors, today, stats):
 def load_milestones(project, rng, stage, today, departments, stats):
     titles = MILESTONES.get(project.category, MILESTONES["default"])
     span = (project.planned_completion - project.start_date).days
+    planned_dates = [
+        project.start_date + datetime.timedelta(days=round(span * (i + 1) / len(titles)) - rng.randint(0, 20))
+        for i in range(len(titles))
+    ]
+    # About a third of the projects are behind: their latest one or two due milestones are
+    # still open. A suspended project has stopped at its first open milestone.
+    past = [i for i, day in enumerate(planned_dates) if day < today]
+    if stage == Project.Stage.SUSPENDED:
+        stuck = len(past)
+    elif stage != Project.Stage.COMPLETED and rng.random() < 0.35:
+        stuck = rng.choice([1, 1, 2])
+    else:
+        stuck = 0
+    first_open = len(past) - stuck
     rows = []
-    for i, title in enumerate(titles):
-        planned = project.start_date + datetime.timedelta(
-            days=round(span * (i + 1) / len(titles)) - rng.randint(0, 20)
-        )
+    for i, (title, planned) in enumerate(zip(titles, planned_dates)):
         forecast = reason = actual = None
-        if planned < today:
-            done = stage == Project.Stage.COMPLETED or (
-                stage != Project.Stage.SUSPENDED and rng.random() < 0.72
-            )
-            if done:
-                delay = rng.choice([-10, -3, 0, 0, 5, 14, 30, 75])  # some done late
-                actual = min(planned + datetime.timedelta(days=delay), today)
-            elif rng.random() < 0.5:  # overdue and re-forecast
+        if planned < today and i < first_open:
+            delay = rng.choice([-10, -3, 0, 0, 5, 14, 30, 75])  # some done late
+            actual = min(planned + datetime.timedelta(days=delay), today)
+        elif planned < today:
+            if rng.random() < 0.5:  # overdue and re-forecast
                 forecast = today + datetime.timedelta(days=rng.randint(10, 150))
                 reason = rng.choice(FORECAST_REASONS)
         elif rng.random() < 0.15:  # not due yet, but expected to slip
@@ -267,7 +275,7 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
         late_in_life = period >= add_months(last, -3)
         if says_green_anyway or not late_in_life or worst_overdue == 0:
             health = ProgressReport.Health.GREEN if rng.random() < 0.85 else ProgressReport.Health.AMBER
-        elif worst_overdue > 60:
+        elif worst_overdue > 90:
             health = ProgressReport.Health.RED
         else:
             health = ProgressReport.Health.AMBER
