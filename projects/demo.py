@@ -100,8 +100,7 @@ def load():
     stats = plandata.load()
     today = get_today()
     departments = {d.slug: d for d in Department.objects.all()}
-    users = load_users(departments, stats)
-    editors = {u.department_id: u for u in users if u.department_id}
+    editors = load_users(departments, stats)
     for project in Project.objects.order_by("code"):
         load_project(project, departments, editors, today, stats)
     for indicator in Indicator.objects.select_related("plan").order_by("code"):
@@ -110,6 +109,7 @@ def load():
 
 
 def load_users(departments, stats):
+    """One demo user per role, an editor per department; returns the editors by department."""
     ensure_roles(Group, Permission)
     groups = {g.name: g for g in Group.objects.all()}
     people = [
@@ -121,7 +121,7 @@ def load_users(departments, stats):
         for slug, d in sorted(departments.items())
     ]
     password = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow by design
-    users = []
+    editors = {}
     for username, name, role, department, staff in people:
         user, status = upsert(
             User,
@@ -131,8 +131,9 @@ def load_users(departments, stats):
         )
         set_links(user.groups, [groups[role.value]])
         stats[f"demo users {status}"] += 1
-        users.append(user)
-    return users
+        if role == Role.EDITOR:
+            editors[department.pk] = user
+    return editors
 
 
 def load_project(project, departments, editors, today, stats):
@@ -149,7 +150,7 @@ def load_project(project, departments, editors, today, stats):
         completion = max(start + datetime.timedelta(days=rng.randint(900, 2200)),
                          today + datetime.timedelta(days=90))
     lead = departments[LEAD_BY_CATEGORY[project.category]]
-    _obj, status = upsert(
+    project, status = upsert(
         Project,
         {"pk": project.pk},
         {
@@ -166,7 +167,6 @@ def load_project(project, departments, editors, today, stats):
         },
         reason=REASON,
     )
-    project.refresh_from_db()
     stats[f"sample projects {status}"] += 1
     partners = [departments[s] for s in PARTNER_BY_CATEGORY.get(project.category, [])]
     set_links(project.partner_departments, partners)
@@ -281,8 +281,9 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
             health = ProgressReport.Health.AMBER
         problems = "" if health == ProgressReport.Health.GREEN else f"{LABEL}{rng.choice(PROBLEMS)}"
         ytd = None
-        if period.year in investments:
-            ytd = money(float(investments[period.year].completed) * period.month / max(today.month, 1))
+        if period.year in investments:  # the year's completed amount, spread over its months
+            months = today.month if period.year == today.year else 12
+            ytd = money(float(investments[period.year].completed) * period.month / months)
         submitted = timezone.make_aware(
             datetime.datetime.combine(add_months(period, 1), datetime.time(10))
             + datetime.timedelta(days=rng.randint(0, 8))
@@ -318,15 +319,19 @@ def load_indicator(indicator, departments, editors, today, stats):
 
     rng = random.Random(indicator.code)
     plan = indicator.plan
-    years = [y for y in range(plan.start_year, plan.end_year + 1) if y < today.year]
+    period = range(plan.start_year, plan.end_year + 1)
+    years = [y for y in period if y < today.year]
     target = float(indicator.target_value)
-    pace = rng.choice([0.8, 0.95, 1.0, 1.05])  # behind, near, on, ahead of the path
+    kind = indicator.target_kind
+    if kind == Indicator.TargetKind.LEVEL:  # moving away from, behind, near or ahead of the path
+        pace = rng.choice([-0.3, 0.6, 0.95, 1.05])
+    else:
+        pace = rng.choice([0.8, 0.95, 1.05])
     start = float(indicator.baseline_value) if indicator.baseline_value is not None else target * 0.8
     for i, year in enumerate(years, start=1):
-        share = i / len(range(plan.start_year, plan.end_year + 1))
-        kind = indicator.target_kind
+        share = i / len(period)
         if kind == Indicator.TargetKind.CUMULATIVE:
-            value = target / 5 * pace * rng.uniform(0.8, 1.2)  # the year's own amount
+            value = target / len(period) * pace * rng.uniform(0.8, 1.2)  # the year's own amount
         elif kind in (Indicator.TargetKind.GROWTH, Indicator.TargetKind.AT_LEAST,
                       Indicator.TargetKind.AT_MOST):
             value = target * pace * rng.uniform(0.85, 1.1)
