@@ -74,7 +74,9 @@ class Indicator(models.Model):
     chapters = models.ManyToManyField(
         PlanChapter, verbose_name=_("chapters"), blank=True, related_name="indicators"
     )
-    source_paragraph = models.PositiveSmallIntegerField(_("source paragraph"), null=True, blank=True)
+    source_paragraph = models.PositiveSmallIntegerField(
+        _("source paragraph"), null=True, blank=True
+    )
     source_sentence = models.TextField(
         _("source sentence"), blank=True, help_text=_("The plan's own words, quoted exactly.")
     )
@@ -179,6 +181,8 @@ class IndicatorValue(models.Model):
             # A growth rate may fall below zero; a share may not.
             lowest = None if indicator.target_kind == Indicator.TargetKind.GROWTH else 0
             if self.value > 100 or (lowest is not None and self.value < lowest):
-                errors["value"] = _("A percentage cannot be above 100 or, except for growth, below 0.")
+                errors["value"] = _(
+                    "A percentage cannot be above 100 or, except for growth, below 0."
+                )
         if errors:
             raise ValidationError(errors)

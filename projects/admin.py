@@ -42,14 +42,20 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "department__name"]
     autocomplete_fields = ["department"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Department"), {"fields": ["department"]}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
-        (_("Department"), {"fields": ["department"]}),
-    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Department"), {"fields": ["department"]}),)
 
 
 class PlanChapterInline(admin.TabularInline):
     model = PlanChapter
-    fields = ["code", "title", "parent", "order", "paragraph_start", "paragraph_end", "title_is_official"]
+    fields = [
+        "code",
+        "title",
+        "parent",
+        "order",
+        "paragraph_start",
+        "paragraph_end",
+        "title_is_official",
+    ]
     autocomplete_fields = ["parent"]
     extra = 0
     show_change_link = True
@@ -57,14 +63,30 @@ class PlanChapterInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "number", "start_year", "end_year", "document_number", "issued_on"]
+    list_display = [
+        "short_name",
+        "name",
+        "number",
+        "start_year",
+        "end_year",
+        "document_number",
+        "issued_on",
+    ]
     search_fields = ["name", "short_name", "document_number"]
     inlines = [PlanChapterInline]
 
 
 @admin.register(PlanChapter)
 class PlanChapterAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "plan", "parent", "paragraph_start", "paragraph_end", "title_is_official"]
+    list_display = [
+        "code",
+        "title",
+        "plan",
+        "parent",
+        "paragraph_start",
+        "paragraph_end",
+        "title_is_official",
+    ]
     list_filter = ["plan", "title_is_official"]
     list_select_related = ["plan", "parent__plan"]
     search_fields = ["code", "title"]
@@ -74,7 +96,9 @@ class PlanChapterAdmin(admin.ModelAdmin):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
     fields = [
         "title",
         "planned_date",
@@ -164,7 +188,15 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(SimpleHistoryAdmin):
-    list_display = ["project", "period", "health", "percent_complete", "author", "submitted_at", "is_sample"]
+    list_display = [
+        "project",
+        "period",
+        "health",
+        "percent_complete",
+        "author",
+        "submitted_at",
+        "is_sample",
+    ]
     list_filter = ["health", "project__lead_department", "is_sample"]
     list_select_related = ["project", "author"]
     search_fields = ["project__code", "project__name", "narrative", "problems"]

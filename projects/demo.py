@@ -9,7 +9,6 @@ so running it twice on the same day changes nothing.
 
 import datetime
 import random
-from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -60,21 +59,59 @@ INDICATOR_OWNER_BY_CATEGORY = {
     "ecology": "ecology",
     "governance": "drc",
 }
-LIVELIHOOD_OWNERS = [("医师", "health"), ("病床", "health"), ("托位", "health"),
-                     ("就业", "hrss"), ("培训", "hrss")]
+LIVELIHOOD_OWNERS = [
+    ("医师", "health"),
+    ("病床", "health"),
+    ("托位", "health"),
+    ("就业", "hrss"),
+    ("培训", "hrss"),
+]
 
 MILESTONES = {
-    "transport": ["工程可行性研究报告批复", "初步设计批复", "征地拆迁完成", "主体工程开工",
-                  "主体结构贯通", "竣工验收", "建成通车"],
-    "urban_renewal": ["片区策划方案批复", "改造实施方案表决通过", "拆迁补偿协议签约",
-                      "复建安置区开工", "融资地块出让", "复建安置房交付"],
-    "default": ["项目立项批复", "可行性研究报告批复", "用地规划许可", "施工许可",
-                "主体工程开工", "主体工程完工", "竣工验收", "投入使用"],
+    "transport": [
+        "工程可行性研究报告批复",
+        "初步设计批复",
+        "征地拆迁完成",
+        "主体工程开工",
+        "主体结构贯通",
+        "竣工验收",
+        "建成通车",
+    ],
+    "urban_renewal": [
+        "片区策划方案批复",
+        "改造实施方案表决通过",
+        "拆迁补偿协议签约",
+        "复建安置区开工",
+        "融资地块出让",
+        "复建安置房交付",
+    ],
+    "default": [
+        "项目立项批复",
+        "可行性研究报告批复",
+        "用地规划许可",
+        "施工许可",
+        "主体工程开工",
+        "主体工程完工",
+        "竣工验收",
+        "投入使用",
+    ],
 }
-FORECAST_REASONS = ["征地拆迁进度滞后", "设计方案调整", "审批手续办理中", "资金到位延迟",
-                    "施工场地移交延迟", "管线迁改协调中"]
-PROBLEMS = ["需协调规划条件调整", "需协调用地移交", "需协调资金拨付", "需协调管线迁改",
-            "需协调施工许可办理", "需协调周边居民诉求"]
+FORECAST_REASONS = [
+    "征地拆迁进度滞后",
+    "设计方案调整",
+    "审批手续办理中",
+    "资金到位延迟",
+    "施工场地移交延迟",
+    "管线迁改协调中",
+]
+PROBLEMS = [
+    "需协调规划条件调整",
+    "需协调用地移交",
+    "需协调资金拨付",
+    "需协调管线迁改",
+    "需协调施工许可办理",
+    "需协调周边居民诉求",
+]
 STAGE_WEIGHTS = [
     (Project.Stage.CONSTRUCTION, 50),
     (Project.Stage.PRELIMINARY, 25),
@@ -147,8 +184,10 @@ def load_project(project, departments, editors, today, stats):
         start = completion - datetime.timedelta(days=rng.randint(700, 1500))
     else:
         start = today - datetime.timedelta(days=rng.randint(150, 1600))
-        completion = max(start + datetime.timedelta(days=rng.randint(900, 2200)),
-                         today + datetime.timedelta(days=90))
+        completion = max(
+            start + datetime.timedelta(days=rng.randint(900, 2200)),
+            today + datetime.timedelta(days=90),
+        )
     lead = departments[LEAD_BY_CATEGORY[project.category]]
     project, status = upsert(
         Project,
@@ -182,7 +221,8 @@ def load_milestones(project, rng, stage, today, departments, stats):
     titles = MILESTONES.get(project.category, MILESTONES["default"])
     span = (project.planned_completion - project.start_date).days
     planned_dates = [
-        project.start_date + datetime.timedelta(days=round(span * (i + 1) / len(titles)) - rng.randint(0, 20))
+        project.start_date
+        + datetime.timedelta(days=round(span * (i + 1) / len(titles)) - rng.randint(0, 20))
         for i in range(len(titles))
     ]
     # About a third of the projects are behind: their latest one or two due milestones are
@@ -196,7 +236,7 @@ def load_milestones(project, rng, stage, today, departments, stats):
         stuck = 0
     first_open = len(past) - stuck
     rows = []
-    for i, (title, planned) in enumerate(zip(titles, planned_dates)):
+    for i, (title, planned) in enumerate(zip(titles, planned_dates, strict=True)):
         forecast = reason = actual = None
         if planned < today and i < first_open:
             delay = rng.choice([-10, -3, 0, 0, 5, 14, 30, 75])  # some done late
@@ -269,12 +309,16 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
     period = first
     while period <= last:
         progress = (add_months(period, 1) - project.start_date).days / span
-        percent = 100 if stage == Project.Stage.COMPLETED and period == last else (
-            max(0, min(99, round(progress * 100 * rng.uniform(0.8, 1.05))))
+        percent = (
+            100
+            if stage == Project.Stage.COMPLETED and period == last
+            else (max(0, min(99, round(progress * 100 * rng.uniform(0.8, 1.05)))))
         )
         late_in_life = period >= add_months(last, -3)
         if says_green_anyway or not late_in_life or worst_overdue == 0:
-            health = ProgressReport.Health.GREEN if rng.random() < 0.85 else ProgressReport.Health.AMBER
+            health = (
+                ProgressReport.Health.GREEN if rng.random() < 0.85 else ProgressReport.Health.AMBER
+            )
         elif worst_overdue > 90:
             health = ProgressReport.Health.RED
         else:
@@ -311,8 +355,9 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
 def load_indicator(indicator, departments, editors, today, stats):
     owner_slug = INDICATOR_OWNER_BY_CATEGORY.get(indicator.category)
     if indicator.category == "livelihood":
-        owner_slug = next((slug for word, slug in LIVELIHOOD_OWNERS if word in indicator.name),
-                          "education")
+        owner_slug = next(
+            (slug for word, slug in LIVELIHOOD_OWNERS if word in indicator.name), "education"
+        )
     owner = departments[owner_slug]
     _obj, status = upsert(Indicator, {"pk": indicator.pk}, {"responsible_department": owner})
     stats[f"sample indicator owners {status}"] += 1
@@ -327,13 +372,18 @@ def load_indicator(indicator, departments, editors, today, stats):
         pace = rng.choice([-0.3, 0.6, 0.95, 1.05])
     else:
         pace = rng.choice([0.8, 0.95, 1.05])
-    start = float(indicator.baseline_value) if indicator.baseline_value is not None else target * 0.8
+    start = (
+        float(indicator.baseline_value) if indicator.baseline_value is not None else target * 0.8
+    )
     for i, year in enumerate(years, start=1):
         share = i / len(period)
         if kind == Indicator.TargetKind.CUMULATIVE:
             value = target / len(period) * pace * rng.uniform(0.8, 1.2)  # the year's own amount
-        elif kind in (Indicator.TargetKind.GROWTH, Indicator.TargetKind.AT_LEAST,
-                      Indicator.TargetKind.AT_MOST):
+        elif kind in (
+            Indicator.TargetKind.GROWTH,
+            Indicator.TargetKind.AT_LEAST,
+            Indicator.TargetKind.AT_MOST,
+        ):
             value = target * pace * rng.uniform(0.85, 1.1)
         else:  # level: along the path from the start value
             value = start + (target - start) * share * pace * rng.uniform(0.9, 1.05)

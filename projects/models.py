@@ -115,9 +115,7 @@ class Plan(models.Model):
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError(
-                {"end_year": _("The last year cannot be before the first year.")}
-            )
+            raise ValidationError({"end_year": _("The last year cannot be before the first year.")})
 
 
 class PlanChapterQuerySet(models.QuerySet):
@@ -272,9 +270,7 @@ class Project(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    area = models.CharField(
-        _("area"), max_length=20, choices=Area.choices, default=Area.DISTRICT
-    )
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices, default=Area.DISTRICT)
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
     )
@@ -389,7 +385,10 @@ class ProjectChapter(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="chapter_links"
     )
     chapter = models.ForeignKey(
-        PlanChapter, verbose_name=_("chapter"), on_delete=models.CASCADE, related_name="project_links"
+        PlanChapter,
+        verbose_name=_("chapter"),
+        on_delete=models.CASCADE,
+        related_name="project_links",
     )
 
     class Meta:
@@ -599,7 +598,9 @@ class ProgressReport(models.Model):
         if self.period:
             self.period = self.period.replace(day=1)
             if self.period > today().replace(day=1):
-                raise ValidationError({"period": _("You cannot report on a month that has not begun.")})
+                raise ValidationError(
+                    {"period": _("You cannot report on a month that has not begun.")}
+                )
 
 
 class AnnualInvestment(models.Model):

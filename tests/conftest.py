@@ -73,7 +73,9 @@ def make_project(**fields):
 
 def make_milestone(project, planned, **fields):
     n = next(_seq)
-    return Milestone.objects.create(project=project, title=f"节点{n}", planned_date=planned, **fields)
+    return Milestone.objects.create(
+        project=project, title=f"节点{n}", planned_date=planned, **fields
+    )
 
 
 def make_report(project, period, **fields):

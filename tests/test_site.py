@@ -6,7 +6,6 @@ import secrets
 import subprocess
 import sys
 
-import pytest
 from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
@@ -18,7 +17,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -54,12 +57,16 @@ class TestSignIn:
         assert "登录" in client.get(reverse("login")).content.decode()
 
     def test_a_user_signs_in_and_sees_the_start_page(self, client, editor_a):
-        response = client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD}, follow=True)
+        response = client.post(
+            reverse("login"), {"username": "editor-a", "password": PASSWORD}, follow=True
+        )
         assert response.redirect_chain[-1][0] == "/"
         assert "editor-a" in response.content.decode()
 
     def test_a_wrong_password_is_refused_with_a_message(self, client, editor_a):
-        response = client.post(reverse("login"), {"username": "editor-a", "password": "wrong-password"})
+        response = client.post(
+            reverse("login"), {"username": "editor-a", "password": "wrong-password"}
+        )
         assert response.status_code == 200
         assert "_auth_user_id" not in client.session
         assert CJK.search(response.context["form"].non_field_errors()[0])
@@ -76,15 +83,33 @@ class TestTranslations:
     def test_every_model_field_and_choice_has_a_chinese_name(self):
         missing = []
         with translation.override("zh-hans"):
-            for model in [*apps.get_app_config("projects").get_models(), *apps.get_app_config("indicators").get_models()]:
+            for model in [
+                *apps.get_app_config("projects").get_models(),
+                *apps.get_app_config("indicators").get_models(),
+            ]:
                 if model.__name__.startswith("Historical"):
                     continue
                 names = [model._meta.verbose_name, model._meta.verbose_name_plural]
                 for field in model._meta.get_fields():
-                    if hasattr(field, "verbose_name") and field.model is model and not field.auto_created:
-                        if field.name in {"password", "last_login", "is_superuser", "username", "first_name",
-                                          "last_name", "email", "is_staff", "is_active", "date_joined",
-                                          "groups", "user_permissions"}:
+                    if (
+                        hasattr(field, "verbose_name")
+                        and field.model is model
+                        and not field.auto_created
+                    ):
+                        if field.name in {
+                            "password",
+                            "last_login",
+                            "is_superuser",
+                            "username",
+                            "first_name",
+                            "last_name",
+                            "email",
+                            "is_staff",
+                            "is_active",
+                            "date_joined",
+                            "groups",
+                            "user_permissions",
+                        }:
                             continue  # Django's own, translated by Django
                         names.append(field.verbose_name)
                     names += [label for _value, label in getattr(field, "choices", None) or []]
@@ -102,9 +127,14 @@ class TestTranslations:
 class TestSettings:
     def test_production_settings_pass_the_deployment_checks(self):
         result = manage(
-            "check", "--deploy", "--fail-level", "DEBUG",
-            DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="projects.liwan.example", HTTPS="true",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "DEBUG",
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="projects.liwan.example",
+            HTTPS="true",
         )
         assert result.returncode == 0, result.stderr + result.stdout
         assert "no issues" in result.stdout
@@ -120,10 +150,17 @@ class TestSettings:
         assert "DEBUG must be true or false" in result.stderr
 
     def test_database_url_chooses_the_database(self):
-        show = ["shell", "--no-imports", "-c", "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'])"]
+        show = [
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'])",
+        ]
         default = manage(*show).stdout.split()
         assert default == ["django.db.backends.sqlite3", str(settings.BASE_DIR / "db.sqlite3")]
-        postgres = manage(*show, DATABASE_URL="postgres://postgres@127.0.0.1:5432/liwan").stdout.split()
+        postgres = manage(
+            *show, DATABASE_URL="postgres://postgres@127.0.0.1:5432/liwan"
+        ).stdout.split()
         assert postgres == ["django.db.backends.postgresql", "liwan"]
 
     def test_time_zone_and_languages(self):

@@ -44,9 +44,16 @@ def some_data(department_a):
 def test_every_model_of_the_domain_is_in_the_admin():
     labels = {m._meta.label for m in REGISTERED}
     assert {
-        "projects.Department", "projects.User", "projects.Plan", "projects.PlanChapter",
-        "projects.Project", "projects.Milestone", "projects.ProgressReport",
-        "projects.AnnualInvestment", "indicators.Indicator", "indicators.IndicatorValue",
+        "projects.Department",
+        "projects.User",
+        "projects.Plan",
+        "projects.PlanChapter",
+        "projects.Project",
+        "projects.Milestone",
+        "projects.ProgressReport",
+        "projects.AnnualInvestment",
+        "indicators.Indicator",
+        "indicators.IndicatorValue",
     } <= labels
 
 
@@ -61,7 +68,9 @@ def test_an_administrator_opens_every_list_and_add_page(model, administrator, so
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
-def test_an_administrator_opens_every_change_page_and_its_history(model, administrator, some_data, client):
+def test_an_administrator_opens_every_change_page_and_its_history(
+    model, administrator, some_data, client
+):
     client.force_login(administrator)
     obj = model.objects.first()
     if obj is None:
@@ -70,7 +79,9 @@ def test_an_administrator_opens_every_change_page_and_its_history(model, adminis
     assert client.get(admin_url(model, "history", obj.pk)).status_code == 200
 
 
-def test_the_project_page_edits_milestones_investments_and_chapters_inline(administrator, some_data, client):
+def test_the_project_page_edits_milestones_investments_and_chapters_inline(
+    administrator, some_data, client
+):
     client.force_login(administrator)
     page = client.get(admin_url(Project, "change", some_data.pk)).content.decode()
     for prefix in ("milestones", "investments", "chapter_links"):
@@ -92,20 +103,30 @@ def test_history_shows_who_changed_what(administrator, some_data, client):
     latest = milestone.history.first()
     assert latest.history_user == administrator
     assert latest.diff_against(latest.prev_record).changed_fields == ["planned_date"]
-    assert "admin-test" in client.get(admin_url(Milestone, "history", milestone.pk)).content.decode()
+    assert (
+        "admin-test" in client.get(admin_url(Milestone, "history", milestone.pk)).content.decode()
+    )
 
 
-def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(administrator, some_data, client):
+def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(
+    administrator, some_data, client
+):
     client.force_login(administrator)
     url = admin_url(Project, "change", some_data.pk)
     page = client.get(url)
     form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
-        code=some_data.code, name=some_data.name, category=some_data.category, area="district",
-        stage="construction", lead_department=some_data.lead_department_id,
-        start_date="2025-05-01", planned_completion="2025-04-01",
-        partner_departments=[], indicators=[],
+        code=some_data.code,
+        name=some_data.name,
+        category=some_data.category,
+        area="district",
+        stage="construction",
+        lead_department=some_data.lead_department_id,
+        start_date="2025-05-01",
+        planned_completion="2025-04-01",
+        partner_departments=[],
+        indicators=[],
     )
     for prefix in ("milestones", "investments", "chapter_links"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
@@ -119,7 +140,11 @@ def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(administra
 @pytest.mark.parametrize("persona", ["manager", "viewer", "editor_a"])
 def test_everyone_but_administrators_is_kept_out(persona, request, some_data, client):
     client.force_login(request.getfixturevalue(persona))
-    for url in (reverse("admin:index"), admin_url(Project, "changelist"), admin_url(Project, "add")):
+    for url in (
+        reverse("admin:index"),
+        admin_url(Project, "changelist"),
+        admin_url(Project, "add"),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
@@ -156,7 +181,9 @@ def grow_portfolio(n, department):
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
-def test_admin_lists_run_the_same_queries_for_5_and_50_rows(model, administrator, department_a, client):
+def test_admin_lists_run_the_same_queries_for_5_and_50_rows(
+    model, administrator, department_a, client
+):
     client.force_login(administrator)
     url = admin_url(model, "changelist")
     grow_portfolio(5, department_a)

@@ -76,7 +76,10 @@ def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
     assert User.objects.get(username="viewer").groups.get().name == Role.VIEWER
     editors = User.objects.filter(groups__name=Role.EDITOR)
     departments_with_projects = Project.objects.values("lead_department").distinct().count()
-    assert editors.exclude(department=None).values("department").distinct().count() >= departments_with_projects
+    assert (
+        editors.exclude(department=None).values("department").distinct().count()
+        >= departments_with_projects
+    )
     for username in ("admin", "manager", "viewer", "editor-housing-transport"):
         assert client.login(username=username, password=demo.DEMO_PASSWORD), username
         client.logout()

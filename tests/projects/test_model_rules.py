@@ -11,7 +11,14 @@ from django.db import IntegrityError, transaction
 from indicators.models import Indicator, IndicatorValue
 from projects.models import AnnualInvestment, Milestone, PlanChapter, ProgressReport, Project
 
-from ..conftest import make_chapter, make_indicator, make_milestone, make_plan, make_project, make_report
+from ..conftest import (
+    make_chapter,
+    make_indicator,
+    make_milestone,
+    make_plan,
+    make_project,
+    make_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,14 +93,15 @@ class TestProgressReport:
         )
         with pytest.raises(ValidationError):
             second.full_clean()  # clean() moves the period to the 1st, then it clashes
-        refused_by_database(
-            lambda: make_report(project, datetime.date(2025, 1, 1))
-        )
+        refused_by_database(lambda: make_report(project, datetime.date(2025, 1, 1)))
         assert project.reports.count() == 1
 
     def test_it_refuses_a_month_that_has_not_begun(self, frozen_today):
         report = ProgressReport(
-            project=make_project(), period=datetime.date(2026, 7, 1), health="green", percent_complete=5
+            project=make_project(),
+            period=datetime.date(2026, 7, 1),
+            health="green",
+            percent_complete=5,
         )
         with pytest.raises(ValidationError) as error:
             report.full_clean()
@@ -115,7 +123,7 @@ class TestAnnualInvestment:
             with pytest.raises(ValidationError) as error:
                 row.full_clean()
             assert field in error.value.message_dict
-            refused_by_database(lambda: row.save())
+            refused_by_database(row.save)
         assert not AnnualInvestment.objects.exists()
 
     def test_it_refuses_a_second_row_for_the_same_year(self):
@@ -153,7 +161,9 @@ class TestMilestone:
 
     def test_it_refuses_two_milestones_with_one_title(self):
         project = make_project()
-        Milestone.objects.create(project=project, title="开工", planned_date=datetime.date(2026, 1, 1))
+        Milestone.objects.create(
+            project=project, title="开工", planned_date=datetime.date(2026, 1, 1)
+        )
         second = Milestone(project=project, title="开工", planned_date=datetime.date(2026, 2, 1))
         with pytest.raises(ValidationError):
             second.full_clean()
@@ -224,8 +234,13 @@ class TestIndicator:
     def test_it_refuses_a_duplicate_code(self):
         indicator = make_indicator(code="GDP")
         duplicate = Indicator(
-            plan=indicator.plan, code="GDP", name="x", category="economy",
-            target_kind="level", target_year=2025, target_value=1,
+            plan=indicator.plan,
+            code="GDP",
+            name="x",
+            category="economy",
+            target_kind="level",
+            target_year=2025,
+            target_value=1,
         )
         with pytest.raises(ValidationError):
             duplicate.full_clean()

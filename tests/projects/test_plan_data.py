@@ -49,7 +49,7 @@ class TestFixturesAreTraceable:
         chapters = [c for c in fixture("plan.json")["chapters"] if "." not in c["code"]]
         assert chapters[0]["paragraph_start"] == 0
         assert chapters[-1]["paragraph_end"] == len(paras) - 1
-        for before, after in zip(chapters, chapters[1:]):
+        for before, after in zip(chapters, chapters[1:], strict=False):
             assert after["paragraph_start"] == before["paragraph_end"] + 1
 
     def test_project_codes_and_names_are_unique(self):
@@ -62,7 +62,12 @@ class TestLoadPlan:
     def test_it_loads_the_plan_on_an_empty_database(self):
         call_command("load_plan", stdout=open("/dev/null", "w"))
         plan = Plan.objects.get()
-        assert (plan.number, plan.short_name, plan.start_year, plan.end_year) == (14, "十四五", 2021, 2025)
+        assert (plan.number, plan.short_name, plan.start_year, plan.end_year) == (
+            14,
+            "十四五",
+            2021,
+            2025,
+        )
         assert plan.document_number == "荔府〔2021〕4号"
         assert plan.issued_on.isoformat() == "2021-07-24"
         assert Department.objects.count() >= 30
@@ -77,15 +82,27 @@ class TestLoadPlan:
         assert chapter.parent.code == "3"
         assert chapter.title_is_official
         # Chapters 7 and 8 and their sections are derived from the text, and say so.
-        assert not PlanChapter.objects.filter(code__regex=r"^[78](\.|$)", title_is_official=True).exists()
+        assert not PlanChapter.objects.filter(
+            code__regex=r"^[78](\.|$)", title_is_official=True
+        ).exists()
         assert PlanChapter.objects.by_key("14-8.2").title == "公共卫生"
-        assert PlanChapter.objects.filter(code__regex=r"^[1-6](\.|$)", title_is_official=False).count() == 0
+        assert (
+            PlanChapter.objects.filter(code__regex=r"^[1-6](\.|$)", title_is_official=False).count()
+            == 0
+        )
 
     def test_the_headline_projects_are_there(self):
         plandata.load()
         names = set(Project.objects.values_list("name", flat=True))
-        for expected in ["东沙隧道", "如意坊隧道", "广州国际医药港", "国家呼吸医学中心(广东)",
-                         "真光中学高中部", "荔湾区图书馆新馆", "大参林总部大厦"]:
+        for expected in [
+            "东沙隧道",
+            "如意坊隧道",
+            "广州国际医药港",
+            "国家呼吸医学中心(广东)",
+            "真光中学高中部",
+            "荔湾区图书馆新馆",
+            "大参林总部大厦",
+        ]:
             assert expected in names
         museums = Project.objects.get(name__contains="三馆合一")
         assert museums.category == Project.Category.CULTURE
@@ -115,7 +132,9 @@ class TestLoadPlan:
         shutil.copytree(plandata.PLAN14, folder)
         data = json.loads((folder / "projects.json").read_text(encoding="utf-8"))
         data["projects"][-1]["source_sentence"] = "建设荔湾太空电梯。"
-        (folder / "projects.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (folder / "projects.json").write_text(
+            json.dumps(data, ensure_ascii=False), encoding="utf-8"
+        )
         monkeypatch.setattr(plandata, "PLAN14", folder)
         with pytest.raises(plandata.PlanDataError, match=data["projects"][-1]["code"]):
             plandata.load()
@@ -125,7 +144,9 @@ class TestLoadPlan:
 
 def test_projects_serve_the_indicators_their_kind_moves():
     plandata.load()
-    assert "I14-10" in Project.objects.get(name="东沙隧道").indicators.values_list("code", flat=True)
+    assert "I14-10" in Project.objects.get(name="东沙隧道").indicators.values_list(
+        "code", flat=True
+    )
     beds = Indicator.objects.get(name="每千人拥有病床位数")
     assert beds.projects.filter(name="区儿童医院").exists()
     assert Indicator.objects.get(name="城中村改造开工累计数").projects.count() == 8

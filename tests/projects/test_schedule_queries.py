@@ -21,7 +21,9 @@ def test_today_is_the_date_in_shanghai():
     import time_machine
 
     # 17:00 UTC on the 14th is already 01:00 on the 15th in Shanghai.
-    with time_machine.travel(datetime.datetime(2026, 6, 14, 17, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 14, 17, 0, tzinfo=datetime.UTC), tick=False
+    ):
         assert today() == D(2026, 6, 15)
 
 
@@ -62,15 +64,22 @@ def portfolio(frozen_today):
     """Three projects: one with two overdue milestones, one only due soon, one all done."""
     late, soon, done = make_project(), make_project(), make_project()
     very = make_milestone(late, D(2026, 3, 1))
-    slightly = make_milestone(late, D(2026, 6, 14), forecast_date=D(2026, 7, 1), forecast_reason="设计调整")
+    slightly = make_milestone(
+        late, D(2026, 6, 14), forecast_date=D(2026, 7, 1), forecast_reason="设计调整"
+    )
     make_milestone(late, D(2026, 3, 1), actual_date=D(2026, 4, 1))  # done late: not overdue
     due_today = make_milestone(soon, TODAY)
     due_in_30 = make_milestone(soon, D(2026, 7, 15))
     make_milestone(soon, D(2026, 7, 16))  # 31 days away
     make_milestone(done, D(2026, 1, 1), actual_date=D(2026, 1, 1))
     return {
-        "late": late, "soon": soon, "done": done, "very": very, "slightly": slightly,
-        "due_today": due_today, "due_in_30": due_in_30,
+        "late": late,
+        "soon": soon,
+        "done": done,
+        "very": very,
+        "slightly": slightly,
+        "due_today": due_today,
+        "due_in_30": due_in_30,
     }
 
 

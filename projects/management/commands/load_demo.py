@@ -19,7 +19,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for key in sorted(stats):
             self.stdout.write(f"{key}: {stats[key]}")
-        self.stdout.write(self.style.SUCCESS(f"Plan and sample data loaded for {today():%Y-%m-%d}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Plan and sample data loaded for {today():%Y-%m-%d}.")
+        )
         self.stdout.write(
             f"Demo sign-ins (password {demo.DEMO_PASSWORD}): admin, manager, viewer, "
             "editor-<department slug> such as editor-housing-transport."
