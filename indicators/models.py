@@ -4,13 +4,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.clock import today
 from projects.models import Department, Plan, PlanChapter, plausible_year
 
+from . import progress
+
 FIGURE = {"max_digits": 16, "decimal_places": 4}
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_progress(self):
+        """What assess() needs, in two queries: the indicators and all their values."""
+        return self.select_related("plan", "responsible_department").prefetch_related(
+            models.Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
+        )
 
 
 class Indicator(models.Model):
@@ -83,6 +95,8 @@ class Indicator(models.Model):
     note = models.TextField(_("note"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -109,6 +123,9 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.code])
+
     def clean(self):
         errors = {}
         if (self.baseline_year is None) != (self.baseline_value is None):
@@ -121,6 +138,23 @@ class Indicator(models.Model):
     @property
     def is_percentage(self):
         return self.unit.strip() == "%"
+
+    def as_target(self):
+        return progress.Target(
+            kind=self.target_kind,
+            target_year=self.target_year,
+            target_value=float(self.target_value),
+            period_start=self.plan.start_year,
+            baseline_year=self.baseline_year,
+            baseline_value=None if self.baseline_value is None else float(self.baseline_value),
+            higher_is_better=self.direction == self.Direction.HIGHER,
+            unit=self.unit,
+        )
+
+    def assess(self, current_year=None):
+        """Progress and status from the values entered (use for_progress() to fetch them)."""
+        values = {v.year: v.value for v in self.values.all()}
+        return progress.assess(self.as_target(), values, current_year or today().year)
 
 
 class IndicatorValue(models.Model):

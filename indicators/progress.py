@@ -44,6 +44,8 @@ met, or not met by how much, judged on the target year's figure (the sum, or the
 growth, over the period for cumulative and growth targets); while that figure is not in,
 awaiting the final figure, with the projection from the values so far.
 
+The share of the target reached is final / target, or target / final where lower is better.
+
 Required pace, whenever the target is not met and there are years left after the latest
 value: the change per year still needed, and for levels in money or counts the growth
 rate per year ("must grow 8.4 % a year to reach 1,450 亿元").
@@ -115,6 +117,7 @@ class Assessment:
     actual: dict = field(default_factory=dict)  # year -> actual measure (level, index, running sum)
     projection: float | None = None  # the measure expected in the target year
     gap: float | None = None  # target minus final figure, in the good direction (> 0: short)
+    share_of_target: float | None = None  # final figure as a share of the target (1.0: exactly)
     required: RequiredPace | None = None
 
     @property
@@ -330,6 +333,8 @@ def _final(result, target, *, final, met, projection):
         return result
     higher = _higher_is_better(target) if target.kind not in (Kind.GROWTH, Kind.CUMULATIVE) else True
     result.gap = (goal - final) if higher else (final - goal)
+    if goal and final:
+        result.share_of_target = final / goal if higher else goal / final
     if met:
         result.status = Status.FINAL_MET
         result.reason = _("Target met: %(final)s against a target of %(target)s.") % {

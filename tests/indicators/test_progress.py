@@ -202,3 +202,12 @@ class TestAfterTheTargetYear:
     def test_values_after_the_target_year_do_not_count(self):
         result = assess(gdp(), {2024: 1300, 2025: 1400, 2026: 1500}, current_year=2027)
         assert result.status == Status.FINAL_NOT_MET
+
+
+def test_share_of_target_once_final():
+    assert assess(gdp(), {2025: 1305}, current_year=2026).share_of_target == approx(0.9)
+    lower = Target(
+        kind=Kind.AT_MOST, target_year=2025, target_value=0.3, period_start=2021,
+        baseline_year=2020, baseline_value=0.4, unit="吨标准煤/万元",
+    )
+    assert assess(lower, {2025: 0.4}, current_year=2026).share_of_target == approx(0.75)

@@ -1,0 +1,87 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .charts import _label
+from .models import Indicator
+from .progress import Status
+
+
+def figure(value):
+    return "–" if value is None else _label(float(value))
+
+
+class IndicatorTable(tables.Table):
+    """Rows are Indicators with an `assessment` attribute (see IndicatorListView)."""
+
+    code = tables.Column(verbose_name=_("code"), linkify=True)
+    name = tables.Column(verbose_name=_("name"), linkify=True)
+    unit = tables.Column(verbose_name=_("unit"))
+    category = tables.Column(verbose_name=_("category"))
+    nature = tables.Column(verbose_name=_("nature"))
+    baseline = tables.Column(verbose_name=_("baseline"), accessor="baseline_value", orderable=False)
+    target = tables.Column(verbose_name=_("target"), accessor="target_value", orderable=False)
+    latest = tables.Column(
+        verbose_name=_("latest value"), accessor="assessment__latest_value", orderable=False
+    )
+    progress = tables.Column(verbose_name=_("progress"), empty_values=(), orderable=False)
+    status = tables.Column(verbose_name=_("status"), accessor="assessment__status")
+    responsible_department = tables.Column(verbose_name=_("responsible department"))
+
+    class Meta:
+        model = Indicator
+        fields = []
+        sequence = [
+            "code", "name", "unit", "category", "nature", "baseline", "target", "latest",
+            "progress", "status", "responsible_department",
+        ]
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "data"}
+        empty_text = _("No indicator matches these filters.")
+        default = "–"
+        orderable = True
+
+    def render_baseline(self, record):
+        if record.baseline_value is None:
+            return _("none in the plan")
+        return f"{figure(record.baseline_value)} ({record.baseline_year})"
+
+    def value_baseline(self, record):
+        return "" if record.baseline_value is None else float(record.baseline_value)
+
+    def render_target(self, record):
+        return f"{figure(record.target_value)} ({record.target_year}, {record.get_target_kind_display()})"
+
+    def value_target(self, record):
+        return float(record.target_value)
+
+    def render_latest(self, record):
+        a = record.assessment
+        if record.target_kind == Indicator.TargetKind.CUMULATIVE:
+            return _("%(value)s in all to %(year)s") % {"value": figure(a.latest_value), "year": a.latest_year}
+        if record.target_kind == Indicator.TargetKind.GROWTH:
+            return _("%(value)s %% a year to %(year)s") % {"value": figure(a.latest_value), "year": a.latest_year}
+        return f"{figure(a.latest_value)} ({a.latest_year})"
+
+    def value_latest(self, record):
+        value = record.assessment.latest_value
+        return "" if value is None else round(value, 4)
+
+    def render_progress(self, record):
+        """Before the end: the share of the pace needed; after: the share of the target."""
+        a = record.assessment
+        if a.is_final and a.share_of_target is not None:
+            return _("%(percent)s %% of target") % {"percent": f"{a.share_of_target * 100:.0f}"}
+        if a.ratio is not None:
+            return _("%(percent)s %% of the pace needed") % {"percent": f"{a.ratio * 100:.0f}"}
+        return "–"
+
+    def value_progress(self, record):
+        return self.render_progress(record)
+
+    def render_status(self, record):
+        status = record.assessment.status
+        return format_html('<span class="status status-{}">{}</span>', status, Status(status).label)
+
+    def value_status(self, record):
+        return str(Status(record.assessment.status).label)

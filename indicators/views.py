@@ -1,0 +1,124 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
+
+from projects.clock import today
+from projects.exports import FORMATS, export_response
+from projects.models import Project
+from projects.permissions import may_edit_for_department
+
+from .charts import progress_chart
+from .filters import IndicatorFilter
+from .forms import IndicatorValueForm
+from .models import Indicator, IndicatorValue
+from .progress import Status
+from .tables import IndicatorTable
+
+log = logging.getLogger("liwan.security")
+
+
+class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    model = Indicator
+    table_class = IndicatorTable
+    filterset_class = IndicatorFilter
+    template_name = "indicators/indicator_list.html"
+    paginate_by = 50
+    strict = False  # a filter value that is not a choice is ignored, and the page says so
+
+    def get_queryset(self):
+        return Indicator.objects.for_progress()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"today_year": today().year}
+
+    def get_table_data(self):
+        year = today().year
+        rows = list(self.object_list)
+        for indicator in rows:
+            indicator.assessment = indicator.assess(year)
+        status = self.filterset.form.cleaned_data.get("status") if self.filterset.is_valid() else None
+        if status:
+            rows = [r for r in rows if r.assessment.status == status]
+        return rows
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("_export")
+        if export is not None and export not in FORMATS:
+            return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
+        return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        export = self.request.GET.get("_export")
+        if export:  # every filtered row, not only this page
+            rows = context["table"].as_values()
+            return export_response(export, "indicators", rows, title=_("Indicators"))
+        return super().render_to_response(context, **kwargs)
+
+
+@login_required
+def indicator_detail(request, code):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("plan", "responsible_department").prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.select_related("entered_by").order_by("year")),
+            "chapters__plan",
+            Prefetch("projects", queryset=Project.objects.select_related("lead_department")),
+        ),
+        code=code,
+    )
+    assessment = indicator.assess(today().year)
+    values = list(indicator.values.all())
+    expected_rows = [
+        (year, expected, assessment.actual.get(year)) for year, expected in assessment.expected.items()
+    ]
+    context = {
+        "indicator": indicator,
+        "assessment": assessment,
+        "status_label": Status(assessment.status).label,
+        "values": values,
+        "expected_rows": expected_rows,
+        "chart": progress_chart(assessment, float(indicator.target_value)),
+        "may_edit": may_edit_for_department(request.user, indicator.responsible_department),
+    }
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+def _get_indicator_for_editing(request, code):
+    """The indicator, if this user may enter its values: 404 if none, 403 if not theirs."""
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("plan", "responsible_department"), code=code
+    )
+    if not may_edit_for_department(request.user, indicator.responsible_department):
+        log.warning("refused: %s may not enter values of indicator %s", request.user, code)
+        raise PermissionDenied
+    return indicator
+
+
+@login_required
+def value_edit(request, code, year=None):
+    """Enter a year's value (no year) or correct one (with its year)."""
+    indicator = _get_indicator_for_editing(request, code)
+    instance = None
+    if year is not None:
+        instance = get_object_or_404(IndicatorValue, indicator=indicator, year=year)
+    form = IndicatorValueForm(request.POST or None, instance=instance, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        value = form.save(commit=False)
+        value.entered_by = request.user
+        value.entered_at = timezone.now()
+        value.save()
+        messages.success(
+            request,
+            _("The %(year)s value of %(name)s is saved.") % {"year": value.year, "name": indicator.name},
+        )
+        return redirect(indicator)
+    return render(request, "indicators/value_form.html", {"indicator": indicator, "form": form})
