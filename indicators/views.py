@@ -32,7 +32,7 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_class = IndicatorTable
     filterset_class = IndicatorFilter
     template_name = "indicators/indicator_list.html"
-    paginate_by = 50
+    table_pagination = {"per_page": 50}  # not paginate_by: that would count the rows twice
     strict = False  # a filter value that is not a choice is ignored, and the page says so
 
     def get_queryset(self):
