@@ -56,8 +56,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models  # for TextChoices only: nothing here touches the database
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 ON_TRACK = 0.95
 NEEDS_ACCELERATION = 0.5
@@ -72,16 +72,16 @@ class Kind:
 
 
 class Status(models.TextChoices):
-    MET = "met", _lazy("target met")
-    ON_TRACK = "on_track", _lazy("on track")
-    NEEDS_ACCELERATION = "needs_acceleration", _lazy("needs acceleration")
-    LIMITED_PROGRESS = "limited_progress", _lazy("limited progress")
-    MOVING_AWAY = "moving_away", _lazy("moving away")
-    NO_DATA = "no_data", _lazy("no data")
-    NO_BASELINE = "no_baseline", _lazy("no baseline")
-    FINAL_MET = "final_met", _lazy("met")
-    FINAL_NOT_MET = "final_not_met", _lazy("not met")
-    AWAITING_FINAL = "awaiting_final", _lazy("awaiting the final figure")
+    MET = "met", pgettext_lazy("indicator status", "target met")
+    ON_TRACK = "on_track", pgettext_lazy("indicator status", "on track")
+    NEEDS_ACCELERATION = "needs_acceleration", pgettext_lazy("indicator status", "needs acceleration")
+    LIMITED_PROGRESS = "limited_progress", pgettext_lazy("indicator status", "limited progress")
+    MOVING_AWAY = "moving_away", pgettext_lazy("indicator status", "moving away")
+    NO_DATA = "no_data", pgettext_lazy("indicator status", "no data")
+    NO_BASELINE = "no_baseline", pgettext_lazy("indicator status", "no baseline")
+    FINAL_MET = "final_met", pgettext_lazy("indicator status", "met")
+    FINAL_NOT_MET = "final_not_met", pgettext_lazy("indicator status", "not met")
+    AWAITING_FINAL = "awaiting_final", pgettext_lazy("indicator status", "awaiting the final figure")
 
 
 @dataclass(frozen=True)
@@ -393,7 +393,9 @@ def _pace_reason(target, required):
 
 
 def _join(*parts):
-    return " ".join(p for p in parts if p)
+    # Chinese sentences end in "。" and need no space between them.
+    separator = "" if (get_language() or "").startswith("zh") else " "
+    return separator.join(p for p in parts if p)
 
 
 def _fmt(number, places=1, signed=False):
