@@ -35,7 +35,8 @@ def progress_chart(assessment, target_value=None):
     if high == low:
         low, high = low - 1, high + 1
     pad = (high - low) * 0.08
-    low, high = low - pad, high + pad
+    # Counts and totals never go below zero: neither does their axis.
+    low, high = (max(0.0, low - pad) if low >= 0 else low - pad), high + pad
     first, last = years[0], years[-1]
 
     def x(year):
