@@ -56,7 +56,9 @@ def progress_chart(assessment, target_value=None):
         height=HEIGHT,
         expected_points=points(expected),
         actual_points=points(actual),
-        actual_dots=[(round(x(t), 1), round(y(v), 1), _label(v)) for t, v in sorted(actual.items())],
+        actual_dots=[
+            (round(x(t), 1), round(y(v), 1), _label(v)) for t, v in sorted(actual.items())
+        ],
         x_ticks=[(round(x(t), 1), t) for t in years],
         y_ticks=[(round(y(low + i * step), 1), _label(low + i * step)) for i in range(5)],
         target_y=None if target_value is None else round(y(target_value), 1),

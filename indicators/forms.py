@@ -16,7 +16,9 @@ class IndicatorValueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.indicator = indicator
         self.fields["note"].required = True
-        self.fields["note"].help_text = _("Where the figure comes from, e.g. the statistics bureau's yearbook.")
+        self.fields["note"].help_text = _(
+            "Where the figure comes from, e.g. the statistics bureau's yearbook."
+        )
         if self.instance.pk:
             self.fields["year"].disabled = True  # correct the value; a wrong year is a new row
 

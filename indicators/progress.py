@@ -74,14 +74,20 @@ class Kind:
 class Status(models.TextChoices):
     MET = "met", pgettext_lazy("indicator status", "target met")
     ON_TRACK = "on_track", pgettext_lazy("indicator status", "on track")
-    NEEDS_ACCELERATION = "needs_acceleration", pgettext_lazy("indicator status", "needs acceleration")
+    NEEDS_ACCELERATION = (
+        "needs_acceleration",
+        pgettext_lazy("indicator status", "needs acceleration"),
+    )
     LIMITED_PROGRESS = "limited_progress", pgettext_lazy("indicator status", "limited progress")
     MOVING_AWAY = "moving_away", pgettext_lazy("indicator status", "moving away")
     NO_DATA = "no_data", pgettext_lazy("indicator status", "no data")
     NO_BASELINE = "no_baseline", pgettext_lazy("indicator status", "no baseline")
     FINAL_MET = "final_met", pgettext_lazy("indicator status", "met")
     FINAL_NOT_MET = "final_not_met", pgettext_lazy("indicator status", "not met")
-    AWAITING_FINAL = "awaiting_final", pgettext_lazy("indicator status", "awaiting the final figure")
+    AWAITING_FINAL = (
+        "awaiting_final",
+        pgettext_lazy("indicator status", "awaiting the final figure"),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,9 @@ def _assess_level(target, values, current_year):
     met = x >= goal if higher else x <= goal
     rate = (x - x0) / (t - t0) if t > t0 else None
     if current_year > T:
-        return _final(result, target, final=values.get(T), met=met, projection=_extend(x, rate, T - t))
+        return _final(
+            result, target, final=values.get(T), met=met, projection=_extend(x, rate, T - t)
+        )
     result.projection = _extend(x, rate, T - t)
     if met:
         result.status = Status.MET
@@ -184,14 +192,14 @@ def _assess_level(target, values, current_year):
     result.required = _level_pace(target, x, goal, T - t)
     if rate is None:
         result.status = Status.NO_BASELINE if from_first else Status.NO_DATA
-        result.reason = _join(
-            first_note, _("A second year's value is needed to measure progress.")
-        )
+        result.reason = _join(first_note, _("A second year's value is needed to measure progress."))
         return result
     needed = (goal - x0) / span if span > 0 else 0.0
     result.ratio = rate / needed if needed else (-1.0 if (rate < 0) == higher else 0.0)
     result.status = _status_from_ratio(result.ratio)
-    result.reason = _join(first_note, _ratio_reason(result.ratio), _pace_reason(target, result.required))
+    result.reason = _join(
+        first_note, _ratio_reason(result.ratio), _pace_reason(target, result.required)
+    )
     return result
 
 
@@ -331,7 +339,9 @@ def _final(result, target, *, final, met, projection):
                 "The values so far point to %(projection)s against a target of %(target)s."
             ) % {"projection": _fmt(projection), "target": _fmt(goal)}
         return result
-    higher = _higher_is_better(target) if target.kind not in (Kind.GROWTH, Kind.CUMULATIVE) else True
+    higher = (
+        _higher_is_better(target) if target.kind not in (Kind.GROWTH, Kind.CUMULATIVE) else True
+    )
     result.gap = (goal - final) if higher else (final - goal)
     if goal and final:
         result.share_of_target = final / goal if higher else goal / final
@@ -344,7 +354,9 @@ def _final(result, target, *, final, met, projection):
     else:
         result.status = Status.FINAL_NOT_MET
         share = f" ({_fmt(abs(result.gap) / abs(goal) * 100)} %)" if goal else ""
-        result.reason = _("Target not met: %(final)s against a target of %(target)s, short by %(gap)s%(share)s.") % {
+        result.reason = _(
+            "Target not met: %(final)s against a target of %(target)s, short by %(gap)s%(share)s."
+        ) % {
             "final": _fmt(final),
             "target": _fmt(goal),
             "gap": _fmt(abs(result.gap)),

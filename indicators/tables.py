@@ -32,8 +32,17 @@ class IndicatorTable(tables.Table):
         model = Indicator
         fields = []
         sequence = [
-            "code", "name", "unit", "category", "nature", "baseline", "target", "latest",
-            "progress", "status", "responsible_department",
+            "code",
+            "name",
+            "unit",
+            "category",
+            "nature",
+            "baseline",
+            "target",
+            "latest",
+            "progress",
+            "status",
+            "responsible_department",
         ]
         template_name = "django_tables2/table.html"
         attrs = {"class": "data"}
@@ -58,9 +67,15 @@ class IndicatorTable(tables.Table):
     def render_latest(self, record):
         a = record.assessment
         if record.target_kind == Indicator.TargetKind.CUMULATIVE:
-            return _("%(value)s in all to %(year)s") % {"value": figure(a.latest_value), "year": a.latest_year}
+            return _("%(value)s in all to %(year)s") % {
+                "value": figure(a.latest_value),
+                "year": a.latest_year,
+            }
         if record.target_kind == Indicator.TargetKind.GROWTH:
-            return _("%(value)s %% a year to %(year)s") % {"value": figure(a.latest_value), "year": a.latest_year}
+            return _("%(value)s %% a year to %(year)s") % {
+                "value": figure(a.latest_value),
+                "year": a.latest_year,
+            }
         return f"{figure(a.latest_value)} ({a.latest_year})"
 
     def value_latest(self, record):

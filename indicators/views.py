@@ -46,7 +46,9 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         rows = list(self.object_list)
         for indicator in rows:
             indicator.assessment = indicator.assess(year)
-        status = self.filterset.form.cleaned_data.get("status") if self.filterset.is_valid() else None
+        status = (
+            self.filterset.form.cleaned_data.get("status") if self.filterset.is_valid() else None
+        )
         if status:
             rows = [r for r in rows if r.assessment.status == status]
         return rows
@@ -69,7 +71,10 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 def indicator_detail(request, code):
     indicator = get_object_or_404(
         Indicator.objects.select_related("plan", "responsible_department").prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.select_related("entered_by").order_by("year")),
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.select_related("entered_by").order_by("year"),
+            ),
             "chapters__plan",
             Prefetch("projects", queryset=Project.objects.select_related("lead_department")),
         ),
@@ -78,7 +83,8 @@ def indicator_detail(request, code):
     assessment = indicator.assess(today().year)
     values = list(indicator.values.all())
     expected_rows = [
-        (year, expected, assessment.actual.get(year)) for year, expected in assessment.expected.items()
+        (year, expected, assessment.actual.get(year))
+        for year, expected in assessment.expected.items()
     ]
     context = {
         "indicator": indicator,
@@ -118,7 +124,8 @@ def value_edit(request, code, year=None):
         value.save()
         messages.success(
             request,
-            _("The %(year)s value of %(name)s is saved.") % {"year": value.year, "name": indicator.name},
+            _("The %(year)s value of %(name)s is saved.")
+            % {"year": value.year, "name": indicator.name},
         )
         return redirect(indicator)
     return render(request, "indicators/value_form.html", {"indicator": indicator, "form": form})

@@ -13,7 +13,9 @@ def role_names(user):
 
 
 def is_administrator(user):
-    return user.is_authenticated and (user.is_superuser or Role.ADMINISTRATOR.value in role_names(user))
+    return user.is_authenticated and (
+        user.is_superuser or Role.ADMINISTRATOR.value in role_names(user)
+    )
 
 
 def may_edit_for_department(user, department):

@@ -14,7 +14,9 @@ def read_po(path):
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,"):
             flags = line
-        elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ", "msgstr[1] ")):
+        elif line.startswith(
+            ("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ", "msgstr[1] ")
+        ):
             key, _space, value = line.partition(" ")
             current[key] = ast.literal_eval(value)
         elif line.startswith('"') and key:

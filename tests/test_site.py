@@ -167,3 +167,18 @@ class TestSettings:
         assert settings.TIME_ZONE == "Asia/Shanghai"
         assert settings.LANGUAGE_CODE == "zh-hans"
         assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+def test_refusals_and_missing_pages_use_the_apps_layout(client, editor_b, department_a):
+    from indicators.models import Indicator
+    from tests.conftest import make_indicator
+
+    indicator = make_indicator(responsible_department=department_a)
+    client.force_login(editor_b)
+    refused = client.get(reverse("indicators:value_add", args=[indicator.code]))
+    assert refused.status_code == 403
+    assert "无权操作" in refused.content.decode()
+    missing = client.get(reverse("indicators:detail", args=["NOPE"]))
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode()
+    assert Indicator.objects.count() == 1

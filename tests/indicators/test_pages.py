@@ -39,8 +39,13 @@ def plan():
 @pytest.fixture
 def gdp(plan, department_a):
     indicator = make_indicator(
-        plan=plan, code="GDP", name="地区生产总值", unit="亿元", target_value=Decimal("1450"),
-        responsible_department=department_a, source_paragraph=28,
+        plan=plan,
+        code="GDP",
+        name="地区生产总值",
+        unit="亿元",
+        target_value=Decimal("1450"),
+        responsible_department=department_a,
+        source_paragraph=28,
         source_sentence="2025年达到1450亿元左右。",
     )
     IndicatorValue.objects.create(indicator=indicator, year=2021, value=1200, note="统计年鉴")
@@ -51,9 +56,14 @@ def gdp(plan, department_a):
 @pytest.fixture
 def enrolment(plan, department_b):
     return make_indicator(
-        plan=plan, code="ENROL", name="适龄残疾儿童少年义务教育入学率", unit="%",
-        category=Indicator.Category.LIVELIHOOD, target_kind=Indicator.TargetKind.AT_LEAST,
-        target_value=Decimal("95"), responsible_department=department_b,
+        plan=plan,
+        code="ENROL",
+        name="适龄残疾儿童少年义务教育入学率",
+        unit="%",
+        category=Indicator.Category.LIVELIHOOD,
+        target_kind=Indicator.TargetKind.AT_LEAST,
+        target_value=Decimal("95"),
+        responsible_department=department_b,
     )
 
 
@@ -72,8 +82,12 @@ class TestList:
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("login"))
 
-    @pytest.mark.parametrize("persona", ["manager", "viewer", "editor_a", "editor_b", "administrator"])
-    def test_everyone_signed_in_reads_the_list(self, persona, request, client, gdp, enrolment, in_2023):
+    @pytest.mark.parametrize(
+        "persona", ["manager", "viewer", "editor_a", "editor_b", "administrator"]
+    )
+    def test_everyone_signed_in_reads_the_list(
+        self, persona, request, client, gdp, enrolment, in_2023
+    ):
         client.force_login(request.getfixturevalue(persona))
         page = client.get(LIST).content.decode()
         assert "地区生产总值" in page and "适龄残疾儿童少年义务教育入学率" in page
@@ -109,7 +123,9 @@ class TestList:
         field = client.get(LIST).context["filter"].form.fields["responsible_department"]
         assert [d.pk for d in field.queryset] == [gdp.responsible_department_id]
 
-    def test_it_runs_the_same_queries_for_5_and_50_indicators(self, client, manager, plan, department_a, query_budget):
+    def test_it_runs_the_same_queries_for_5_and_50_indicators(
+        self, client, manager, plan, department_a, query_budget
+    ):
         client.force_login(manager)
 
         def grow(n):
@@ -133,7 +149,9 @@ class TestExport:
         response = client.get(LIST, {"category": "economy", "_export": "csv"})
         assert response["Content-Type"].startswith("text/csv")
         assert response.streaming
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
         assert len(rows) == 2
         assert rows[1][0] == "GDP"
         assert "1450" in rows[1][6]
@@ -154,7 +172,9 @@ class TestExport:
 
 
 class TestDetail:
-    def test_it_shows_the_plan_the_values_the_path_and_the_verdict(self, client, viewer, gdp, in_2023):
+    def test_it_shows_the_plan_the_values_the_path_and_the_verdict(
+        self, client, viewer, gdp, in_2023
+    ):
         chapter = make_chapter(gdp.plan, "2")
         gdp.chapters.add(chapter)
         make_project(name="东沙隧道").indicators.add(gdp)
@@ -198,15 +218,24 @@ class TestDataEntry:
         response = client.post(add(gdp), {"year": 2023, "value": "1310.5", "note": "统计公报"})
         assert response.status_code == 302
         saved = gdp.values.get(year=2023)
-        assert (saved.value, saved.note, saved.entered_by) == (Decimal("1310.5"), "统计公报", editor_a)
+        assert (saved.value, saved.note, saved.entered_by) == (
+            Decimal("1310.5"),
+            "统计公报",
+            editor_a,
+        )
 
-    def test_the_editor_corrects_a_value_and_the_history_keeps_the_old_one(self, client, editor_a, gdp):
+    def test_the_editor_corrects_a_value_and_the_history_keeps_the_old_one(
+        self, client, editor_a, gdp
+    ):
         client.force_login(editor_a)
         response = client.post(edit(gdp, 2022), {"year": 2022, "value": "1260", "note": "修正"})
         assert response.status_code == 302
         value = gdp.values.get(year=2022)
         assert value.value == Decimal("1260")
-        assert [h.value for h in value.history.order_by("history_date")] == [Decimal("1250"), Decimal("1260")]
+        assert [h.value for h in value.history.order_by("history_date")] == [
+            Decimal("1250"),
+            Decimal("1260"),
+        ]
         assert value.history.first().history_user == editor_a
 
     def test_a_correction_cannot_move_the_year(self, client, editor_a, gdp):
@@ -223,7 +252,10 @@ class TestDataEntry:
         client.force_login(request.getfixturevalue(persona))
         assert client.get(add(gdp)).status_code == 403
         assert client.post(add(gdp), {"year": 2023, "value": "1", "note": "x"}).status_code == 403
-        assert client.post(edit(gdp, 2022), {"year": 2022, "value": "1", "note": "x"}).status_code == 403
+        assert (
+            client.post(edit(gdp, 2022), {"year": 2022, "value": "1", "note": "x"}).status_code
+            == 403
+        )
         assert sorted(gdp.values.values_list("year", "value")) == [(2021, 1200), (2022, 1250)]
 
     def test_an_editor_without_a_department_is_refused(self, client, gdp):
@@ -244,7 +276,9 @@ class TestDataEntry:
         ],
         ids=["year outside the plan", "not a number", "duplicate year", "no source note"],
     )
-    def test_bad_input_gets_a_message_and_saves_nothing(self, data, field, message, client, editor_a, gdp):
+    def test_bad_input_gets_a_message_and_saves_nothing(
+        self, data, field, message, client, editor_a, gdp
+    ):
         client.force_login(editor_a)
         response = client.post(add(gdp), data)
         assert response.status_code == 200

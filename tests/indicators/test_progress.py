@@ -15,15 +15,24 @@ def english():
 
 
 def gdp(**overrides):
-    fields = dict(kind=Kind.LEVEL, target_year=2025, target_value=1450, period_start=2021, unit="亿元")
+    fields = dict(
+        kind=Kind.LEVEL, target_year=2025, target_value=1450, period_start=2021, unit="亿元"
+    )
     return Target(**(fields | overrides))
 
 
 GROWTH = Target(kind=Kind.GROWTH, target_year=2025, target_value=6, period_start=2021, unit="%")
-JOBS = Target(kind=Kind.CUMULATIVE, target_year=2025, target_value=8, period_start=2021, unit="万人")
+JOBS = Target(
+    kind=Kind.CUMULATIVE, target_year=2025, target_value=8, period_start=2021, unit="万人"
+)
 DOCTORS = Target(
-    kind=Kind.LEVEL, target_year=2025, target_value=4, period_start=2021,
-    baseline_year=2020, baseline_value=3.86, unit="人",
+    kind=Kind.LEVEL,
+    target_year=2025,
+    target_value=4,
+    period_start=2021,
+    baseline_year=2020,
+    baseline_value=3.86,
+    unit="人",
 )
 
 
@@ -72,8 +81,14 @@ class TestLevel:
     def test_lower_is_better(self):
         # unemployment 4.0 % (2020) to 3.5 % (2025): -0.1 a year; 3.9 in 2021 is on the path.
         target = Target(
-            kind=Kind.LEVEL, target_year=2025, target_value=3.5, period_start=2021,
-            baseline_year=2020, baseline_value=4.0, higher_is_better=False, unit="%",
+            kind=Kind.LEVEL,
+            target_year=2025,
+            target_value=3.5,
+            period_start=2021,
+            baseline_year=2020,
+            baseline_value=4.0,
+            higher_is_better=False,
+            unit="%",
         )
         result = assess(target, {2021: 3.9}, current_year=2022)
         assert result.ratio == approx(1.0)
@@ -100,10 +115,17 @@ class TestLevel:
 
 
 class TestThresholds:
-    ENROLMENT = Target(kind=Kind.AT_LEAST, target_year=2025, target_value=95, period_start=2021, unit="%")
+    ENROLMENT = Target(
+        kind=Kind.AT_LEAST, target_year=2025, target_value=95, period_start=2021, unit="%"
+    )
     INTENSITY = Target(
-        kind=Kind.AT_MOST, target_year=2025, target_value=0.3, period_start=2021,
-        baseline_year=2020, baseline_value=0.4, unit="吨标准煤/万元",
+        kind=Kind.AT_MOST,
+        target_year=2025,
+        target_value=0.3,
+        period_start=2021,
+        baseline_year=2020,
+        baseline_value=0.4,
+        unit="吨标准煤/万元",
     )
 
     def test_at_least_met(self):
@@ -207,7 +229,12 @@ class TestAfterTheTargetYear:
 def test_share_of_target_once_final():
     assert assess(gdp(), {2025: 1305}, current_year=2026).share_of_target == approx(0.9)
     lower = Target(
-        kind=Kind.AT_MOST, target_year=2025, target_value=0.3, period_start=2021,
-        baseline_year=2020, baseline_value=0.4, unit="吨标准煤/万元",
+        kind=Kind.AT_MOST,
+        target_year=2025,
+        target_value=0.3,
+        period_start=2021,
+        baseline_year=2020,
+        baseline_value=0.4,
+        unit="吨标准煤/万元",
     )
     assert assess(lower, {2025: 0.4}, current_year=2026).share_of_target == approx(0.75)
