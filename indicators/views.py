@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from projects.clock import today
-from projects.exports import FORMATS, export_response
+from projects.exports import FORMATS, export_table
 from projects.models import Project
 from projects.permissions import may_edit_for_department
 
@@ -62,8 +62,7 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def render_to_response(self, context, **kwargs):
         export = self.request.GET.get("_export")
         if export:  # every filtered row, not only this page
-            rows = context["table"].as_values()
-            return export_response(export, "indicators", rows, title=_("Indicators"))
+            return export_table(export, "indicators", context["table"], title=_("Indicators"))
         return super().render_to_response(context, **kwargs)
 
 

@@ -5,10 +5,11 @@ from django.urls import include, path
 from projects import views as project_views
 
 urlpatterns = [
-    path("", project_views.home, name="home"),
+    path("", project_views.dashboard, name="home"),
+    path("", include("projects.urls")),
+    path("indicators/", include("indicators.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -50,3 +50,24 @@ def export_response(export_format, filename, rows, title="Sheet1"):
     if export_format == "csv":
         return csv_response(filename, rows)
     return xlsx_response(filename, rows, title=title)
+
+
+def export_table(export_format, filename, table, title="Sheet1"):
+    """Every row of a configured table (all pages, in the table's order), as CSV or XLSX."""
+    records = table.data.data
+    if hasattr(records, "iterator"):
+        records = records.iterator(chunk_size=2000)
+    return export_response(export_format, filename, table_values(table, records), title=title)
+
+
+def table_values(table, records):
+    """Like Table.as_values(), but over `records` as they come (a queryset's .iterator()),
+    so a large export never holds every row in memory."""
+    from django.utils.encoding import force_str
+    from django_tables2.rows import BoundRow
+
+    columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
+    yield [force_str(c.header, strings_only=True) for c in columns]
+    for record in records:
+        row = BoundRow(record, table=table)
+        yield [force_str(row.get_cell_value(c.name), strings_only=True) for c in columns]

@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -189,6 +190,12 @@ class PlanChapter(models.Model):
     def depth(self):
         return self.code.count(".")
 
+    def subtree(self):
+        """This chapter and every section under it (3 gives 3, 3.1, 3.2 …)."""
+        return PlanChapter.objects.filter(plan_id=self.plan_id).filter(
+            Q(code=self.code) | Q(code__startswith=f"{self.code}.")
+        )
+
     def clean(self):
         if self.parent_id and self.plan_id and self.parent.plan_id != self.plan_id:
             raise ValidationError({"parent": _("The parent chapter must belong to the same plan.")})
@@ -222,6 +229,62 @@ class ProjectQuerySet(models.QuerySet):
             latest_report_period=Subquery(latest.values("period")[:1]),
             latest_health=Subquery(latest.values("health")[:1]),
             latest_percent_complete=Subquery(latest.values("percent_complete")[:1]),
+        )
+
+    def with_schedule_health(self, on=None):
+        """Annotate schedule_health, computed from the milestones alone:
+
+        red    a milestone more than settings.SCHEDULE_RED_AFTER_DAYS days overdue;
+        amber  a milestone overdue, or an open one forecast after its planned date;
+        green  otherwise.
+        """
+        on = on or today()
+        red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
+        open_ones = Milestone.objects.open().filter(project=OuterRef("pk"))
+        slipping = Exists(open_ones.filter(planned_date__lt=on)) | Exists(
+            open_ones.filter(forecast_date__gt=F("planned_date"))
+        )
+        return self.annotate(
+            schedule_health=Case(
+                When(Exists(open_ones.filter(planned_date__lt=red_before)), then=Value("red")),
+                When(slipping, then=Value("amber")),
+                default=Value("green"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def for_portfolio(self, on=None):
+        """Everything the portfolio table shows, one row per project, in one query.
+
+        health_mismatch: reported green in the latest report but computed red.
+        """
+        on = on or today()
+        this_year = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=on.year)
+        upcoming = (
+            Milestone.objects.open()
+            .filter(project=OuterRef("pk"), planned_date__gte=on)
+            .order_by("planned_date", "pk")
+        )
+        return (
+            self.select_related("lead_department")
+            .with_overdue_count(on)
+            .with_latest_report()
+            .with_schedule_health(on)
+            .annotate(
+                health_mismatch=Case(
+                    When(
+                        latest_health=ProgressReport.Health.GREEN,
+                        schedule_health=ProgressReport.Health.RED,
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                ),
+                next_milestone_title=Subquery(upcoming.values("title")[:1]),
+                next_milestone_date=Subquery(upcoming.values("planned_date")[:1]),
+                investment_planned=Subquery(this_year.values("planned")[:1]),
+                investment_completed=Subquery(this_year.values("completed")[:1]),
+            )
         )
 
 
@@ -366,6 +429,9 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.code])
 
     def clean(self):
         if (

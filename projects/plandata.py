@@ -5,6 +5,7 @@ fixture whose quoted sentence is not in the paragraph it names.
 """
 
 import datetime
+import functools
 import json
 from collections import Counter
 from decimal import Decimal
@@ -33,10 +34,18 @@ def read_json(path):
         return json.load(f)
 
 
+@functools.cache
 def paragraphs():
     """The plan text's paragraphs: its non-empty lines, counted from 0."""
     text = PLAN_TEXT.read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def chapter_text(chapter):
+    """The paragraphs of the plan text a chapter covers; empty where we hold no text."""
+    if chapter.plan.number != 14 or chapter.paragraph_start is None:
+        return []
+    return paragraphs()[chapter.paragraph_start : chapter.paragraph_end + 1]
 
 
 def check_quote(paras, paragraph, sentence, what):

@@ -1,14 +1,303 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import datetime
 
-from .models import Milestone, Project
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Prefetch, Sum
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
+
+from indicators.models import Indicator
+from indicators.progress import Status
+
+from . import plandata, scorecards
+from .clock import today
+from .exports import FORMATS, export_table
+from .filters import OverdueFilter, PortfolioFilter
+from .history import project_history
+from .models import (
+    AnnualInvestment,
+    Department,
+    Milestone,
+    Plan,
+    PlanChapter,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+)
+from .tables import MilestoneTable, ProjectTable, UpcomingTable
+
+PER_PAGE = 50
+
+
+class ListPageMixin(LoginRequiredMixin, SingleTableMixin):
+    """A filtered, sorted, paginated table that also exports as ?_export=csv or xlsx."""
+
+    table_pagination = {"per_page": PER_PAGE}
+    strict = False  # a filter value that is not a choice is ignored, and the page says so
+    export_name = "export"
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("_export")
+        if export is not None and export not in FORMATS:
+            return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
+        return super().get(request, *args, **kwargs)
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if table.page is None and self.request.GET.get("page") not in (None, "1"):
+            raise Http404
+        return table
+
+    def render_to_response(self, context, **kwargs):
+        export = self.request.GET.get("_export")
+        if export:  # every filtered row in the table's order, not only this page
+            return export_table(export, self.export_name, context["table"], title=self.export_name)
+        return super().render_to_response(context, **kwargs)
+
+
+class PortfolioView(ListPageMixin, FilterView):
+    model = Project
+    table_class = ProjectTable
+    filterset_class = PortfolioFilter
+    template_name = "projects/portfolio.html"
+    export_name = "projects"
+
+    def get_queryset(self):
+        return Project.objects.for_portfolio(on=today())
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        return super().get_context_data(**kwargs) | {"red_after": settings.SCHEDULE_RED_AFTER_DAYS}
 
 
 @login_required
-def home(request):
-    """A placeholder start page until the dashboard lands: where to go from here."""
+def project_detail(request, code):
+    on = today()
+    project = get_object_or_404(
+        Project.objects.select_related("lead_department").prefetch_related(
+            "partner_departments",
+            Prefetch(
+                "chapter_links",
+                queryset=ProjectChapter.objects.select_related("chapter__plan").order_by(
+                    "chapter__plan__number", "chapter__order"
+                ),
+            ),
+            "indicators",
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("responsible_department").order_by(
+                    "planned_date", "pk"
+                ),
+            ),
+            Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
+            Prefetch(
+                "reports", queryset=ProgressReport.objects.select_related("author").newest_first()
+            ),
+        ),
+        code=code,
+    )
+    milestones = list(project.milestones.all())
+    for milestone in milestones:
+        milestone.overdue_days = milestone.days_overdue(on=on)
+    reports = list(project.reports.all())
     context = {
-        "project_count": Project.objects.count(),
-        "overdue_count": Milestone.objects.overdue().count(),
+        "project": project,
+        "milestones": milestones,
+        "reports": reports,
+        "latest_report": reports[0] if reports else None,
+        "schedule_health": schedule_health_of(milestones, on),
+        "investments": list(project.investments.all()),
+        "history": project_history(project),
     }
-    return render(request, "projects/home.html", context)
+    return render(request, "projects/project_detail.html", context)
+
+
+def schedule_health_of(milestones, on):
+    """The same rule as ProjectQuerySet.with_schedule_health, over milestones in hand."""
+    from django.conf import settings
+
+    open_ones = [m for m in milestones if not m.is_done]
+    if any(m.days_overdue(on=on) > settings.SCHEDULE_RED_AFTER_DAYS for m in open_ones):
+        return ProgressReport.Health.RED
+    if any(m.days_overdue(on=on) > 0 or (m.forecast_date and m.forecast_date > m.planned_date) for m in open_ones):
+        return ProgressReport.Health.AMBER
+    return ProgressReport.Health.GREEN
+
+
+class OverdueView(ListPageMixin, FilterView):
+    model = Milestone
+    table_class = MilestoneTable
+    filterset_class = OverdueFilter
+    template_name = "projects/overdue.html"
+    export_name = "overdue-milestones"
+
+    def get_queryset(self):
+        return Milestone.objects.overdue(on=today()).select_related(
+            "project", "responsible_department"
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return super().get_filterset_kwargs(filterset_class) | {"today": today()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["by_department"] = (
+            self.object_list.order_by()
+            .values("responsible_department", "responsible_department__short_name", "responsible_department__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+        )
+        return context
+
+
+class DaysForm(forms.Form):
+    days = forms.IntegerField(
+        label=gettext_lazy("due in the next (days)"), min_value=1, max_value=365, initial=30
+    )
+
+
+class UpcomingView(ListPageMixin, FilterView):
+    model = Milestone
+    table_class = UpcomingTable
+    filterset_class = OverdueFilter
+    template_name = "projects/upcoming.html"
+    export_name = "upcoming-milestones"
+
+    def get(self, request, *args, **kwargs):
+        self.days_form = DaysForm(request.GET if "days" in request.GET else None)
+        self.days = self.days_form.cleaned_data["days"] if self.days_form.is_valid() else 30
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Milestone.objects.due_within(self.days, on=today()).select_related(
+            "project", "responsible_department"
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return super().get_filterset_kwargs(filterset_class) | {"today": today()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"days_form": self.days_form, "days": self.days}
+
+
+@login_required
+def chapter_list(request):
+    plans = list(Plan.objects.order_by("-number"))
+    chapters = scorecards.chapters_with_figures(PlanChapter.objects.all(), on=today())
+    by_plan = {plan.pk: [] for plan in plans}
+    for chapter in chapters:
+        by_plan[chapter.plan_id].append(chapter)
+    return render(
+        request,
+        "projects/chapter_list.html",
+        {"plans": [(plan, by_plan[plan.pk]) for plan in plans], "year": today().year},
+    )
+
+
+@login_required
+def chapter_detail(request, key):
+    try:
+        chapter = PlanChapter.objects.select_related("plan", "parent__plan").by_key(key)
+    except PlanChapter.DoesNotExist:
+        raise Http404 from None
+    subtree = chapter.subtree()
+    figures = scorecards.chapters_with_figures(PlanChapter.objects.filter(pk=chapter.pk), on=today())[0]
+    projects = (
+        Project.objects.for_portfolio(on=today())
+        .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
+        .order_by("code")
+    )
+    indicators = Indicator.objects.for_progress().filter(chapters__in=subtree).distinct()
+    indicator_rows = [(i, i.assess(today().year)) for i in indicators]
+    context = {
+        "chapter": chapter,
+        "figures": figures,
+        "sections": list(chapter.children.order_by("order")),
+        "projects": projects,
+        "indicators": [(i, a, Status(a.status).label) for i, a in indicator_rows],
+        "text": plandata.chapter_text(chapter),
+    }
+    return render(request, "projects/chapter_detail.html", context)
+
+
+@login_required
+def department_list(request):
+    departments = scorecards.departments_with_scores(Department.objects.all(), on=today())
+    return render(request, "projects/department_list.html", {"departments": departments})
+
+
+@login_required
+def department_detail(request, slug):
+    on = today()
+    found = scorecards.departments_with_scores(Department.objects.filter(slug=slug), on=on)
+    if not found:
+        raise Http404
+    department = found[0]
+    projects = Project.objects.for_portfolio(on=on).filter(lead_department=department).order_by("code")
+    overdue = (
+        Milestone.objects.overdue(on=on)
+        .filter(responsible_department=department)
+        .select_related("project")
+    )
+    missing = scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")
+    context = {
+        "department": department,
+        "projects": projects,
+        "overdue": overdue,
+        "missing": missing,
+        "today": on,
+    }
+    return render(request, "projects/department_detail.html", context)
+
+
+@login_required
+def dashboard(request):
+    on = today()
+    year_start = datetime.date(on.year, 1, 1)
+    year_share = ((on - year_start).days + 1) / (datetime.date(on.year, 12, 31) - year_start).days
+    portfolio = Project.objects.for_portfolio(on=on)
+    by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
+    by_reported = dict(portfolio.order_by().values_list("latest_health").annotate(n=Count("pk")))
+    by_schedule = dict(portfolio.order_by().values_list("schedule_health").annotate(n=Count("pk")))
+    investment = AnnualInvestment.objects.filter(year=on.year).aggregate(
+        planned=Sum("planned"), completed=Sum("completed")
+    )
+    overdue = Milestone.objects.overdue(on=on).select_related("project", "responsible_department")
+    indicators = [(i, i.assess(on.year)) for i in Indicator.objects.for_progress()]
+    off_track = [
+        (i, a, Status(a.status).label)
+        for i, a in indicators
+        if a.status in (Status.NEEDS_ACCELERATION, Status.LIMITED_PROGRESS, Status.MOVING_AWAY, Status.FINAL_NOT_MET)
+    ]
+    departments_missing = [
+        d for d in scorecards.departments_with_scores(Department.objects.all(), on=on) if d.missing_reports
+    ]
+    planned, completed = investment["planned"] or 0, investment["completed"] or 0
+    worst = list(overdue[:10])
+    for milestone in worst:
+        milestone.overdue_days = milestone.days_overdue(on=on)
+    context = {
+        "today": on,
+        "stages": [(label, by_stage.get(value, 0), value) for value, label in Project.Stage.choices],
+        "reported": [(label, by_reported.get(value, 0), value) for value, label in ProgressReport.Health.choices],
+        "not_reported": by_reported.get(None, 0),
+        "schedule": [(label, by_schedule.get(value, 0), value) for value, label in ProgressReport.Health.choices],
+        "mismatches": portfolio.filter(health_mismatch=True).count(),
+        "overdue_count": overdue.count(),
+        "worst_overdue": worst,
+        "due_soon_count": Milestone.objects.due_within(30, on=on).count(),
+        "investment_planned": planned,
+        "investment_completed": completed,
+        "investment_rate": (completed / planned * 100) if planned else None,
+        "year_share": year_share * 100,
+        "departments_missing": departments_missing,
+        "off_track": off_track,
+        "indicator_count": len(indicators),
+    }
+    return render(request, "projects/dashboard.html", context)

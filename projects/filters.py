@@ -1,0 +1,128 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Milestone, PlanChapter, ProgressReport, Project, ProjectChapter
+
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+
+def departments(request=None):
+    return Department.objects.all()
+
+
+def chapters(request=None):
+    # A plan has a few dozen parts: a short list, labelled with its plan.
+    return PlanChapter.objects.select_related("plan").order_by("plan__number", "order")
+
+
+class ChapterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, chapter):
+        return f"{chapter.plan.short_name} {chapter.code} {chapter.title}"
+
+
+class ChapterFilter(django_filters.ModelChoiceFilter):
+    """Rows whose project serves the chapter or any section under it."""
+
+    field_class = ChapterChoiceField
+
+    def __init__(self, *args, project_field="pk", **kwargs):
+        self.project_field = project_field
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        links = ProjectChapter.objects.filter(
+            project=OuterRef(self.project_field), chapter__in=value.subtree()
+        )
+        return qs.filter(Exists(links))
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes/no choice that keeps the page's querystring readable (?has_overdue=yes)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=YES_NO, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("yes", "no"):
+            return qs.filter(**{self.field_name: value == "yes"})
+        return qs
+
+
+class PortfolioFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    lead_department = django_filters.ModelChoiceFilter(
+        label=_("lead department"), queryset=departments
+    )
+    category = django_filters.ChoiceFilter(label=_("category"), choices=Project.Category.choices)
+    area = django_filters.ChoiceFilter(label=_("area"), choices=Project.Area.choices)
+    stage = django_filters.ChoiceFilter(label=_("stage"), choices=Project.Stage.choices)
+    health = django_filters.ChoiceFilter(
+        label=_("reported health"), field_name="latest_health", choices=ProgressReport.Health.choices
+    )
+    schedule_health = django_filters.ChoiceFilter(
+        label=_("schedule health"), choices=ProgressReport.Health.choices
+    )
+    chapter = ChapterFilter(label=_("chapter"), queryset=chapters)
+    has_overdue = YesNoFilter(label=_("has overdue milestones"), method="filter_has_overdue")
+    mismatch = YesNoFilter(label=_("health mismatch"), field_name="health_mismatch")
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(name_en__icontains=value)
+        )
+
+    def filter_has_overdue(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(overdue_count__gt=0)
+        if value == "no":
+            return queryset.filter(overdue_count=0)
+        return queryset
+
+
+class OverdueFilter(django_filters.FilterSet):
+    """Filters of the overdue board; `band` is days overdue."""
+
+    BANDS = [
+        ("1-30", _("1–30 days")),
+        ("31-90", _("31–90 days")),
+        ("91-180", _("91–180 days")),
+        ("181-", _("more than 180 days")),
+    ]
+
+    responsible_department = django_filters.ModelChoiceFilter(
+        label=_("responsible department"), queryset=departments
+    )
+    chapter = ChapterFilter(label=_("chapter"), project_field="project", queryset=chapters)
+    category = django_filters.ChoiceFilter(
+        label=_("category"), field_name="project__category", choices=Project.Category.choices
+    )
+    band = django_filters.ChoiceFilter(label=_("days overdue"), choices=BANDS, method="filter_band")
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+    def __init__(self, *args, today, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def filter_band(self, queryset, name, value):
+        import datetime
+
+        low, _sep, high = value.partition("-")
+        days = datetime.timedelta
+        queryset = queryset.filter(planned_date__lte=self.today - days(days=int(low)))
+        if high:
+            queryset = queryset.filter(planned_date__gte=self.today - days(days=int(high)))
+        return queryset

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+urlpatterns = [
+    path("projects/", views.PortfolioView.as_view(), name="portfolio"),
+    path("projects/<slug:code>/", views.project_detail, name="detail"),
+    path("milestones/overdue/", views.OverdueView.as_view(), name="overdue"),
+    path("milestones/upcoming/", views.UpcomingView.as_view(), name="upcoming"),
+    path("chapters/", views.chapter_list, name="chapters"),
+    path("chapters/<str:key>/", views.chapter_detail, name="chapter"),
+    path("departments/", views.department_list, name="departments"),
+    path("departments/<slug:slug>/", views.department_detail, name="department"),
+]
