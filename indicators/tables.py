@@ -14,8 +14,8 @@ def figure(value):
 class IndicatorTable(tables.Table):
     """Rows are Indicators with an `assessment` attribute (see IndicatorListView)."""
 
-    code = tables.Column(verbose_name=_("code"), linkify=True)
-    name = tables.Column(verbose_name=_("name"), linkify=True)
+    code = tables.Column(verbose_name=_("code"), linkify=True, attrs={"td": {"class": "nowrap"}})
+    name = tables.Column(verbose_name=_("name"), linkify=True, attrs={"td": {"class": "wide-cell"}})
     unit = tables.Column(verbose_name=_("unit"))
     category = tables.Column(verbose_name=_("category"))
     nature = tables.Column(verbose_name=_("nature"))

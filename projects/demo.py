@@ -307,13 +307,13 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
     span = max((project.planned_completion - project.start_date).days, 1)
     now = timezone.now()
     period = first
+    percent = 0
     while period <= last:
         progress = (add_months(period, 1) - project.start_date).days / span
-        percent = (
-            100
-            if stage == Project.Stage.COMPLETED and period == last
-            else (max(0, min(99, round(progress * 100 * rng.uniform(0.8, 1.05)))))
-        )
+        if stage == Project.Stage.COMPLETED and period == last:
+            percent = 100
+        else:  # never going backwards
+            percent = max(percent, min(99, round(progress * 100 * rng.uniform(0.8, 1.05))))
         late_in_life = period >= add_months(last, -3)
         if says_green_anyway or not late_in_life or worst_overdue == 0:
             health = (

@@ -22,9 +22,9 @@ def money(value):
 class ProjectTable(tables.Table):
     """The portfolio: rows come from Project.objects.for_portfolio()."""
 
-    code = tables.Column(verbose_name=_("code"), linkify=True)
-    name = tables.Column(verbose_name=_("name"), linkify=True)
-    lead_department = tables.Column(verbose_name=_("lead department"))
+    code = tables.Column(verbose_name=_("code"), linkify=True, attrs={"td": {"class": "nowrap"}})
+    name = tables.Column(verbose_name=_("name"), linkify=True, attrs={"td": {"class": "wide-cell"}})
+    lead_department = tables.Column(verbose_name=_("lead department"), attrs={"td": {"class": "mid-cell"}})
     category = tables.Column(verbose_name=_("category"))
     area = tables.Column(verbose_name=_("area"))
     stage = tables.Column(verbose_name=_("stage"))
@@ -33,9 +33,18 @@ class ProjectTable(tables.Table):
     latest_percent_complete = tables.Column(verbose_name=_("percent complete"))
     overdue_count = tables.Column(verbose_name=_("overdue milestones"))
     next_milestone_date = tables.Column(verbose_name=_("next milestone"))
-    investment_planned = tables.Column(verbose_name=_("investment plan this year"))
-    investment_completed = tables.Column(verbose_name=_("investment done this year"))
-    investment_rate = tables.Column(verbose_name=_("rate"), empty_values=(), orderable=False)
+    # On screen one column shows done / plan (rate); exports get the three figures.
+    investment = tables.Column(
+        verbose_name=_("investment this year"),
+        accessor="investment_planned",
+        exclude_from_export=True,
+        orderable=False,
+    )
+    investment_planned = tables.Column(verbose_name=_("investment plan this year"), visible=False)
+    investment_completed = tables.Column(verbose_name=_("investment done this year"), visible=False)
+    investment_rate = tables.Column(
+        verbose_name=_("investment rate this year"), empty_values=(), orderable=False, visible=False
+    )
     latest_report_period = tables.Column(verbose_name=_("last report"))
 
     class Meta:
@@ -95,6 +104,14 @@ class ProjectTable(tables.Table):
     def value_investment_completed(self, value):
         return float(value)
 
+    def render_investment(self, record):
+        return format_html(
+            "{} / {}<br><small>{}</small>",
+            money(record.investment_completed),
+            money(record.investment_planned),
+            self.render_investment_rate(record),
+        )
+
     def render_investment_rate(self, record):
         if not record.investment_planned:
             return "–"
@@ -113,7 +130,9 @@ class MilestoneTable(tables.Table):
     """Overdue and upcoming milestones across the portfolio."""
 
     project = tables.Column(
-        verbose_name=_("project"), linkify=lambda record: record.project.get_absolute_url()
+        verbose_name=_("project"),
+        linkify=lambda record: record.project.get_absolute_url(),
+        attrs={"td": {"class": "wide-cell"}},
     )
     title = tables.Column(verbose_name=_("milestone"))
     responsible_department = tables.Column(verbose_name=_("responsible department"))
