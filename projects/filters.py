@@ -61,7 +61,9 @@ class PortfolioFilter(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(label=_("area"), choices=Project.Area.choices)
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Project.Stage.choices)
     health = django_filters.ChoiceFilter(
-        label=_("reported health"), field_name="latest_health", choices=ProgressReport.Health.choices
+        label=_("reported health"),
+        field_name="latest_health",
+        choices=ProgressReport.Health.choices,
     )
     schedule_health = django_filters.ChoiceFilter(
         label=_("schedule health"), choices=ProgressReport.Health.choices

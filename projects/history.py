@@ -27,8 +27,16 @@ def project_history(project, limit=50):
     sources = [
         (Project, Project.history.filter(id=project.pk), lambda r: str(_("project"))),
         (Milestone, Milestone.history.filter(project_id=project.pk), lambda r: r.title),
-        (ProgressReport, ProgressReport.history.filter(project_id=project.pk), lambda r: f"{r.period:%Y-%m}"),
-        (AnnualInvestment, AnnualInvestment.history.filter(project_id=project.pk), lambda r: str(r.year)),
+        (
+            ProgressReport,
+            ProgressReport.history.filter(project_id=project.pk),
+            lambda r: f"{r.period:%Y-%m}",
+        ),
+        (
+            AnnualInvestment,
+            AnnualInvestment.history.filter(project_id=project.pk),
+            lambda r: str(r.year),
+        ),
     ]
     departments = {d.pk: str(d) for d in Department.objects.all()}
     entries = []
@@ -42,7 +50,9 @@ def project_history(project, limit=50):
                 for f in fields:
                     old, new = f.value_from_object(before), f.value_from_object(record)
                     if old != new:
-                        changes.append((f.verbose_name, show(f, old, departments), show(f, new, departments)))
+                        changes.append(
+                            (f.verbose_name, show(f, old, departments), show(f, new, departments))
+                        )
             previous[record.id] = record
             if before is not None and record.history_type == "~" and not changes:
                 continue  # saved without a visible change

@@ -259,7 +259,7 @@ class ProjectQuerySet(models.QuerySet):
         health_mismatch: reported green in the latest report but computed red.
         """
         on = on or today()
-        this_year = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=on.year)
+        this_year = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=on.year).order_by()
         upcoming = (
             Milestone.objects.open()
             .filter(project=OuterRef("pk"), planned_date__gte=on)

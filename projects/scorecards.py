@@ -57,7 +57,9 @@ def chapters_with_figures(chapters, on):
 
     served = ProjectChapter.objects.filter(_in_subtree("chapter__", two_up))
     projects = Project.objects.filter(Exists(served.filter(project=OuterRef("pk"))))
-    overdue = Milestone.objects.overdue(on=on).filter(Exists(served.filter(project=OuterRef("project"))))
+    overdue = Milestone.objects.overdue(on=on).filter(
+        Exists(served.filter(project=OuterRef("project")))
+    )
     this_year = AnnualInvestment.objects.filter(year=on.year).filter(
         Exists(served.filter(project=OuterRef("project")))
     )

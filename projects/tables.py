@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,19 @@ def health_badge(value):
     return format_html('<span class="health health-{}">{}</span>', value, HEALTH_LABELS[value])
 
 
+def nulls_last(field):
+    """An order_FOO method for django-tables2 that puts empty values last either way
+    (PostgreSQL puts NULL first when sorting down, SQLite last)."""
+
+    def order(self, queryset, is_descending):
+        expression = (
+            F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+        )
+        return queryset.order_by(expression, "code"), True
+
+    return order
+
+
 def money(value):
     return "–" if value is None else f"{value:,.2f}"
 
@@ -24,7 +38,9 @@ class ProjectTable(tables.Table):
 
     code = tables.Column(verbose_name=_("code"), linkify=True, attrs={"td": {"class": "nowrap"}})
     name = tables.Column(verbose_name=_("name"), linkify=True, attrs={"td": {"class": "wide-cell"}})
-    lead_department = tables.Column(verbose_name=_("lead department"), attrs={"td": {"class": "mid-cell"}})
+    lead_department = tables.Column(
+        verbose_name=_("lead department"), attrs={"td": {"class": "mid-cell"}}
+    )
     category = tables.Column(verbose_name=_("category"))
     area = tables.Column(verbose_name=_("area"))
     stage = tables.Column(verbose_name=_("stage"))
@@ -55,6 +71,13 @@ class ProjectTable(tables.Table):
         empty_text = _("No project matches these filters.")
         default = "–"
         order_by = "code"
+
+    order_latest_percent_complete = nulls_last("latest_percent_complete")
+    order_next_milestone_date = nulls_last("next_milestone_date")
+    order_investment_planned = nulls_last("investment_planned")
+    order_investment_completed = nulls_last("investment_completed")
+    order_latest_report_period = nulls_last("latest_report_period")
+    order_latest_health = nulls_last("latest_health")
 
     def render_latest_health(self, value, record):
         badge = health_badge(value)

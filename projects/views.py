@@ -125,7 +125,10 @@ def schedule_health_of(milestones, on):
     open_ones = [m for m in milestones if not m.is_done]
     if any(m.days_overdue(on=on) > settings.SCHEDULE_RED_AFTER_DAYS for m in open_ones):
         return ProgressReport.Health.RED
-    if any(m.days_overdue(on=on) > 0 or (m.forecast_date and m.forecast_date > m.planned_date) for m in open_ones):
+    if any(
+        m.days_overdue(on=on) > 0 or (m.forecast_date and m.forecast_date > m.planned_date)
+        for m in open_ones
+    ):
         return ProgressReport.Health.AMBER
     return ProgressReport.Health.GREEN
 
@@ -149,7 +152,11 @@ class OverdueView(ListPageMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["by_department"] = (
             self.object_list.order_by()
-            .values("responsible_department", "responsible_department__short_name", "responsible_department__name")
+            .values(
+                "responsible_department",
+                "responsible_department__short_name",
+                "responsible_department__name",
+            )
             .annotate(n=Count("pk"))
             .order_by("-n")
         )
@@ -207,7 +214,9 @@ def chapter_detail(request, key):
     except PlanChapter.DoesNotExist:
         raise Http404 from None
     subtree = chapter.subtree()
-    figures = scorecards.chapters_with_figures(PlanChapter.objects.filter(pk=chapter.pk), on=today())[0]
+    figures = scorecards.chapters_with_figures(
+        PlanChapter.objects.filter(pk=chapter.pk), on=today()
+    )[0]
     projects = (
         Project.objects.for_portfolio(on=today())
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
@@ -239,13 +248,17 @@ def department_detail(request, slug):
     if not found:
         raise Http404
     department = found[0]
-    projects = Project.objects.for_portfolio(on=on).filter(lead_department=department).order_by("code")
+    projects = (
+        Project.objects.for_portfolio(on=on).filter(lead_department=department).order_by("code")
+    )
     overdue = (
         Milestone.objects.overdue(on=on)
         .filter(responsible_department=department)
         .select_related("project")
     )
-    missing = scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")
+    missing = (
+        scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")
+    )
     context = {
         "department": department,
         "projects": projects,
@@ -273,10 +286,18 @@ def dashboard(request):
     off_track = [
         (i, a, Status(a.status).label)
         for i, a in indicators
-        if a.status in (Status.NEEDS_ACCELERATION, Status.LIMITED_PROGRESS, Status.MOVING_AWAY, Status.FINAL_NOT_MET)
+        if a.status
+        in (
+            Status.NEEDS_ACCELERATION,
+            Status.LIMITED_PROGRESS,
+            Status.MOVING_AWAY,
+            Status.FINAL_NOT_MET,
+        )
     ]
     departments_missing = [
-        d for d in scorecards.departments_with_scores(Department.objects.all(), on=on) if d.missing_reports
+        d
+        for d in scorecards.departments_with_scores(Department.objects.all(), on=on)
+        if d.missing_reports
     ]
     planned, completed = investment["planned"] or 0, investment["completed"] or 0
     worst = list(overdue[:10])
@@ -284,10 +305,18 @@ def dashboard(request):
         milestone.overdue_days = milestone.days_overdue(on=on)
     context = {
         "today": on,
-        "stages": [(label, by_stage.get(value, 0), value) for value, label in Project.Stage.choices],
-        "reported": [(label, by_reported.get(value, 0), value) for value, label in ProgressReport.Health.choices],
+        "stages": [
+            (label, by_stage.get(value, 0), value) for value, label in Project.Stage.choices
+        ],
+        "reported": [
+            (label, by_reported.get(value, 0), value)
+            for value, label in ProgressReport.Health.choices
+        ],
         "not_reported": by_reported.get(None, 0),
-        "schedule": [(label, by_schedule.get(value, 0), value) for value, label in ProgressReport.Health.choices],
+        "schedule": [
+            (label, by_schedule.get(value, 0), value)
+            for value, label in ProgressReport.Health.choices
+        ],
         "mismatches": portfolio.filter(health_mismatch=True).count(),
         "overdue_count": overdue.count(),
         "worst_overdue": worst,

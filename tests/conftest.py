@@ -72,10 +72,8 @@ def make_project(**fields):
 
 
 def make_milestone(project, planned, **fields):
-    n = next(_seq)
-    return Milestone.objects.create(
-        project=project, title=f"节点{n}", planned_date=planned, **fields
-    )
+    fields.setdefault("title", f"节点{next(_seq)}")
+    return Milestone.objects.create(project=project, planned_date=planned, **fields)
 
 
 def make_report(project, period, **fields):

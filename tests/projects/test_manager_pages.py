@@ -1,0 +1,488 @@
+"""The manager pages: who sees them, what they show, filters, exports, budgets, bad input."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators.models import IndicatorValue
+from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
+
+from ..conftest import (
+    TODAY,
+    make_chapter,
+    make_department,
+    make_indicator,
+    make_milestone,
+    make_plan,
+    make_project,
+    make_report,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+DAYS = datetime.timedelta
+
+PAGES = [
+    reverse("home"),
+    reverse("projects:portfolio"),
+    reverse("projects:overdue"),
+    reverse("projects:upcoming"),
+    reverse("projects:chapters"),
+    reverse("projects:departments"),
+]
+
+
+@pytest.fixture
+def plan():
+    return make_plan()
+
+
+@pytest.fixture
+def world(frozen_today, plan, department_a, department_b):
+    """A small portfolio on 2026-06-15 with one project of each schedule health."""
+    transport = make_chapter(plan, "4", title="强化大建设", paragraph_start=40, paragraph_end=41)
+    roads = make_chapter(plan, "4.1", title="交通枢纽", parent=transport)
+    culture = make_chapter(plan, "6", title="岭南文化")
+    make_chapter(plan, "7", title="无项目的章节")
+
+    red = make_project(
+        code="LW-TRA-001",
+        name="东沙隧道",
+        lead_department=department_a,
+        category="transport",
+        stage="construction",
+        area="south",
+    )
+    amber = make_project(
+        code="LW-TRA-002",
+        name="如意坊隧道",
+        lead_department=department_a,
+        category="transport",
+        stage="construction",
+    )
+    green = make_project(
+        code="LW-CUL-001",
+        name="三馆合一",
+        name_en="Three Museums",
+        lead_department=department_b,
+        category="culture",
+        stage="preliminary",
+    )
+    red.chapters.add(roads)
+    amber.chapters.add(roads)
+    green.chapters.add(culture)
+
+    very = make_milestone(
+        red, TODAY - DAYS(31), title="征地拆迁完成", responsible_department=department_a
+    )
+    make_milestone(red, TODAY + DAYS(10), title="主体开工", responsible_department=department_a)
+    make_milestone(
+        amber, TODAY - DAYS(30), title="初步设计批复", responsible_department=department_a
+    )
+    make_milestone(
+        green,
+        TODAY - DAYS(60),
+        title="立项",
+        actual_date=TODAY - DAYS(61),
+        responsible_department=department_b,
+    )
+    make_milestone(green, TODAY + DAYS(40), title="开工", responsible_department=department_b)
+
+    make_report(red, D(2026, 5, 1), health="green", percent_complete=40)  # green, but red: mismatch
+    make_report(amber, D(2026, 4, 1), health="amber")  # nothing for May: missing
+    make_report(green, D(2026, 5, 1), health="green")
+    AnnualInvestment.objects.create(
+        project=red, year=2026, planned=Decimal("10"), completed=Decimal("4")
+    )
+    AnnualInvestment.objects.create(
+        project=green, year=2026, planned=Decimal("2"), completed=Decimal("1")
+    )
+    indicator = make_indicator(plan=plan, responsible_department=department_a)
+    indicator.chapters.add(roads)
+    return {
+        "red": red,
+        "amber": amber,
+        "green": green,
+        "very": very,
+        "roads": roads,
+        "transport": transport,
+        "culture": culture,
+    }
+
+
+class TestEveryPage:
+    @pytest.mark.parametrize(
+        "url", PAGES + ["/projects/LW-TRA-001/", "/chapters/14-4/", "/departments/dept-a/"]
+    )
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client, world, url):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+    @pytest.mark.parametrize("persona", ["manager", "viewer", "editor_a", "administrator"])
+    def test_every_signed_in_role_sees_every_page(self, persona, request, client, world):
+        client.force_login(request.getfixturevalue(persona))
+        for url in PAGES + ["/projects/LW-TRA-001/", "/chapters/14-4/", "/departments/dept-a/"]:
+            assert client.get(url).status_code == 200, url
+
+
+class TestScheduleHealth:
+    def test_computed_from_the_milestones_with_a_fixed_today(self, world):
+        health = dict(Project.objects.with_schedule_health().values_list("code", "schedule_health"))
+        # 31 days overdue is red; exactly 30 is amber; done late and not yet due is green.
+        assert health == {"LW-TRA-001": "red", "LW-TRA-002": "amber", "LW-CUL-001": "green"}
+
+    def test_a_forecast_later_than_planned_is_amber(self, world):
+        milestone = world["green"].milestones.get(title="开工")
+        milestone.forecast_date, milestone.forecast_reason = TODAY + DAYS(90), "设计调整"
+        milestone.save()
+        assert (
+            Project.objects.with_schedule_health().get(code="LW-CUL-001").schedule_health == "amber"
+        )
+
+    def test_the_threshold_comes_from_settings(self, world, settings):
+        settings.SCHEDULE_RED_AFTER_DAYS = 29
+        health = dict(Project.objects.with_schedule_health().values_list("code", "schedule_health"))
+        assert health["LW-TRA-002"] == "red"
+
+    def test_reported_green_but_computed_red_is_a_mismatch(self, world):
+        rows = {p.code: p.health_mismatch for p in Project.objects.for_portfolio()}
+        assert rows == {"LW-TRA-001": True, "LW-TRA-002": False, "LW-CUL-001": False}
+
+
+class TestPortfolio:
+    URL = reverse("projects:portfolio")
+
+    def codes(self, client, **params):
+        response = client.get(self.URL, params)
+        assert response.status_code == 200
+        return [row.record.code for row in response.context["table"].rows]
+
+    def test_filters(self, client, manager, world, department_b):
+        client.force_login(manager)
+        assert self.codes(client) == ["LW-CUL-001", "LW-TRA-001", "LW-TRA-002"]
+        assert self.codes(client, q="隧道") == ["LW-TRA-001", "LW-TRA-002"]
+        assert self.codes(client, q="three museums") == ["LW-CUL-001"]
+        assert self.codes(client, q="tra-002") == ["LW-TRA-002"]
+        assert self.codes(client, lead_department=department_b.pk) == ["LW-CUL-001"]
+        assert self.codes(client, category="culture") == ["LW-CUL-001"]
+        assert self.codes(client, area="south") == ["LW-TRA-001"]
+        assert self.codes(client, stage="preliminary") == ["LW-CUL-001"]
+        assert self.codes(client, health="amber") == ["LW-TRA-002"]
+        assert self.codes(client, schedule_health="red") == ["LW-TRA-001"]
+        assert self.codes(client, chapter=world["roads"].pk) == ["LW-TRA-001", "LW-TRA-002"]
+        assert self.codes(client, chapter=world["transport"].pk) == ["LW-TRA-001", "LW-TRA-002"]
+        assert self.codes(client, has_overdue="yes") == ["LW-TRA-001", "LW-TRA-002"]
+        assert self.codes(client, has_overdue="no") == ["LW-CUL-001"]
+        assert self.codes(client, mismatch="yes") == ["LW-TRA-001"]
+
+    def test_sorting(self, client, manager, world):
+        client.force_login(manager)
+        assert self.codes(client, sort="-overdue_count")[0] in ("LW-TRA-001", "LW-TRA-002")
+        assert self.codes(client, sort="-investment_planned")[0] == "LW-TRA-001"
+        assert self.codes(client, sort="-name") == sorted(
+            ["LW-CUL-001", "LW-TRA-001", "LW-TRA-002"],
+            key=lambda c: Project.objects.get(code=c).name,
+            reverse=True,
+        )
+
+    def test_the_row_shows_what_a_manager_asks(self, client, manager, world):
+        client.force_login(manager)
+        page = client.get(self.URL, {"q": "东沙"}).content.decode()
+        assert "health-red" in page
+        assert '<span class="flag">' in page  # the mismatch flag
+        assert "主体开工" in page  # next milestone
+        assert "4.00 / 10.00" in page and "40 %" in page
+
+    def test_nonsense_filters_give_the_page_with_a_message(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(
+            self.URL, {"stage": "flying", "chapter": "abc", "has_overdue": "maybe"}
+        )
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors
+        assert len(response.context["table"].rows) == 3
+
+    def test_a_page_past_the_end_is_the_last_page_or_404(self, client, manager, world):
+        client.force_login(manager)
+        assert client.get(self.URL, {"page": 99}).status_code in (200, 404)
+        assert client.get(self.URL, {"page": "x"}).status_code in (200, 404)
+
+    def test_filter_choices_stay_short_with_many_departments(self, client, manager, world):
+        for _ in range(20):
+            make_department()
+        client.force_login(manager)
+        form = client.get(self.URL).context["filter"].form
+        assert len(form.fields["chapter"].queryset) == 4
+        assert len(form.fields["lead_department"].queryset) < 100
+
+
+class TestPortfolioExport:
+    URL = reverse("projects:portfolio")
+
+    def test_csv_is_streamed_with_the_filtered_rows(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(self.URL, {"category": "transport", "_export": "csv"})
+        assert response.streaming
+        assert response["Content-Disposition"] == 'attachment; filename="projects.csv"'
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
+        assert len(rows) == 3
+        header = rows[0]
+        red = dict(zip(header, rows[1], strict=True))
+        assert red[header[0]] == "LW-TRA-001"
+        assert "10.0" in rows[1] and "4.0" in rows[1] and "40.0" in rows[1]  # plan, done, rate
+
+    def test_xlsx_has_every_filtered_row_across_pages(self, client, manager, world):
+        for _ in range(55):
+            make_project(category="transport")
+        client.force_login(manager)
+        response = client.get(self.URL, {"category": "transport", "_export": "xlsx"})
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.max_row == 1 + 57
+
+    def test_an_unknown_format_is_refused_with_a_message(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(self.URL, {"_export": "pdf"})
+        assert response.status_code == 400
+
+
+class TestProjectPage:
+    def test_it_shows_the_project_with_everything_around_it(
+        self, client, viewer, world, administrator
+    ):
+        red = world["red"]
+        red.source_sentence, red.source_paragraph = "完成东沙隧道建设。", 41
+        red.save()
+        red.indicators.add(make_indicator(plan=red.chapters.get().plan, name="城市道路网密度"))
+        client.force_login(viewer)
+        response = client.get(red.get_absolute_url())
+        page = response.content.decode()
+        for text in (
+            "东沙隧道",
+            "完成东沙隧道建设。",
+            "交通枢纽",
+            "城市道路网密度",
+            "征地拆迁完成",
+            "主体开工",
+        ):
+            assert text in page
+        milestones = {m.title: m for m in response.context["milestones"]}
+        assert milestones["征地拆迁完成"].overdue_days == 31
+        assert response.context["schedule_health"] == "red"
+        assert [r.period for r in response.context["reports"]] == [D(2026, 5, 1)]
+
+    def test_history_says_who_changed_what(self, client, viewer, world, administrator):
+        milestone = world["very"]
+        milestone._history_user = administrator
+        milestone.forecast_date, milestone.forecast_reason = TODAY + DAYS(20), "征地协调"
+        milestone.save()
+        client.force_login(viewer)
+        history = client.get(world["red"].get_absolute_url()).context["history"]
+        change = next(e for e in history if e.changes)
+        assert change.who == administrator
+        assert "征地拆迁完成" in change.what
+        labels = [str(label) for label, _old, _new in change.changes]
+        assert len(labels) == 2  # forecast date and its reason
+
+    def test_an_unknown_code_is_404(self, client, viewer, world):
+        client.force_login(viewer)
+        assert client.get(reverse("projects:detail", args=["LW-XXX-999"])).status_code == 404
+
+
+class TestMilestoneBoards:
+    def test_overdue_most_overdue_first_with_filters(self, client, manager, world, department_b):
+        client.force_login(manager)
+        url = reverse("projects:overdue")
+
+        def titles(**params):
+            return [row.record.title for row in client.get(url, params).context["table"].rows]
+
+        assert titles() == ["征地拆迁完成", "初步设计批复"]
+        assert titles(band="31-90") == ["征地拆迁完成"]
+        assert titles(band="1-30") == ["初步设计批复"]
+        assert titles(responsible_department=department_b.pk) == []
+        assert titles(chapter=world["transport"].pk) == ["征地拆迁完成", "初步设计批复"]
+        assert titles(category="culture") == []
+        groups = client.get(url).context["by_department"]
+        assert [(g["responsible_department__name"], g["n"]) for g in groups] == [("部门甲", 2)]
+
+    def test_overdue_export(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(reverse("projects:overdue"), {"_export": "csv"})
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
+        assert [r[1] for r in rows[1:]] == ["征地拆迁完成", "初步设计批复"]
+        assert rows[1][-1] == "31"
+
+    def test_upcoming_in_the_next_n_days(self, client, manager, world):
+        client.force_login(manager)
+        url = reverse("projects:upcoming")
+
+        def titles(**params):
+            return [row.record.title for row in client.get(url, params).context["table"].rows]
+
+        assert titles() == ["主体开工"]  # default 30 days
+        assert titles(days=40) == ["主体开工", "开工"]
+        response = client.get(url, {"days": "lots"})
+        assert response.status_code == 200
+        assert response.context["days"] == 30
+        assert response.context["days_form"].errors
+
+
+class TestChapters:
+    def test_the_tree_with_figures_and_unserved_parts(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(reverse("projects:chapters"))
+        ((_plan, chapters),) = response.context["plans"]
+        figures = {
+            c.code: (c.project_count, c.overdue_count, c.investment_planned, c.indicator_count)
+            for c in chapters
+        }
+        assert figures["4"] == (2, 2, Decimal("10"), 1)  # counts its section 4.1
+        assert figures["4.1"] == (2, 2, Decimal("10"), 1)
+        assert figures["6"][0] == 1
+        assert figures["7"][0] == 0
+        assert "unserved" in response.content.decode()
+
+    def test_a_chapter_page_lists_its_projects_indicators_and_text(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(reverse("projects:chapter", args=["14-4"]))
+        assert [p.code for p in response.context["projects"]] == ["LW-TRA-001", "LW-TRA-002"]
+        assert len(response.context["indicators"]) == 1
+        assert len(response.context["text"]) == 2  # paragraphs 40 and 41 of the plan text
+        assert "东沙隧道" in response.context["text"][1]
+
+    @pytest.mark.parametrize("key", ["14-99", "x", "15-4", "14"])
+    def test_unknown_keys_are_404(self, client, manager, world, key):
+        client.force_login(manager)
+        assert client.get(reverse("projects:chapter", args=[key])).status_code == 404
+
+
+class TestDepartments:
+    def test_the_scorecard(self, client, manager, world, department_a):
+        client.force_login(manager)
+        rows = {
+            d.slug: d for d in client.get(reverse("projects:departments")).context["departments"]
+        }
+        a = rows["dept-a"]
+        assert (a.projects_led, a.overdue_count, a.due_so_far, a.done_on_time) == (2, 2, 2, 0)
+        assert a.on_time_rate == 0
+        assert a.missing_reports == 1  # 如意坊隧道 has no May report
+        b = rows["dept-b"]
+        assert (b.due_so_far, b.done_on_time, b.on_time_rate) == (1, 1, 100)
+        assert b.days_since_report is not None
+
+    def test_a_department_page_has_its_own_lists(self, client, manager, world):
+        client.force_login(manager)
+        response = client.get(reverse("projects:department", args=["dept-a"]))
+        assert [p.code for p in response.context["projects"]] == ["LW-TRA-001", "LW-TRA-002"]
+        assert [m.title for m in response.context["overdue"]] == ["征地拆迁完成", "初步设计批复"]
+        assert [p.code for p in response.context["missing"]] == ["LW-TRA-002"]
+
+    def test_an_unknown_slug_is_404(self, client, manager, world):
+        client.force_login(manager)
+        assert client.get(reverse("projects:department", args=["nope"])).status_code == 404
+
+
+class TestDashboard:
+    def test_the_counts(self, client, manager, world):
+        indicator = world["roads"].indicators.get()
+        indicator.baseline_year, indicator.baseline_value = 2020, 0
+        indicator.target_year = 2027  # not yet past, so judged on pace
+        indicator.save()
+        IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
+        client.force_login(manager)
+        context = client.get(reverse("home")).context
+        assert dict((value, n) for _label, n, value in context["stages"])["construction"] == 2
+        assert dict((value, n) for _label, n, value in context["schedule"]) == {
+            "green": 1,
+            "amber": 1,
+            "red": 1,
+        }
+        assert context["mismatches"] == 1
+        assert context["overdue_count"] == 2
+        assert [m.title for m in context["worst_overdue"]] == ["征地拆迁完成", "初步设计批复"]
+        assert context["due_soon_count"] == 1
+        assert (context["investment_planned"], context["investment_completed"]) == (
+            Decimal("12"),
+            Decimal("5"),
+        )
+        assert [d.slug for d in context["departments_missing"]] == ["dept-a"]
+        # 0 (2020) to 100 (2027) is 14.3 a year; 1 by 2022 is 0.5 a year: limited progress
+        assert [a.status for _i, a, _label in context["off_track"]] == ["limited_progress"]
+
+
+def grow(n, department, chapter):
+    """n more projects, each with milestones, a report and this year's investment."""
+    for _ in range(n):
+        project = make_project(lead_department=department, stage="construction")
+        project.chapters.add(chapter)
+        make_milestone(project, TODAY - DAYS(40), responsible_department=department)
+        make_milestone(project, TODAY + DAYS(5), responsible_department=department)
+        make_report(project, D(2026, 5, 1))
+        AnnualInvestment.objects.create(project=project, year=2026, planned=1, completed=1)
+        Milestone.objects.filter(project=project).update()
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        # session, user, sample banner, then the page's own:
+        # portfolio: departments and chapters for the filters, count, one page of rows
+        (reverse("projects:portfolio"), 7),
+        # overdue: departments and chapters for the filters, count, page, counts by department
+        (reverse("projects:overdue"), 8),
+        # upcoming: departments and chapters for the filters, count, page
+        (reverse("projects:upcoming"), 7),
+        # chapters: plans, chapters with their figures
+        (reverse("projects:chapters"), 5),
+        # departments: departments with their scorecards
+        (reverse("projects:departments"), 4),
+        # dashboard: stages, reported, schedule, investment, indicators (their values when
+        # there are any), departments' scorecards, mismatches, overdue count, worst ten,
+        # due soon
+        (reverse("home"), 13),
+        # a chapter: chapter, figures, indicators (and their values when there are any),
+        # sections, projects
+        ("/chapters/14-4/", 8),
+        # a department: scorecard, projects, overdue, missing
+        ("/departments/dept-a/", 7),
+    ],
+)
+def test_each_page_runs_the_same_queries_for_5_and_50_projects(
+    url, expected, client, manager, plan, department_a, frozen_today, query_budget
+):
+    chapter = make_chapter(plan, "4")
+    client.force_login(manager)
+    grow(5, department_a, chapter)
+    with query_budget(expected):
+        assert client.get(url).status_code == 200
+    grow(45, department_a, chapter)
+    with query_budget(expected):
+        assert client.get(url).status_code == 200
+
+
+def test_the_project_page_runs_the_same_queries_however_long_its_history(
+    client, manager, world, query_budget
+):
+    # session, user, banner, project with lead, partners, chapter links, indicators,
+    # milestones, investments, reports, then history: departments, project, milestones,
+    # reports, investments
+    client.force_login(manager)
+    url = world["red"].get_absolute_url()
+    with query_budget(15):
+        client.get(url)
+    for day in range(1, 30):
+        make_milestone(world["red"], TODAY + DAYS(day))
+        make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day))
+    with query_budget(15):
+        client.get(url)
