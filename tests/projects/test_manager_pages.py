@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
+from projects.models import AnnualInvestment, Milestone, Project
 
 from ..conftest import (
     TODAY,
@@ -430,7 +430,6 @@ def grow(n, department, chapter):
         make_milestone(project, TODAY + DAYS(5), responsible_department=department)
         make_report(project, D(2026, 5, 1))
         AnnualInvestment.objects.create(project=project, year=2026, planned=1, completed=1)
-        Milestone.objects.filter(project=project).update()
 
 
 @pytest.mark.parametrize(
