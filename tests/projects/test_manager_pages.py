@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, Milestone, Project
+from projects.models import AnnualInvestment, Project
 
 from ..conftest import (
     TODAY,
