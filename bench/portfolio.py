@@ -1,0 +1,234 @@
+"""Benchmark the manager pages on a generated portfolio.
+
+    python bench/portfolio.py                         # 10,000 projects in a SQLite file
+    python bench/portfolio.py --projects 100          # a small one, to compare query counts
+    python bench/portfolio.py --database postgres://postgres@127.0.0.1:5432/liwan_bench
+
+Fills the database (creating its tables; the PostgreSQL database must exist) with a
+generated portfolio: by default 10,000 projects, 100,000 milestones, 300,000 progress
+reports and 50,000 annual investment rows, on the real plan chapters and departments.
+Then it requests each page repeatedly, in process with Django's test client, and prints
+the median and 95th-percentile server time and the number of SQL queries of each. An
+existing portfolio of the same size is reused; --refill makes a new one. Never point it
+at a database whose data you want to keep.
+"""
+
+import argparse
+from collections import Counter
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--milestones-per-project", type=int, default=10)
+    parser.add_argument("--reports-per-project", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    parser.add_argument("--database", default="sqlite:////tmp/liwan-bench.sqlite3")
+    parser.add_argument("--refill", action="store_true", help="generate a new portfolio")
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = args.database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liwan_projects.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production settings, but without collectstatic's manifest: pages are what is timed.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    call_command("migrate", verbosity=0)
+
+    from projects.models import Project
+
+    if args.refill or Project.objects.count() != args.projects:
+        started = time.perf_counter()
+        fill(args)
+        print(f"filled in {time.perf_counter() - started:.0f} s")
+    measure(args)
+
+
+def fill(args):
+    from django.db import connection, transaction
+
+    from projects import plandata
+    from projects.models import (
+        AnnualInvestment,
+        Department,
+        Milestone,
+        PlanChapter,
+        ProgressReport,
+        Project,
+        ProjectChapter,
+    )
+
+    rng = random.Random(14)
+    today = datetime.date.today()
+    with transaction.atomic():
+        for model in (ProgressReport, Milestone, AnnualInvestment, ProjectChapter, Project):
+            model.objects.all().delete()
+        stats = Counter()
+        plandata.load_departments(stats)
+        _plan, chapters = plandata.load_plan_and_chapters(stats)
+    sections = [c for c in PlanChapter.objects.all() if "." in c.code]
+    departments = list(Department.objects.filter(kind=Department.Kind.BUREAU))
+    categories = [c for c, _label in Project.Category.choices]
+    stages = ["construction"] * 5 + ["preliminary"] * 3 + ["reserve", "completed"]
+    batch = 5000
+
+    def save(model, rows):
+        model.objects.bulk_create(rows, batch_size=batch)
+
+    projects = []
+    for i in range(args.projects):
+        start = today - datetime.timedelta(days=rng.randint(100, 1800))
+        projects.append(
+            Project(
+                code=f"B{chr(65 + i // 10000)}-{categories[i % len(categories)][:3].upper()}-{i % 10000:04d}",
+                name=f"基准测试项目{i}",
+                name_en=f"Benchmark project {i}",
+                category=categories[i % len(categories)],
+                area=rng.choice(["baietan", "north", "south", "district"]),
+                stage=rng.choice(stages),
+                lead_department=rng.choice(departments),
+                start_date=start,
+                planned_completion=start + datetime.timedelta(days=rng.randint(900, 2500)),
+                total_investment=rng.randint(1, 90),
+                is_sample=True,
+            )
+        )
+    save(Project, projects)
+    projects = list(Project.objects.order_by("pk"))
+    links, milestones, reports, investments = [], [], [], []
+    this_month = today.replace(day=1)
+    for project in projects:
+        for chapter in rng.sample(sections, 2):
+            links.append(ProjectChapter(project=project, chapter=chapter))
+        span = (project.planned_completion - project.start_date).days
+        for m in range(args.milestones_per_project):
+            planned = project.start_date + datetime.timedelta(days=span * (m + 1) // args.milestones_per_project)
+            done = planned < today and rng.random() < 0.8
+            milestones.append(
+                Milestone(
+                    project=project,
+                    title=f"节点{m + 1}",
+                    planned_date=planned,
+                    actual_date=min(planned + datetime.timedelta(days=rng.randint(-10, 40)), today) if done else None,
+                    responsible_department_id=project.lead_department_id,
+                    is_sample=True,
+                )
+            )
+        for r in range(1, args.reports_per_project + 1):
+            month = this_month
+            for _ in range(r):
+                month = (month - datetime.timedelta(days=1)).replace(day=1)
+            reports.append(
+                ProgressReport(
+                    project=project,
+                    period=month,
+                    health=rng.choice(["green", "green", "green", "amber", "red"]),
+                    percent_complete=rng.randint(0, 100),
+                    narrative="基准测试",
+                    submitted_at=datetime.datetime(month.year, month.month, 5, tzinfo=datetime.UTC),
+                    is_sample=True,
+                )
+            )
+        for year in range(today.year - 4, today.year + 1):
+            investments.append(
+                AnnualInvestment(project=project, year=year, planned=rng.randint(1, 20), completed=rng.randint(0, 20), is_sample=True)
+            )
+        if len(reports) > 50_000:
+            save(Milestone, milestones)
+            save(ProgressReport, reports)
+            milestones, reports = [], []
+    save(ProjectChapter, links)
+    save(Milestone, milestones)
+    save(ProgressReport, reports)
+    save(AnnualInvestment, investments)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def measure(args):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import Department, Milestone, PlanChapter, Project, User
+    from projects.roles import Role
+
+    manager, _created = User.objects.get_or_create(username="bench-manager")
+    manager.groups.add(*Group.objects.filter(name=Role.MANAGER.value))
+    client = Client()
+    client.force_login(manager)
+    project = Project.objects.order_by("pk").first()
+    chapter = PlanChapter.objects.get(plan__number=14, code="4")
+    department = Department.objects.get(slug="housing-transport")
+    pages = [
+        ("dashboard", "/"),
+        ("portfolio", "/projects/"),
+        ("portfolio, mismatch filter", "/projects/?mismatch=yes"),
+        ("portfolio, sorted by overdue", "/projects/?sort=-overdue_count"),
+        ("portfolio, text search", "/projects/?q=9999"),
+        ("project page", project.get_absolute_url()),
+        ("overdue board", "/milestones/overdue/"),
+        ("overdue board, 91-180 days", "/milestones/overdue/?band=91-180"),
+        ("upcoming, 30 days", "/milestones/upcoming/"),
+        ("chapters", "/chapters/"),
+        ("a chapter", f"/chapters/{chapter.key}/"),
+        ("departments", "/departments/"),
+        ("a department", f"/departments/{department.slug}/"),
+        ("indicators", "/indicators/"),
+    ]
+    overdue = Milestone.objects.overdue().count()
+    print(
+        f"\n{Project.objects.count():,} projects, {Milestone.objects.count():,} milestones "
+        f"({overdue:,} overdue), {connection.vendor}, {args.repeat} requests a page\n"
+    )
+    print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name, url in pages:
+        times, queries = [], None
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as context:
+                started = time.perf_counter()
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(context.captured_queries)
+        print(f"{name:34} {statistics.median(times):10.1f} {percentile(times, 95):8.1f} {queries:8d}")
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        response = client.get("/milestones/overdue/?_export=csv")
+        size = len(b"".join(response.streaming_content))
+        times.append(time.perf_counter() - started)
+    print(f"\nfull CSV export of {overdue:,} overdue milestones: {statistics.median(times):.2f} s ({size / 1e6:.1f} MB)")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+if __name__ == "__main__":
+    main()
