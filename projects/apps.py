@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = _("Portfolio")
+
+    def ready(self):
+        from . import speedups
+
+        speedups.install()

@@ -1,20 +1,13 @@
-"""Figures per chapter and per department, each list answered in one query whatever the
-number of projects: every figure is a correlated subquery, never a query per row."""
+"""Figures per chapter and per department. Each is a few GROUP BY queries over the whole
+portfolio, merged in Python: a fixed number of queries whatever the number of projects,
+and one pass over each table rather than a subquery per row."""
 
 import datetime
+from collections import defaultdict
+from decimal import Decimal
 
-from django.db.models import (
-    DecimalField,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.utils import timezone
 
 from indicators.models import Indicator
 
@@ -24,58 +17,67 @@ from .models import AnnualInvestment, Milestone, ProgressReport, Project, Projec
 ACTIVE_STAGES = [Project.Stage.PRELIMINARY, Project.Stage.CONSTRUCTION]
 
 
-def count_of(queryset):
-    """COUNT(*) of a correlated queryset, as an annotation (0 when empty)."""
-    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def sum_of(queryset, field):
-    summed = queryset.order_by().annotate(_s=Func(F(field), function="SUM")).values("_s")
-    money = DecimalField(max_digits=16, decimal_places=4)
-    return Coalesce(Subquery(summed, output_field=money), Value(0, output_field=money))
-
-
 def last_month(on):
     return (on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
-def _in_subtree(prefix, chapter):
-    """Rows whose `prefix` chapter is `chapter` (an OuterRef factory) or a section under it."""
-    return Q(**{f"{prefix}plan": chapter("plan")}) & (
-        Q(**{f"{prefix}code": chapter("code")})
-        | Q(**{f"{prefix}code__startswith": Concat(chapter("code"), Value("."))})
-    )
+def subtrees(chapters):
+    """{chapter id: ids of the chapter and every section under it} for chapters in hand."""
+    by_plan = defaultdict(list)
+    for chapter in chapters:
+        by_plan[chapter.plan_id].append(chapter)
+    result = {}
+    for same_plan in by_plan.values():
+        for chapter in same_plan:
+            prefix = chapter.code + "."
+            result[chapter.pk] = {
+                c.pk for c in same_plan if c.code == chapter.code or c.code.startswith(prefix)
+            }
+    return result
 
 
 def chapters_with_figures(chapters, on):
-    """Annotate each chapter, counting its sections too: project_count, overdue_count,
-    investment_planned and investment_completed this year, indicator_count."""
+    """Set on each chapter, counting its sections too: project_count, overdue_count,
+    investment_planned and investment_completed this year, indicator_count.
 
-    def two_up(name):  # the chapter, seen from a subquery inside a subquery
-        return OuterRef(OuterRef(name))
+    `chapters` should be whole plans (a chapter's sections must be among them)."""
+    chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
+    plan_ids = {c.plan_id for c in chapters}
+    projects_by_chapter = defaultdict(set)
+    for chapter_id, project_id in ProjectChapter.objects.filter(
+        chapter__plan__in=plan_ids
+    ).values_list("chapter_id", "project_id"):
+        projects_by_chapter[chapter_id].add(project_id)
+    overdue = dict(
+        Milestone.objects.overdue(on=on)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values_list("project", "n")
+    )
+    money = {
+        project: (planned, completed)
+        for project, planned, completed in AnnualInvestment.objects.filter(year=on.year)
+        .order_by()
+        .values_list("project", "planned", "completed")
+    }
+    indicators_by_chapter = defaultdict(set)
+    for chapter_id, indicator_id in Indicator.chapters.through.objects.filter(
+        planchapter__plan__in=plan_ids
+    ).values_list("planchapter_id", "indicator_id"):
+        indicators_by_chapter[chapter_id].add(indicator_id)
 
-    served = ProjectChapter.objects.filter(_in_subtree("chapter__", two_up))
-    projects = Project.objects.filter(Exists(served.filter(project=OuterRef("pk"))))
-    overdue = Milestone.objects.overdue(on=on).filter(
-        Exists(served.filter(project=OuterRef("project")))
-    )
-    this_year = AnnualInvestment.objects.filter(year=on.year).filter(
-        Exists(served.filter(project=OuterRef("project")))
-    )
-    links = Indicator.chapters.through.objects.filter(_in_subtree("planchapter__", two_up))
-    indicators = Indicator.objects.filter(Exists(links.filter(indicator=OuterRef("pk"))))
-    return list(
-        chapters.select_related("plan")
-        .annotate(
-            project_count=count_of(projects),
-            overdue_count=count_of(overdue),
-            investment_planned=sum_of(this_year, "planned"),
-            investment_completed=sum_of(this_year, "completed"),
-            indicator_count=count_of(indicators),
-        )
-        .order_by("plan__number", "order")
-    )
+    zero = (Decimal(0), Decimal(0))
+    tree = subtrees(chapters)
+    for chapter in chapters:
+        members = tree[chapter.pk]
+        projects = set().union(*(projects_by_chapter[m] for m in members))
+        chapter.project_count = len(projects)
+        chapter.overdue_count = sum(overdue.get(p, 0) for p in projects)
+        chapter.investment_planned = sum((money.get(p, zero)[0] for p in projects), Decimal(0))
+        chapter.investment_completed = sum((money.get(p, zero)[1] for p in projects), Decimal(0))
+        chapter.indicator_count = len(set().union(*(indicators_by_chapter[m] for m in members)))
+    return chapters
 
 
 def projects_missing_report(on):
@@ -84,30 +86,56 @@ def projects_missing_report(on):
     return Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
 
 
+def missing_reports_by_department(on):
+    return dict(
+        projects_missing_report(on)
+        .order_by()
+        .values("lead_department")
+        .annotate(n=Count("pk"))
+        .values_list("lead_department", "n")
+    )
+
+
 def departments_with_scores(departments, on):
-    """Annotate each department's scorecard: projects_led, overdue_count, due_so_far,
-    done_on_time (of the milestones it is responsible for), last_report_at (newest report
-    on a project it leads), missing_reports (active projects it leads without a report for
-    last month). on_time_rate and days_since_report are properties of the result."""
-    mine = Milestone.objects.filter(responsible_department=OuterRef("pk"))
-    due = mine.filter(planned_date__lt=on)
-    newest = ProgressReport.objects.filter(project__lead_department=OuterRef("pk")).order_by(
-        "-submitted_at"
+    """Set each department's scorecard: projects_led; of the milestones it is responsible
+    for, overdue_count, due_so_far and done_on_time (done by the planned date);
+    last_report_at (newest report on a project it leads); missing_reports (active projects
+    it leads without last month's report); on_time_rate and days_since_report."""
+    departments = list(departments)
+    led = dict(
+        Project.objects.order_by()
+        .values("lead_department")
+        .annotate(n=Count("pk"))
+        .values_list("lead_department", "n")
     )
-    missing = projects_missing_report(on).filter(lead_department=OuterRef("pk"))
-    rows = list(
-        departments.annotate(
-            projects_led=count_of(Project.objects.filter(lead_department=OuterRef("pk"))),
-            overdue_count=count_of(mine.overdue(on=on)),
-            due_so_far=count_of(due),
-            done_on_time=count_of(due.filter(actual_date__lte=F("planned_date"))),
-            last_report_at=Subquery(newest.values("submitted_at")[:1]),
-            missing_reports=count_of(missing),
+    milestones = {
+        row["responsible_department"]: row
+        for row in Milestone.objects.filter(planned_date__lt=on)
+        .order_by()
+        .values("responsible_department")
+        .annotate(
+            overdue=Count("pk", filter=Q(actual_date__isnull=True)),
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(actual_date__lte=F("planned_date"))),
         )
+    }
+    last_report = dict(
+        ProgressReport.objects.order_by()
+        .values("project__lead_department")
+        .annotate(at=Max("submitted_at"))
+        .values_list("project__lead_department", "at")
     )
-    for row in rows:
-        row.on_time_rate = row.done_on_time / row.due_so_far * 100 if row.due_so_far else None
-        row.days_since_report = (
-            (on - row.last_report_at.date()).days if row.last_report_at else None
+    missing = missing_reports_by_department(on)
+    for d in departments:
+        counts = milestones.get(d.pk, {})
+        d.projects_led = led.get(d.pk, 0)
+        d.overdue_count = counts.get("overdue", 0)
+        d.due_so_far = counts.get("due", 0)
+        d.done_on_time = counts.get("on_time", 0)
+        d.last_report_at = last_report.get(d.pk)
+        d.missing_reports = missing.get(d.pk, 0)
+        d.on_time_rate = d.done_on_time / d.due_so_far * 100 if d.due_so_far else None
+        d.days_since_report = (
+            (on - timezone.localdate(d.last_report_at)).days if d.last_report_at else None
         )
-    return rows
+    return departments

@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -32,6 +33,7 @@ from .models import (
 from .tables import MilestoneTable, ProjectTable, UpcomingTable
 
 PER_PAGE = 50
+SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
 
 
 class ListPageMixin(LoginRequiredMixin, SingleTableMixin):
@@ -209,27 +211,26 @@ def chapter_list(request):
 
 @login_required
 def chapter_detail(request, key):
+    on = today()
     try:
         chapter = PlanChapter.objects.select_related("plan", "parent__plan").by_key(key)
     except PlanChapter.DoesNotExist:
         raise Http404 from None
     subtree = chapter.subtree()
-    figures = scorecards.chapters_with_figures(
-        PlanChapter.objects.filter(pk=chapter.pk), on=today()
-    )[0]
+    figures = next(c for c in scorecards.chapters_with_figures(subtree, on=on) if c.pk == chapter.pk)
     projects = (
-        Project.objects.for_portfolio(on=today())
+        Project.objects.for_portfolio(on=on)
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
-        .order_by("code")
+        .order_by("-overdue_count", "code")[:SHOWN]
     )
     indicators = Indicator.objects.for_progress().filter(chapters__in=subtree).distinct()
-    indicator_rows = [(i, i.assess(today().year)) for i in indicators]
     context = {
         "chapter": chapter,
         "figures": figures,
         "sections": list(chapter.children.order_by("order")),
         "projects": projects,
-        "indicators": [(i, a, Status(a.status).label) for i, a in indicator_rows],
+        "shown": SHOWN,
+        "indicators": [(i, a, Status(a.status).label) for i in indicators for a in [i.assess(on.year)]],
         "text": plandata.chapter_text(chapter),
     }
     return render(request, "projects/chapter_detail.html", context)
@@ -244,26 +245,27 @@ def department_list(request):
 @login_required
 def department_detail(request, slug):
     on = today()
-    found = scorecards.departments_with_scores(Department.objects.filter(slug=slug), on=on)
-    if not found:
-        raise Http404
-    department = found[0]
+    department = get_object_or_404(Department, slug=slug)
+    scorecards.departments_with_scores([department], on=on)
     projects = (
-        Project.objects.for_portfolio(on=on).filter(lead_department=department).order_by("code")
+        Project.objects.for_portfolio(on=on)
+        .filter(lead_department=department)
+        .order_by("-overdue_count", "code")[:SHOWN]
     )
     overdue = (
         Milestone.objects.overdue(on=on)
         .filter(responsible_department=department)
-        .select_related("project")
+        .select_related("project")[:SHOWN]
     )
     missing = (
-        scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")
+        scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")[:SHOWN]
     )
     context = {
         "department": department,
         "projects": projects,
         "overdue": overdue,
         "missing": missing,
+        "shown": SHOWN,
         "today": on,
     }
     return render(request, "projects/department_detail.html", context)
@@ -276,8 +278,16 @@ def dashboard(request):
     year_share = ((on - year_start).days + 1) / (datetime.date(on.year, 12, 31) - year_start).days
     portfolio = Project.objects.for_portfolio(on=on)
     by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
-    by_reported = dict(portfolio.order_by().values_list("latest_health").annotate(n=Count("pk")))
-    by_schedule = dict(portfolio.order_by().values_list("schedule_health").annotate(n=Count("pk")))
+    reported, schedule, mismatches = Counter(), Counter(), 0
+    for latest, computed, n in (
+        portfolio.order_by()
+        .values_list("latest_health", "schedule_health")
+        .annotate(n=Count("pk"))
+    ):
+        reported[latest] += n
+        schedule[computed] += n
+        if latest == ProgressReport.Health.GREEN and computed == ProgressReport.Health.RED:
+            mismatches += n
     investment = AnnualInvestment.objects.filter(year=on.year).aggregate(
         planned=Sum("planned"), completed=Sum("completed")
     )
@@ -294,11 +304,10 @@ def dashboard(request):
             Status.FINAL_NOT_MET,
         )
     ]
-    departments_missing = [
-        d
-        for d in scorecards.departments_with_scores(Department.objects.all(), on=on)
-        if d.missing_reports
-    ]
+    missing = scorecards.missing_reports_by_department(on)
+    departments_missing = list(Department.objects.filter(pk__in=missing))
+    for department in departments_missing:
+        department.missing_reports = missing[department.pk]
     planned, completed = investment["planned"] or 0, investment["completed"] or 0
     worst = list(overdue[:10])
     for milestone in worst:
@@ -309,15 +318,13 @@ def dashboard(request):
             (label, by_stage.get(value, 0), value) for value, label in Project.Stage.choices
         ],
         "reported": [
-            (label, by_reported.get(value, 0), value)
-            for value, label in ProgressReport.Health.choices
+            (label, reported[value], value) for value, label in ProgressReport.Health.choices
         ],
-        "not_reported": by_reported.get(None, 0),
+        "not_reported": reported[None],
         "schedule": [
-            (label, by_schedule.get(value, 0), value)
-            for value, label in ProgressReport.Health.choices
+            (label, schedule[value], value) for value, label in ProgressReport.Health.choices
         ],
-        "mismatches": portfolio.filter(health_mismatch=True).count(),
+        "mismatches": mismatches,
         "overdue_count": overdue.count(),
         "worst_overdue": worst,
         "due_soon_count": Milestone.objects.due_within(30, on=on).count(),

@@ -435,26 +435,29 @@ def grow(n, department, chapter):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # session, user, sample banner, then the page's own:
+        # Every page: session, user, and whether sample data exists (the banner). Then:
         # portfolio: departments and chapters for the filters, count, one page of rows
         (reverse("projects:portfolio"), 7),
         # overdue: departments and chapters for the filters, count, page, counts by department
         (reverse("projects:overdue"), 8),
         # upcoming: departments and chapters for the filters, count, page
         (reverse("projects:upcoming"), 7),
-        # chapters: plans, chapters with their figures
-        (reverse("projects:chapters"), 5),
-        # departments: departments with their scorecards
-        (reverse("projects:departments"), 4),
-        # dashboard: stages, reported, schedule, investment, indicators (their values when
-        # there are any), departments' scorecards, mismatches, overdue count, worst ten,
-        # due soon
-        (reverse("home"), 13),
-        # a chapter: chapter, figures, indicators (and their values when there are any),
-        # sections, projects
-        ("/chapters/14-4/", 8),
-        # a department: scorecard, projects, overdue, missing
-        ("/departments/dept-a/", 7),
+        # chapters: plans, chapters, chapter-project links, overdue counts by project,
+        # this year's investment by project, chapter-indicator links
+        (reverse("projects:chapters"), 9),
+        # departments: departments, projects led, milestone counts, newest report,
+        # missing reports (each grouped by department)
+        (reverse("projects:departments"), 8),
+        # dashboard: stages, reported and computed health together, investment,
+        # indicators (their values when there are any), missing reports by department,
+        # those departments, overdue count, worst ten, due soon
+        (reverse("home"), 11),
+        # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
+        # links), indicators (and their values when there are any), sections, projects
+        ("/chapters/14-4/", 12),
+        # a department: department, its scorecard (4 grouped counts), projects, overdue,
+        # missing
+        ("/departments/dept-a/", 11),
     ],
 )
 def test_each_page_runs_the_same_queries_for_5_and_50_projects(
