@@ -5,11 +5,16 @@ investment figures."""
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AnnualInvestment, Department, Milestone, ProgressReport, Project
 
 SKIP = {"id", "project", "updated_at", "created_at", "is_sample", "author", "submitted_at"}
-ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+ACTIONS = {
+    "+": pgettext_lazy("history action", "created"),
+    "~": pgettext_lazy("history action", "changed"),
+    "-": pgettext_lazy("history action", "deleted"),
+}
 
 
 @dataclass

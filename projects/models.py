@@ -270,7 +270,8 @@ class ProjectQuerySet(models.QuerySet):
             .with_overdue_count(on)
             .with_latest_report()
             .with_schedule_health(on)
-            .annotate(
+            # Filtered on, never shown: Project.is_health_mismatch says it for a row.
+            .alias(
                 health_mismatch=Case(
                     When(
                         latest_health=ProgressReport.Health.GREEN,
@@ -280,6 +281,8 @@ class ProjectQuerySet(models.QuerySet):
                     default=Value(False),
                     output_field=models.BooleanField(),
                 ),
+            )
+            .annotate(
                 next_milestone_title=Subquery(upcoming.values("title")[:1]),
                 next_milestone_date=Subquery(upcoming.values("planned_date")[:1]),
                 investment_planned=Subquery(this_year.values("planned")[:1]),
@@ -433,6 +436,23 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.code])
 
+    # The next two read annotations of ProjectQuerySet.for_portfolio().
+    @property
+    def is_health_mismatch(self):
+        """Reported green in the latest report, computed red from the milestones."""
+        return (
+            getattr(self, "latest_health", None) == ProgressReport.Health.GREEN
+            and getattr(self, "schedule_health", None) == ProgressReport.Health.RED
+        )
+
+    @property
+    def investment_rate(self):
+        """This year's completed over planned investment, in percent."""
+        planned = getattr(self, "investment_planned", None)
+        if not planned:
+            return None
+        return self.investment_completed / planned * 100
+
     def clean(self):
         if (
             self.start_date
@@ -538,6 +558,13 @@ class Milestone(models.Model):
         indexes = [
             # Overdue board and "due soon": open milestones by planned date.
             models.Index(fields=["actual_date", "planned_date"], name="milestone_open_planned_idx"),
+            # Computed schedule health: open milestones forecast to slip are few; find them
+            # without reading every milestone.
+            models.Index(
+                fields=["project"],
+                condition=Q(actual_date__isnull=True, forecast_date__gt=F("planned_date")),
+                name="milestone_slipping_idx",
+            ),
         ]
 
     def __str__(self):
@@ -570,6 +597,10 @@ class Milestone(models.Model):
     @property
     def is_overdue(self):
         return self.days_overdue() > 0
+
+    def days_until(self, on=None):
+        """Days from the given day (default today) to the planned date."""
+        return (self.planned_date - (on or today())).days
 
     @property
     def slip_days(self):
@@ -655,6 +686,8 @@ class ProgressReport(models.Model):
         indexes = [
             # Latest report per project (dashboard, portfolio).
             models.Index(fields=["project", "-period"], name="report_project_period_idx"),
+            # Each department's newest report (department scorecards).
+            models.Index(fields=["-submitted_at"], name="report_submitted_idx"),
         ]
 
     def __str__(self):

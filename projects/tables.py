@@ -1,7 +1,11 @@
+"""The portfolio and milestone tables: columns, headers, sorting, paging and export values.
+
+The HTML of their rows is written out in templates/projects/_portfolio_table.html and
+_milestone_table.html (cheaper than django-tables2's cell-by-cell rendering); the value_
+methods here give each column's figure in CSV and XLSX exports."""
+
 import django_tables2 as tables
 from django.db.models import F
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .clock import today
@@ -10,37 +14,27 @@ from .models import Milestone, ProgressReport, Project
 HEALTH_LABELS = dict(ProgressReport.Health.choices)
 
 
-def health_badge(value):
-    if not value:
-        return "–"
-    return format_html('<span class="health health-{}">{}</span>', value, HEALTH_LABELS[value])
-
-
 def nulls_last(field):
     """An order_FOO method for django-tables2 that puts empty values last either way
     (PostgreSQL puts NULL first when sorting down, SQLite last)."""
 
     def order(self, queryset, is_descending):
-        expression = (
-            F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
-        )
-        return queryset.order_by(expression, "code"), True
+        expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+        return queryset.order_by(expression, "pk"), True
 
     return order
 
 
-def money(value):
-    return "–" if value is None else f"{value:,.2f}"
+def number(value):
+    return None if value is None else float(value)
 
 
 class ProjectTable(tables.Table):
     """The portfolio: rows come from Project.objects.for_portfolio()."""
 
-    code = tables.Column(verbose_name=_("code"), linkify=True, attrs={"td": {"class": "nowrap"}})
-    name = tables.Column(verbose_name=_("name"), linkify=True, attrs={"td": {"class": "wide-cell"}})
-    lead_department = tables.Column(
-        verbose_name=_("lead department"), attrs={"td": {"class": "mid-cell"}}
-    )
+    code = tables.Column(verbose_name=_("code"))
+    name = tables.Column(verbose_name=_("name"))
+    lead_department = tables.Column(verbose_name=_("lead department"))
     category = tables.Column(verbose_name=_("category"))
     area = tables.Column(verbose_name=_("area"))
     stage = tables.Column(verbose_name=_("stage"))
@@ -66,10 +60,10 @@ class ProjectTable(tables.Table):
     class Meta:
         model = Project
         fields = []
-        template_name = "django_tables2/table.html"
+        template_name = "projects/_portfolio_table.html"
         attrs = {"class": "data"}
         empty_text = _("No project matches these filters.")
-        default = "–"
+        default = ""
         order_by = "code"
 
     order_latest_percent_complete = nulls_last("latest_percent_complete")
@@ -79,84 +73,32 @@ class ProjectTable(tables.Table):
     order_latest_report_period = nulls_last("latest_report_period")
     order_latest_health = nulls_last("latest_health")
 
-    def render_latest_health(self, value, record):
-        badge = health_badge(value)
-        if record.health_mismatch:
-            return format_html('{} <span class="flag">{}</span>', badge, _("mismatch"))
-        return badge
-
     def value_latest_health(self, value):
-        return HEALTH_LABELS.get(value, "")
-
-    def render_schedule_health(self, value):
-        return health_badge(value)
+        return str(HEALTH_LABELS.get(value, ""))
 
     def value_schedule_health(self, value):
-        return HEALTH_LABELS.get(value, "")
-
-    def render_latest_percent_complete(self, value):
-        return f"{value} %"
-
-    def value_latest_percent_complete(self, value):
-        return value
-
-    def render_overdue_count(self, value, record):
-        if not value:
-            return "0"
-        url = reverse("projects:detail", args=[record.code]) + "#milestones"
-        return format_html('<a class="overdue" href="{}">{}</a>', url, value)
-
-    def value_overdue_count(self, value):
-        return value
-
-    def render_next_milestone_date(self, value, record):
-        return format_html("{}<br><small>{}</small>", record.next_milestone_title, value)
+        return str(HEALTH_LABELS.get(value, ""))
 
     def value_next_milestone_date(self, value, record):
         return f"{value} {record.next_milestone_title}"
 
-    def render_investment_planned(self, value):
-        return money(value)
-
-    def render_investment_completed(self, value):
-        return money(value)
-
     def value_investment_planned(self, value):
-        return float(value)
+        return number(value)
 
     def value_investment_completed(self, value):
-        return float(value)
-
-    def render_investment(self, record):
-        return format_html(
-            "{} / {}<br><small>{}</small>",
-            money(record.investment_completed),
-            money(record.investment_planned),
-            self.render_investment_rate(record),
-        )
-
-    def render_investment_rate(self, record):
-        if not record.investment_planned:
-            return "–"
-        return f"{record.investment_completed / record.investment_planned * 100:.0f} %"
+        return number(value)
 
     def value_investment_rate(self, record):
-        if not record.investment_planned:
-            return ""
-        return round(float(record.investment_completed / record.investment_planned * 100), 1)
-
-    def render_latest_report_period(self, value):
-        return f"{value:%Y-%m}"
+        rate = record.investment_rate
+        return None if rate is None else round(float(rate), 1)
 
 
 class MilestoneTable(tables.Table):
-    """Overdue and upcoming milestones across the portfolio."""
+    """Overdue milestones across the portfolio."""
 
-    project = tables.Column(
-        verbose_name=_("project"),
-        linkify=lambda record: record.project.get_absolute_url(),
-        attrs={"td": {"class": "wide-cell"}},
-    )
+    counts_days_left = False
+
+    project = tables.Column(verbose_name=_("project"))
     title = tables.Column(verbose_name=_("milestone"))
     responsible_department = tables.Column(verbose_name=_("responsible department"))
     planned_date = tables.Column(verbose_name=_("planned date"))
@@ -169,31 +111,28 @@ class MilestoneTable(tables.Table):
     class Meta:
         model = Milestone
         fields = []
-        template_name = "django_tables2/table.html"
+        template_name = "projects/_milestone_table.html"
         attrs = {"class": "data"}
         empty_text = _("No milestone matches these filters.")
-        default = "–"
+        default = ""
         order_by = "-days_overdue"
 
-    def render_project(self, value):
+    def value_project(self, value):
         return f"{value.code} {value.name}"
-
-    def render_days_overdue(self, record):
-        return record.days_overdue(on=today())
 
     def value_days_overdue(self, record):
         return record.days_overdue(on=today())
 
 
 class UpcomingTable(MilestoneTable):
+    """Milestones due soon."""
+
+    counts_days_left = True
     days_overdue = None
     days_left = tables.Column(verbose_name=_("days left"), empty_values=(), order_by="planned_date")
 
     class Meta(MilestoneTable.Meta):
         order_by = "days_left"
 
-    def render_days_left(self, record):
-        return (record.planned_date - today()).days
-
     def value_days_left(self, record):
-        return (record.planned_date - today()).days
+        return record.days_until(on=today())

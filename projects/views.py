@@ -227,7 +227,7 @@ def chapter_detail(request, key):
     context = {
         "chapter": chapter,
         "figures": figures,
-        "sections": list(chapter.children.order_by("order")),
+        "sections": list(chapter.children.select_related("plan").order_by("order")),
         "projects": projects,
         "shown": SHOWN,
         "indicators": [(i, a, Status(a.status).label) for i in indicators for a in [i.assess(on.year)]],

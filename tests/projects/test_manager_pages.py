@@ -151,8 +151,10 @@ class TestScheduleHealth:
         assert health["LW-TRA-002"] == "red"
 
     def test_reported_green_but_computed_red_is_a_mismatch(self, world):
-        rows = {p.code: p.health_mismatch for p in Project.objects.for_portfolio()}
+        rows = {p.code: p.is_health_mismatch for p in Project.objects.for_portfolio()}
         assert rows == {"LW-TRA-001": True, "LW-TRA-002": False, "LW-CUL-001": False}
+        flagged = Project.objects.for_portfolio().filter(health_mismatch=True)
+        assert [p.code for p in flagged] == ["LW-TRA-001"]
 
 
 class TestPortfolio:
