@@ -686,8 +686,8 @@ class ProgressReport(models.Model):
         indexes = [
             # Latest report per project (dashboard, portfolio).
             models.Index(fields=["project", "-period"], name="report_project_period_idx"),
-            # Each department's newest report (department scorecards).
-            models.Index(fields=["-submitted_at"], name="report_submitted_idx"),
+            # A month's reports: which active projects have none (scorecards, dashboard).
+            models.Index(fields=["period"], name="report_period_idx"),
         ]
 
     def __str__(self):

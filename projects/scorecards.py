@@ -6,19 +6,12 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from indicators.models import Indicator
 
-from .models import (
-    AnnualInvestment,
-    Department,
-    Milestone,
-    ProgressReport,
-    Project,
-    ProjectChapter,
-)
+from .models import AnnualInvestment, Milestone, ProgressReport, Project, ProjectChapter
 
 # Projects that owe a monthly report.
 ACTIVE_STAGES = [Project.Stage.PRELIMINARY, Project.Stage.CONSTRUCTION]
@@ -93,10 +86,13 @@ def projects_missing_report(on):
     return Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
 
 
-def missing_reports_by_department(on):
+def missing_reports_by_department(on, department_ids=None):
+    """{department id: how many active projects it leads lack last month's report}."""
+    projects = projects_missing_report(on)
+    if department_ids is not None:
+        projects = projects.filter(lead_department__in=department_ids)
     return dict(
-        projects_missing_report(on)
-        .order_by()
+        projects.order_by()
         .values("lead_department")
         .annotate(n=Count("pk"))
         .values_list("lead_department", "n")
@@ -109,15 +105,17 @@ def departments_with_scores(departments, on):
     last_report_at (newest report on a project it leads); missing_reports (active projects
     it leads without last month's report); on_time_rate and days_since_report."""
     departments = list(departments)
+    ids = [d.pk for d in departments]
     led = dict(
-        Project.objects.order_by()
+        Project.objects.filter(lead_department__in=ids)
+        .order_by()
         .values("lead_department")
         .annotate(n=Count("pk"))
         .values_list("lead_department", "n")
     )
     milestones = {
         row["responsible_department"]: row
-        for row in Milestone.objects.filter(planned_date__lt=on)
+        for row in Milestone.objects.filter(planned_date__lt=on, responsible_department__in=ids)
         .order_by()
         .values("responsible_department")
         .annotate(
@@ -126,17 +124,14 @@ def departments_with_scores(departments, on):
             on_time=Count("pk", filter=Q(actual_date__lte=F("planned_date"))),
         )
     }
-    # Newest first, stopping at the first report of one of its projects: quicker than
-    # grouping every report by department.
-    newest = ProgressReport.objects.filter(project__lead_department=OuterRef("pk")).order_by(
-        "-submitted_at"
-    )
     last_report = dict(
-        Department.objects.filter(pk__in=[d.pk for d in departments])
-        .annotate(at=Subquery(newest.values("submitted_at")[:1]))
-        .values_list("pk", "at")
+        ProgressReport.objects.filter(project__lead_department__in=ids)
+        .order_by()
+        .values("project__lead_department")
+        .annotate(at=Max("submitted_at"))
+        .values_list("project__lead_department", "at")
     )
-    missing = missing_reports_by_department(on)
+    missing = missing_reports_by_department(on, ids)
     for d in departments:
         counts = milestones.get(d.pk, {})
         d.projects_led = led.get(d.pk, 0)

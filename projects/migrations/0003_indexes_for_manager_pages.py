@@ -14,8 +14,4 @@ class Migration(migrations.Migration):
             model_name='milestone',
             index=models.Index(condition=models.Q(('actual_date__isnull', True), ('forecast_date__gt', models.F('planned_date'))), fields=['project'], name='milestone_slipping_idx'),
         ),
-        migrations.AddIndex(
-            model_name='progressreport',
-            index=models.Index(fields=['-submitted_at'], name='report_submitted_idx'),
-        ),
     ]
