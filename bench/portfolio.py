@@ -122,14 +122,18 @@ def fill(args):
             links.append(ProjectChapter(project=project, chapter=chapter))
         span = (project.planned_completion - project.start_date).days
         for m in range(args.milestones_per_project):
-            planned = project.start_date + datetime.timedelta(days=span * (m + 1) // args.milestones_per_project)
+            planned = project.start_date + datetime.timedelta(
+                days=span * (m + 1) // args.milestones_per_project
+            )
             done = planned < today and rng.random() < 0.8
             milestones.append(
                 Milestone(
                     project=project,
                     title=f"节点{m + 1}",
                     planned_date=planned,
-                    actual_date=min(planned + datetime.timedelta(days=rng.randint(-10, 40)), today) if done else None,
+                    actual_date=min(planned + datetime.timedelta(days=rng.randint(-10, 40)), today)
+                    if done
+                    else None,
                     responsible_department_id=project.lead_department_id,
                     is_sample=True,
                 )
@@ -151,7 +155,13 @@ def fill(args):
             )
         for year in range(today.year - 4, today.year + 1):
             investments.append(
-                AnnualInvestment(project=project, year=year, planned=rng.randint(1, 20), completed=rng.randint(0, 20), is_sample=True)
+                AnnualInvestment(
+                    project=project,
+                    year=year,
+                    planned=rng.randint(1, 20),
+                    completed=rng.randint(0, 20),
+                    is_sample=True,
+                )
             )
         if len(reports) > 50_000:
             save(Milestone, milestones)
@@ -215,14 +225,18 @@ def measure(args):
                 times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
             queries = len(context.captured_queries)
-        print(f"{name:34} {statistics.median(times):10.1f} {percentile(times, 95):8.1f} {queries:8d}")
+        print(
+            f"{name:34} {statistics.median(times):10.1f} {percentile(times, 95):8.1f} {queries:8d}"
+        )
     times = []
     for _ in range(3):
         started = time.perf_counter()
         response = client.get("/milestones/overdue/?_export=csv")
         size = len(b"".join(response.streaming_content))
         times.append(time.perf_counter() - started)
-    print(f"\nfull CSV export of {overdue:,} overdue milestones: {statistics.median(times):.2f} s ({size / 1e6:.1f} MB)")
+    print(
+        f"\nfull CSV export of {overdue:,} overdue milestones: {statistics.median(times):.2f} s ({size / 1e6:.1f} MB)"
+    )
 
 
 def percentile(values, p):

@@ -19,7 +19,9 @@ def nulls_last(field):
     (PostgreSQL puts NULL first when sorting down, SQLite last)."""
 
     def order(self, queryset, is_descending):
-        expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+        expression = (
+            F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+        )
         return queryset.order_by(expression, "pk"), True
 
     return order

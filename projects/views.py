@@ -217,7 +217,9 @@ def chapter_detail(request, key):
     except PlanChapter.DoesNotExist:
         raise Http404 from None
     subtree = chapter.subtree()
-    figures = next(c for c in scorecards.chapters_with_figures(subtree, on=on) if c.pk == chapter.pk)
+    figures = next(
+        c for c in scorecards.chapters_with_figures(subtree, on=on) if c.pk == chapter.pk
+    )
     projects = (
         Project.objects.for_portfolio(on=on)
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
@@ -230,7 +232,9 @@ def chapter_detail(request, key):
         "sections": list(chapter.children.select_related("plan").order_by("order")),
         "projects": projects,
         "shown": SHOWN,
-        "indicators": [(i, a, Status(a.status).label) for i in indicators for a in [i.assess(on.year)]],
+        "indicators": [
+            (i, a, Status(a.status).label) for i in indicators for a in [i.assess(on.year)]
+        ],
         "text": plandata.chapter_text(chapter),
     }
     return render(request, "projects/chapter_detail.html", context)
@@ -258,7 +262,9 @@ def department_detail(request, slug):
         .select_related("project")[:SHOWN]
     )
     missing = (
-        scorecards.projects_missing_report(on).filter(lead_department=department).order_by("code")[:SHOWN]
+        scorecards.projects_missing_report(on)
+        .filter(lead_department=department)
+        .order_by("code")[:SHOWN]
     )
     context = {
         "department": department,
@@ -280,9 +286,7 @@ def dashboard(request):
     by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
     reported, schedule, mismatches = Counter(), Counter(), 0
     for latest, computed, n in (
-        portfolio.order_by()
-        .values_list("latest_health", "schedule_health")
-        .annotate(n=Count("pk"))
+        portfolio.order_by().values_list("latest_health", "schedule_health").annotate(n=Count("pk"))
     ):
         reported[latest] += n
         schedule[computed] += n
