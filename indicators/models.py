@@ -176,6 +176,9 @@ class IndicatorValue(models.Model):
     )
     entered_at = models.DateTimeField(_("entered"), default=timezone.now)
     is_sample = models.BooleanField(_("sample data"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical indicator value"))
 

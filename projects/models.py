@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .clock import today
@@ -535,6 +536,9 @@ class Milestone(models.Model):
         help_text=_("Leave empty for the project's lead department."),
     )
     is_sample = models.BooleanField(_("sample data"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical milestone"))
     objects = MilestoneQuerySet.as_manager()
@@ -629,6 +633,11 @@ class ProgressReport(models.Model):
         AMBER = "amber", _("at risk")
         RED = "red", _("seriously behind")
 
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("review status", "submitted")
+        ACCEPTED = "accepted", pgettext_lazy("review status", "accepted")
+        RETURNED = "returned", pgettext_lazy("review status", "returned")
+
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="reports"
     )
@@ -656,7 +665,23 @@ class ProgressReport(models.Model):
         related_name="progress_reports",
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    status = models.CharField(
+        _("review status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical progress report"))
     objects = ProgressReportQuerySet.as_manager()

@@ -27,3 +27,24 @@ def may_edit_for_department(user, department):
         and Role.EDITOR.value in role_names(user)
         and user.department_id == department.pk
     )
+
+
+def is_manager(user):
+    return user.is_authenticated and Role.MANAGER.value in role_names(user)
+
+
+def may_review_reports(user):
+    """Managers review reports; administrators may too."""
+    return is_manager(user) or is_administrator(user)
+
+
+def may_report_on(user, project):
+    """The monthly report belongs to the project's lead department."""
+    return may_edit_for_department(user, project.lead_department)
+
+
+def may_update_milestone(user, milestone):
+    """The milestone's responsible department, or the project's lead department."""
+    return may_edit_for_department(
+        user, milestone.responsible_department
+    ) or may_edit_for_department(user, milestone.project.lead_department)

@@ -1,12 +1,16 @@
 import datetime
+import logging
 from collections import Counter
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
@@ -15,11 +19,13 @@ from django_tables2.views import SingleTableMixin
 from indicators.models import Indicator
 from indicators.progress import Status
 
-from . import plandata, scorecards
+from . import plandata, scorecards, services
 from .clock import today
 from .exports import FORMATS, export_table
 from .filters import OverdueFilter, PortfolioFilter
+from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm
 from .history import project_history
+from .permissions import may_report_on, may_review_reports, may_update_milestone
 from .models import (
     AnnualInvestment,
     Department,
@@ -107,6 +113,8 @@ def project_detail(request, code):
     milestones = list(project.milestones.all())
     for milestone in milestones:
         milestone.overdue_days = milestone.days_overdue(on=on)
+        milestone.project = project  # already in hand, for the permission check
+        milestone.may_update = may_update_milestone(request.user, milestone)
     reports = list(project.reports.all())
     context = {
         "project": project,
@@ -116,6 +124,8 @@ def project_detail(request, code):
         "schedule_health": schedule_health_of(milestones, on),
         "investments": list(project.investments.all()),
         "history": project_history(project),
+        "may_report": may_report_on(request.user, project),
+        "may_review": may_review_reports(request.user),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -341,3 +351,184 @@ def dashboard(request):
         "indicator_count": len(indicators),
     }
     return render(request, "projects/dashboard.html", context)
+
+
+# --- writes: monthly reports, reviews, milestone updates ----------------------------------
+
+security_log = logging.getLogger("liwan.security")
+
+
+def refuse(request):
+    """403 for a write that is not this user's; logged."""
+    security_log.warning("refused: %s %s %s", request.user, request.method, request.path)
+    raise PermissionDenied
+
+
+def _get_project_for_reporting(request, code):
+    """The project, if this user may report on it: 404 if none, 403 if not theirs."""
+    project = get_object_or_404(Project.objects.select_related("lead_department"), code=code)
+    if not may_report_on(request.user, project):
+        refuse(request)
+    return project
+
+
+def _get_milestone_for_update(request, pk):
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("project__lead_department", "responsible_department"),
+        pk=pk,
+    )
+    if not may_update_milestone(request.user, milestone):
+        refuse(request)
+    return milestone
+
+
+def _month(text, default):
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def report_new(request, code):
+    """The month's report: a new one, or the month's existing one to edit or fix."""
+    project = _get_project_for_reporting(request, code)
+    on = today()
+    conflict = None
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version") or None
+            period = data.pop("period")
+            try:
+                services.report_submit(
+                    project=project, author=request.user, period=period, version=version, **data
+                )
+            except services.Conflict as error:
+                # Keep what the user typed; saving again now would knowingly replace theirs.
+                conflict = error
+                data = request.POST.copy()
+                data["version"] = error.current.version
+                form = ReportForm(data)
+                form.is_valid()
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The report for %(month)s is saved.") % {"month": f"{period:%Y-%m}"},
+                )
+                return redirect(project.get_absolute_url() + "#reports")
+        existing = None
+    else:
+        last_month = scorecards.last_month(on)
+        period = _month(request.GET.get("period"), last_month)
+        existing = ProgressReport.objects.filter(project=project, period=period).first()
+        if existing:
+            initial = {
+                f: getattr(existing, f) for f in ReportForm.base_fields if f not in ("version",)
+            } | {"version": existing.version}
+        else:
+            latest = project.reports.newest_first().first()
+            initial = {
+                "period": period,
+                "version": 0,
+                "percent_complete": latest.percent_complete if latest else 0,
+                "health": latest.health if latest else ProgressReport.Health.GREEN,
+            }
+        form = ReportForm(initial=initial)
+    context = {"project": project, "form": form, "existing": existing, "conflict": conflict}
+    return render(request, "projects/report_form.html", context, status=409 if conflict else 200)
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=pk)
+    if not may_review_reports(request.user):
+        refuse(request)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(report.project.get_absolute_url() + "#reports")
+    try:
+        services.report_review(
+            report=report,
+            reviewer=request.user,
+            accept=form.cleaned_data["decision"] == "accept",
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )
+    except services.Conflict as error:
+        messages.error(request, conflict_message(error))
+    else:
+        messages.success(request, _("Your review is saved."))
+    return redirect(report.project.get_absolute_url() + "#reports")
+
+
+def conflict_message(error):
+    changed = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
+    text = _("Someone else saved this first; nothing of yours was saved.")
+    return f"{text} {changed}" if changed else text
+
+
+@login_required
+def milestone_update(request, pk):
+    """Mark a milestone done, or re-forecast it with a reason."""
+    milestone = _get_milestone_for_update(request, pk)
+    done_form = MilestoneDoneForm(initial={"actual_date": today(), "version": milestone.version})
+    forecast_form = ReforecastForm(
+        initial={
+            "forecast_date": milestone.forecast_date,
+            "forecast_reason": milestone.forecast_reason,
+            "version": milestone.version,
+        }
+    )
+    conflict = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "done":
+            done_form = MilestoneDoneForm(request.POST)
+            form, write = (
+                done_form,
+                lambda data: services.milestone_complete(
+                    milestone=milestone,
+                    by=request.user,
+                    on=data["actual_date"],
+                    version=data["version"],
+                ),
+            )
+        elif action == "reforecast":
+            forecast_form = ReforecastForm(request.POST)
+            form, write = (
+                forecast_form,
+                lambda data: services.milestone_reforecast(
+                    milestone=milestone,
+                    by=request.user,
+                    forecast_date=data["forecast_date"],
+                    reason=data["forecast_reason"],
+                    version=data["version"],
+                ),
+            )
+        else:
+            return HttpResponseBadRequest(_("Unknown action."))
+        if form.is_valid():
+            try:
+                write(form.cleaned_data)
+            except services.Conflict as error:
+                conflict = error
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The milestone is updated."))
+                return redirect(milestone.project.get_absolute_url() + "#milestones")
+    context = {
+        "milestone": milestone,
+        "done_form": done_form,
+        "forecast_form": forecast_form,
+        "conflict": conflict,
+    }
+    return render(request, "projects/milestone_form.html", context, status=409 if conflict else 200)

@@ -27,6 +27,14 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _no_signin_throttling(settings):
+    """The test client's login() passes no request, which django-axes refuses; its own
+    tests (test_security.py) put it back."""
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def frozen_today():
     """Fix "today" at TODAY (noon in Shanghai) for the test."""
