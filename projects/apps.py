@@ -8,6 +8,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import speedups
+        from .middleware import start_session_clock
 
         speedups.install()
+        user_logged_in.connect(start_session_clock, dispatch_uid="liwan-session-clock")

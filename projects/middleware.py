@@ -1,6 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -21,21 +23,30 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+def session_expiry():
+    return timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """On sign-in (user_logged_in): the session lapses SESSION_COOKIE_AGE seconds from now
+    unless SlidingSessionMiddleware renews it."""
+    request.session.set_expiry(session_expiry())
+
+
 class SlidingSessionMiddleware:
     """Sign people out after SESSION_COOKIE_AGE seconds without a request.
 
-    Renews the session's expiry once at least a tenth of its age has gone by, rather than
-    writing the session on every request."""
+    Renews the expiry once a tenth of it has gone by, rather than writing the session on
+    every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
-            age = settings.SESSION_COOKIE_AGE
-            if session.get_expiry_age() < age * 0.9:
-                session.set_expiry(age)
+        if session is not None and isinstance(session.get("_session_expiry"), str):
+            if session.get_expiry_age() < settings.SESSION_COOKIE_AGE * 0.9:
+                session.set_expiry(session_expiry())
         return self.get_response(request)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects import services
-from projects.models import Milestone, ProgressReport
+from projects.models import ProgressReport
 
 from ..conftest import TODAY, make_milestone, make_project, make_report
 
