@@ -1,0 +1,127 @@
+"""Every URL that can change data, for every role: the status, and an unchanged database
+when refused. The URLs come from the URL configuration itself: a new view that is not
+listed below fails this test until someone decides who may use it."""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from indicators.models import IndicatorValue
+from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
+
+from .conftest import TODAY, make_chapter, make_indicator, make_milestone, make_plan, make_project, make_report
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "viewer", "manager", "editor_a", "editor_b", "administrator"]
+
+# Who may write where (department A owns everything in the fixture).
+WRITES = {
+    "projects:report_new": {"editor_a", "administrator"},
+    "projects:report_review": {"manager", "administrator"},
+    "projects:milestone_update": {"editor_a", "administrator"},
+    "indicators:value_add": {"editor_a", "administrator"},
+    "indicators:value_edit": {"editor_a", "administrator"},
+}
+READ_ONLY = {
+    "home",
+    "projects:portfolio",
+    "projects:detail",
+    "projects:overdue",
+    "projects:upcoming",
+    "projects:chapters",
+    "projects:chapter",
+    "projects:departments",
+    "projects:department",
+    "indicators:list",
+    "indicators:detail",
+}
+# Django's own views: sign-in and out, the language switch, the admin (which checks its
+# own permissions, tested in tests/projects/test_admin.py).
+OUTSIDE = ("admin", "accounts", "i18n")
+
+
+def app_urls(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).strip("/^") in OUTSIDE:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from app_urls(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            if str(entry.pattern).split("/")[0] in OUTSIDE:
+                continue
+            yield f"{namespace}{entry.name}", entry.pattern.converters.keys()
+
+
+def test_every_url_is_classified():
+    names = {name for name, _kwargs in app_urls()}
+    assert names == set(WRITES) | READ_ONLY
+
+
+@pytest.fixture
+def world(frozen_today, department_a, department_b):
+    plan = make_plan()
+    chapter = make_chapter(plan, "4")
+    project = make_project(code="LW-TRA-001", lead_department=department_a)
+    project.chapters.add(chapter)
+    milestone = make_milestone(project, TODAY - datetime.timedelta(days=5), responsible_department=department_a)
+    report = make_report(project, datetime.date(2026, 4, 1))
+    indicator = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
+    IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
+    return {"project": project, "milestone": milestone, "report": report, "indicator": indicator,
+            "chapter": chapter, "department": department_a}
+
+
+def url_and_data(name, world):
+    indicators = name.startswith("indicators:")
+    kwargs = {
+        "code": world["indicator"].code if indicators else world["project"].code,
+        "pk": world["report"].pk if name == "projects:report_review" else world["milestone"].pk,
+        "year": 2022,
+        "key": world["chapter"].key,
+        "slug": world["department"].slug,
+    }
+    wanted = dict(app_urls())[name]
+    url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
+    data = {
+        "projects:report_new": {"period": "2026-05", "health": "green", "percent_complete": 5,
+                                "narrative": "本月进展", "version": 0},
+        "projects:report_review": {"decision": "accept", "comment": "", "version": world["report"].version},
+        "projects:milestone_update": {"action": "done", "actual_date": "2026-06-14",
+                                      "version": world["milestone"].version},
+        "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
+        "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正"},
+    }.get(name, {"anything": "x"})
+    return url, data
+
+
+def fingerprint():
+    """Everything a write could change, compactly."""
+    rows = []
+    for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
+        rows.append((model.__name__, model.objects.count(), model.history.count(),
+                     sorted(model.objects.values_list(*["pk", *(["version"] if hasattr(model, "version") else [])]))))
+    rows.append(sorted(IndicatorValue.objects.values_list("year", "value")))
+    return rows
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(WRITES) + sorted(READ_ONLY))
+def test_writes_by_role(name, persona, world, client, request):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url, data = url_and_data(name, world)
+    before = fingerprint()
+    response = client.post(url, data)
+    allowed = persona in WRITES.get(name, set())
+    if allowed:
+        assert response.status_code == 302, (name, persona, getattr(response, "context", None) and response.context.get("form") and response.context["form"].errors)
+        assert fingerprint() != before
+        return
+    if persona == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    elif name in WRITES:
+        assert response.status_code == 403, (name, persona)
+    assert fingerprint() == before, (name, persona)
