@@ -7,6 +7,9 @@ from .models import IndicatorValue
 class IndicatorValueForm(forms.ModelForm):
     """A year's figure for one indicator, with where it comes from."""
 
+    # The version the form was loaded from: a correction over a newer one is refused.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = IndicatorValue
         fields = ["year", "value", "note"]
@@ -21,6 +24,7 @@ class IndicatorValueForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["year"].disabled = True  # correct the value; a wrong year is a new row
+            self.fields["loaded_version"].initial = self.instance.version
 
     def clean_year(self):
         year = self.cleaned_data["year"]

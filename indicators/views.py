@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
+from projects import services
 from projects.clock import today
 from projects.exports import FORMATS, export_table
 from projects.models import Project
@@ -116,15 +118,24 @@ def value_edit(request, code, year=None):
     if year is not None:
         instance = get_object_or_404(IndicatorValue, indicator=indicator, year=year)
     form = IndicatorValueForm(request.POST or None, instance=instance, indicator=indicator)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         value = form.save(commit=False)
         value.entered_by = request.user
         value.entered_at = timezone.now()
-        value.save()
-        messages.success(
-            request,
-            _("The %(year)s value of %(name)s is saved.")
-            % {"year": value.year, "name": indicator.name},
-        )
-        return redirect(indicator)
-    return render(request, "indicators/value_form.html", {"indicator": indicator, "form": form})
+        try:
+            with transaction.atomic():
+                if value.pk:  # a correction: refuse it over a newer version
+                    services.claim_version(value, form.cleaned_data["loaded_version"] or 0)
+                value.save()
+        except services.Conflict as error:
+            conflict = error
+        else:
+            messages.success(
+                request,
+                _("The %(year)s value of %(name)s is saved.")
+                % {"year": value.year, "name": indicator.name},
+            )
+            return redirect(indicator)
+    context = {"indicator": indicator, "form": form, "conflict": conflict}
+    return render(request, "indicators/value_form.html", context, status=409 if conflict else 200)

@@ -163,7 +163,13 @@ def load_users(departments, stats):
         user, status = upsert(
             User,
             {"username": username},
-            {"first_name": name, "department": department, "is_staff": staff, "is_active": True},
+            {
+                "first_name": name,
+                "email": f"{username}@example.invalid",  # a reserved domain: never delivered
+                "department": department,
+                "is_staff": staff,
+                "is_active": True,
+            },
             on_create=lambda new: setattr(new, "password", password),
         )
         set_links(user.groups, [groups[role.value]])

@@ -15,6 +15,7 @@ ACTIONS = {
     "~": pgettext_lazy("history action", "changed"),
     "-": pgettext_lazy("history action", "deleted"),
 }
+REBASELINED = pgettext_lazy("history action", "re-baselined")
 
 
 @dataclass
@@ -62,11 +63,18 @@ def project_history(project, limit=50):
             if before is not None and record.history_type == "~" and not changes:
                 continue  # saved without a visible change
             kind = f"{model._meta.verbose_name}: {label(record)}"
+            action = ACTIONS[record.history_type]
+            if (
+                model is Milestone
+                and before is not None
+                and before.planned_date != record.planned_date
+            ):
+                action = REBASELINED  # the baseline moved: say so, so a slip cannot hide
             entries.append(
                 Change(
                     when=record.history_date,
                     who=record.history_user,
-                    action=ACTIONS[record.history_type],
+                    action=action,
                     what=kind,
                     changes=changes,
                     reason=record.history_change_reason or "",

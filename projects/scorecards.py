@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -80,14 +81,21 @@ def chapters_with_figures(chapters, on):
     return chapters
 
 
+def due_month(on):
+    """The latest month whose report is due: last month once its due day
+    (settings.REPORT_DUE_DAY of this month) has passed, else the month before."""
+    month = last_month(on)
+    return month if on.day > settings.REPORT_DUE_DAY else last_month(month)
+
+
 def projects_missing_report(on):
-    """Active projects without a report for last month."""
-    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period=last_month(on))
+    """Active projects without their latest due report (see due_month)."""
+    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period=due_month(on))
     return Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
 
 
 def missing_reports_by_department(on, department_ids=None):
-    """{department id: how many active projects it leads lack last month's report}."""
+    """{department id: how many active projects it leads lack the report due}."""
     projects = projects_missing_report(on)
     if department_ids is not None:
         projects = projects.filter(lead_department__in=department_ids)
@@ -103,7 +111,7 @@ def departments_with_scores(departments, on):
     """Set each department's scorecard: projects_led; of the milestones it is responsible
     for, overdue_count, due_so_far and done_on_time (done by the planned date);
     last_report_at (newest report on a project it leads); missing_reports (active projects
-    it leads without last month's report); on_time_rate and days_since_report."""
+    it leads missing the report due); on_time_rate and days_since_report."""
     departments = list(departments)
     ids = [d.pk for d in departments]
     led = dict(

@@ -271,6 +271,13 @@ def department_detail(request, slug):
         .filter(responsible_department=department)
         .select_related("project")[:SHOWN]
     )
+    returned = (
+        ProgressReport.objects.filter(
+            project__lead_department=department, status=ProgressReport.Status.RETURNED
+        )
+        .select_related("project")
+        .order_by("-period")[:SHOWN]
+    )
     missing = (
         scorecards.projects_missing_report(on)
         .filter(lead_department=department)
@@ -281,6 +288,8 @@ def department_detail(request, slug):
         "projects": projects,
         "overdue": overdue,
         "missing": missing,
+        "returned": returned,
+        "due_month": scorecards.due_month(on),
         "shown": SHOWN,
         "today": on,
     }

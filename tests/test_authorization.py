@@ -10,7 +10,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from indicators.models import IndicatorValue
 from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
 
-from .conftest import TODAY, make_chapter, make_indicator, make_milestone, make_plan, make_project, make_report
+from .conftest import (
+    TODAY,
+    make_chapter,
+    make_indicator,
+    make_milestone,
+    make_plan,
+    make_project,
+    make_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +74,20 @@ def world(frozen_today, department_a, department_b):
     chapter = make_chapter(plan, "4")
     project = make_project(code="LW-TRA-001", lead_department=department_a)
     project.chapters.add(chapter)
-    milestone = make_milestone(project, TODAY - datetime.timedelta(days=5), responsible_department=department_a)
+    milestone = make_milestone(
+        project, TODAY - datetime.timedelta(days=5), responsible_department=department_a
+    )
     report = make_report(project, datetime.date(2026, 4, 1))
     indicator = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
     IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
-    return {"project": project, "milestone": milestone, "report": report, "indicator": indicator,
-            "chapter": chapter, "department": department_a}
+    return {
+        "project": project,
+        "milestone": milestone,
+        "report": report,
+        "indicator": indicator,
+        "chapter": chapter,
+        "department": department_a,
+    }
 
 
 def url_and_data(name, world):
@@ -86,13 +102,25 @@ def url_and_data(name, world):
     wanted = dict(app_urls())[name]
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
     data = {
-        "projects:report_new": {"period": "2026-05", "health": "green", "percent_complete": 5,
-                                "narrative": "本月进展", "version": 0},
-        "projects:report_review": {"decision": "accept", "comment": "", "version": world["report"].version},
-        "projects:milestone_update": {"action": "done", "actual_date": "2026-06-14",
-                                      "version": world["milestone"].version},
+        "projects:report_new": {
+            "period": "2026-05",
+            "health": "green",
+            "percent_complete": 5,
+            "narrative": "本月进展",
+            "version": 0,
+        },
+        "projects:report_review": {
+            "decision": "accept",
+            "comment": "",
+            "version": world["report"].version,
+        },
+        "projects:milestone_update": {
+            "action": "done",
+            "actual_date": "2026-06-14",
+            "version": world["milestone"].version,
+        },
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
-        "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正"},
+        "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
     }.get(name, {"anything": "x"})
     return url, data
 
@@ -101,8 +129,18 @@ def fingerprint():
     """Everything a write could change, compactly."""
     rows = []
     for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
-        rows.append((model.__name__, model.objects.count(), model.history.count(),
-                     sorted(model.objects.values_list(*["pk", *(["version"] if hasattr(model, "version") else [])]))))
+        rows.append(
+            (
+                model.__name__,
+                model.objects.count(),
+                model.history.count(),
+                sorted(
+                    model.objects.values_list(
+                        *["pk", *(["version"] if hasattr(model, "version") else [])]
+                    )
+                ),
+            )
+        )
     rows.append(sorted(IndicatorValue.objects.values_list("year", "value")))
     return rows
 
@@ -117,7 +155,13 @@ def test_writes_by_role(name, persona, world, client, request):
     response = client.post(url, data)
     allowed = persona in WRITES.get(name, set())
     if allowed:
-        assert response.status_code == 302, (name, persona, getattr(response, "context", None) and response.context.get("form") and response.context["form"].errors)
+        assert response.status_code == 302, (
+            name,
+            persona,
+            getattr(response, "context", None)
+            and response.context.get("form")
+            and response.context["form"].errors,
+        )
         assert fingerprint() != before
         return
     if persona == "anonymous":

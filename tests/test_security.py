@@ -40,13 +40,20 @@ class TestSignIn:
 
         client.post(reverse("login"), {"username": "editor-a", "password": "wrong-password"})
         client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD})
-        assert AccessAttempt.objects.filter(username="editor-a").exists() or AccessLog.objects.exists()
+        assert (
+            AccessAttempt.objects.filter(username="editor-a").exists() or AccessLog.objects.exists()
+        )
         assert AccessLog.objects.filter(username="editor-a").exists()
 
     def test_a_success_before_the_limit_resets_the_count(self, client, editor_a, throttled):
         for _ in range(2):
             client.post(reverse("login"), {"username": "editor-a", "password": "wrong-password"})
-        assert client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                reverse("login"), {"username": "editor-a", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
 
 
 class TestHeaders:
@@ -54,7 +61,10 @@ class TestHeaders:
         client.force_login(manager)
         response = client.get("/")
         policy = response["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert (
+            "script-src 'self'" in policy
+            and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        )
         assert "frame-ancestors 'none'" in policy
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
@@ -91,7 +101,13 @@ class TestCsrf:
         client = Client(enforce_csrf_checks=True)
         client.force_login(editor_a)
         url = reverse("projects:report_new", args=[project.code])
-        data = {"period": "2026-05", "health": "green", "percent_complete": 5, "narrative": "x", "version": 0}
+        data = {
+            "period": "2026-05",
+            "health": "green",
+            "percent_complete": 5,
+            "narrative": "x",
+            "version": 0,
+        }
         assert client.post(url, data).status_code == 403
         assert not project.reports.exists()
 
@@ -109,14 +125,18 @@ def test_two_concurrent_saves_of_one_version_one_wins(frozen_today, department_a
         try:
             barrier.wait()
             fresh = Milestone.objects.get(pk=milestone.pk)
-            services.milestone_reforecast(milestone=fresh, by=editor_a, forecast_date=day, reason="并发", version=1)
+            services.milestone_reforecast(
+                milestone=fresh, by=editor_a, forecast_date=day, reason="并发", version=1
+            )
             outcomes.append("saved")
         except services.Conflict:
             outcomes.append("conflict")
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=save, args=(TODAY + datetime.timedelta(days=d),)) for d in (10, 20)]
+    threads = [
+        threading.Thread(target=save, args=(TODAY + datetime.timedelta(days=d),)) for d in (10, 20)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -228,7 +228,9 @@ class TestDataEntry:
         self, client, editor_a, gdp
     ):
         client.force_login(editor_a)
-        response = client.post(edit(gdp, 2022), {"year": 2022, "value": "1260", "note": "修正"})
+        response = client.post(
+            edit(gdp, 2022), {"year": 2022, "value": "1260", "note": "修正", "loaded_version": 1}
+        )
         assert response.status_code == 302
         value = gdp.values.get(year=2022)
         assert value.value == Decimal("1260")
@@ -297,3 +299,15 @@ class TestDataEntry:
 def test_signing_in_with_the_form_reaches_the_list(client, editor_a, gdp):
     client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD})
     assert client.get(LIST).status_code == 200
+
+
+def test_a_stale_correction_is_refused_and_the_newer_value_stays(client, editor_a, gdp):
+    client.force_login(editor_a)
+    url = edit(gdp, 2022)
+    loaded = client.get(url).context["form"]["loaded_version"].value()
+    client.post(url, {"year": 2022, "value": "1260", "note": "甲", "loaded_version": loaded})
+    response = client.post(
+        url, {"year": 2022, "value": "1270", "note": "乙", "loaded_version": loaded}
+    )
+    assert response.status_code == 409
+    assert gdp.values.get(year=2022).value == 1260

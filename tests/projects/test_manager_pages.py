@@ -458,8 +458,8 @@ def grow(n, department, chapter):
         # links), indicators (and their values when there are any), sections, projects
         ("/chapters/14-4/", 12),
         # a department: department, its scorecard (4 grouped counts), projects, overdue,
-        # missing
-        ("/departments/dept-a/", 11),
+        # reports returned for fixing, missing
+        ("/departments/dept-a/", 12),
     ],
 )
 def test_each_page_runs_the_same_queries_for_5_and_50_projects(
@@ -490,3 +490,12 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day))
     with query_budget(16):
         client.get(url)
+
+
+def test_a_report_is_missing_only_after_its_due_day(settings):
+    from projects.scorecards import due_month
+
+    settings.REPORT_DUE_DAY = 10
+    assert due_month(D(2026, 6, 10)) == D(2026, 4, 1)  # May's report is due by 10 June
+    assert due_month(D(2026, 6, 11)) == D(2026, 5, 1)
+    assert due_month(D(2026, 1, 20)) == D(2025, 12, 1)

@@ -307,3 +307,25 @@ def test_the_planned_date_is_changed_by_administrators_only_and_shows_in_history
         if any(str(label) in ("planned date", "计划日期") for label, _o, _n in e.changes)
     )
     assert rebaseline.who == administrator
+
+
+def test_an_object_id_smuggled_in_the_form_is_ignored(client, editor_b, project, department_b):
+    own = make_project(code="LW-CUL-009", lead_department=department_b)
+    client.force_login(editor_b)
+    response = client.post(
+        report_url(own), REPORT | {"project": project.pk, "project_id": project.pk}
+    )
+    assert response.status_code == 302
+    assert not project.reports.exists()
+    assert own.reports.count() == 1
+
+
+def test_a_rebaseline_says_so_in_the_history(editor_a, project, administrator):
+    milestone = make_milestone(project, TODAY, responsible_department=project.lead_department)
+    milestone.planned_date = TODAY + datetime.timedelta(days=60)
+    milestone._history_user = administrator
+    milestone.save()
+    from projects.history import REBASELINED, project_history
+
+    entry = next(e for e in project_history(project) if e.changes)
+    assert entry.action == REBASELINED
