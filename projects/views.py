@@ -3,6 +3,7 @@ import logging
 from collections import Counter
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -79,8 +80,6 @@ class PortfolioView(ListPageMixin, FilterView):
         return Project.objects.for_portfolio(on=today())
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         return super().get_context_data(**kwargs) | {"red_after": settings.SCHEDULE_RED_AFTER_DAYS}
 
 
@@ -88,7 +87,9 @@ class PortfolioView(ListPageMixin, FilterView):
 def project_detail(request, code):
     on = today()
     project = get_object_or_404(
-        Project.objects.select_related("lead_department").prefetch_related(
+        Project.objects.with_schedule_health(on)
+        .select_related("lead_department")
+        .prefetch_related(
             "partner_departments",
             Prefetch(
                 "chapter_links",
@@ -121,28 +122,13 @@ def project_detail(request, code):
         "milestones": milestones,
         "reports": reports,
         "latest_report": reports[0] if reports else None,
-        "schedule_health": schedule_health_of(milestones, on),
+        "schedule_health": project.schedule_health,
         "investments": list(project.investments.all()),
         "history": project_history(project),
         "may_report": may_report_on(request.user, project),
         "may_review": may_review_reports(request.user),
     }
     return render(request, "projects/project_detail.html", context)
-
-
-def schedule_health_of(milestones, on):
-    """The same rule as ProjectQuerySet.with_schedule_health, over milestones in hand."""
-    from django.conf import settings
-
-    open_ones = [m for m in milestones if not m.is_done]
-    if any(m.days_overdue(on=on) > settings.SCHEDULE_RED_AFTER_DAYS for m in open_ones):
-        return ProgressReport.Health.RED
-    if any(
-        m.days_overdue(on=on) > 0 or (m.forecast_date and m.forecast_date > m.planned_date)
-        for m in open_ones
-    ):
-        return ProgressReport.Health.AMBER
-    return ProgressReport.Health.GREEN
 
 
 class OverdueView(ListPageMixin, FilterView):
