@@ -2,20 +2,17 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
-from django_tables2.views import SingleTableMixin
 
 from projects import services
 from projects.clock import today
-from projects.exports import FORMATS, export_table
+from projects.listing import ListPageMixin
 from projects.models import Project
 from projects.permissions import may_edit_for_department
 
@@ -29,13 +26,12 @@ from .tables import IndicatorTable
 log = logging.getLogger("liwan.security")
 
 
-class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+class IndicatorListView(ListPageMixin, FilterView):
     model = Indicator
     table_class = IndicatorTable
     filterset_class = IndicatorFilter
     template_name = "indicators/indicator_list.html"
-    table_pagination = {"per_page": 50}  # not paginate_by: that would count the rows twice
-    strict = False  # a filter value that is not a choice is ignored, and the page says so
+    export_name = "indicators"
 
     def get_queryset(self):
         return Indicator.objects.for_progress()
@@ -44,6 +40,8 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return super().get_context_data(**kwargs) | {"today_year": today().year}
 
     def get_table_data(self):
+        """The filtered indicators, each with its assessment; status is computed, so its
+        filter applies here."""
         year = today().year
         rows = list(self.object_list)
         for indicator in rows:
@@ -54,18 +52,6 @@ class IndicatorListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         if status:
             rows = [r for r in rows if r.assessment.status == status]
         return rows
-
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("_export")
-        if export is not None and export not in FORMATS:
-            return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
-        return super().get(request, *args, **kwargs)
-
-    def render_to_response(self, context, **kwargs):
-        export = self.request.GET.get("_export")
-        if export:  # every filtered row, not only this page
-            return export_table(export, "indicators", context["table"], title=_("Indicators"))
-        return super().render_to_response(context, **kwargs)
 
 
 @login_required

@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch, Sum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -15,14 +14,13 @@ from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
-from django_tables2.views import SingleTableMixin
 
 from indicators.models import Indicator
 from indicators.progress import Status
 
 from . import plandata, scorecards, services
 from .clock import today
-from .exports import FORMATS, export_table
+from .listing import ListPageMixin
 from .filters import OverdueFilter, PortfolioFilter
 from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm
 from .history import project_history
@@ -39,34 +37,7 @@ from .models import (
 )
 from .tables import MilestoneTable, ProjectTable, UpcomingTable
 
-PER_PAGE = 50
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
-
-
-class ListPageMixin(LoginRequiredMixin, SingleTableMixin):
-    """A filtered, sorted, paginated table that also exports as ?_export=csv or xlsx."""
-
-    table_pagination = {"per_page": PER_PAGE}
-    strict = False  # a filter value that is not a choice is ignored, and the page says so
-    export_name = "export"
-
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("_export")
-        if export is not None and export not in FORMATS:
-            return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
-        return super().get(request, *args, **kwargs)
-
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        if table.page is None and self.request.GET.get("page") not in (None, "1"):
-            raise Http404
-        return table
-
-    def render_to_response(self, context, **kwargs):
-        export = self.request.GET.get("_export")
-        if export:  # every filtered row in the table's order, not only this page
-            return export_table(export, self.export_name, context["table"], title=self.export_name)
-        return super().render_to_response(context, **kwargs)
 
 
 class PortfolioView(ListPageMixin, FilterView):
