@@ -14,13 +14,13 @@ at a database whose data you want to keep.
 """
 
 import argparse
-from collections import Counter
 import datetime
 import os
 import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,14 @@ from indicators.models import Indicator, IndicatorValue
 
 from . import plandata
 from .clock import today as get_today
-from .models import AnnualInvestment, Department, Milestone, ProgressReport, Project, User
+from .models import (
+    AnnualInvestment,
+    Department,
+    Milestone,
+    ProgressReport,
+    Project,
+    User,
+)
 from .roles import Role, ensure_roles
 from .upsert import set_links, upsert
 

@@ -3,7 +3,14 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Milestone, PlanChapter, ProgressReport, Project, ProjectChapter
+from .models import (
+    Department,
+    Milestone,
+    PlanChapter,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+)
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 

@@ -6,13 +6,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Sum
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
 from indicators.models import Indicator
@@ -20,11 +20,10 @@ from indicators.progress import Status
 
 from . import plandata, scorecards, services
 from .clock import today
-from .listing import ListPageMixin
 from .filters import OverdueFilter, PortfolioFilter
 from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm
 from .history import project_history
-from .permissions import may_report_on, may_review_reports, may_update_milestone
+from .listing import ListPageMixin
 from .models import (
     AnnualInvestment,
     Department,
@@ -35,6 +34,7 @@ from .models import (
     Project,
     ProjectChapter,
 )
+from .permissions import may_report_on, may_review_reports, may_update_milestone
 from .tables import MilestoneTable, ProjectTable, UpcomingTable
 
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table

@@ -11,7 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Indicator
-from projects.models import Department, Milestone, Plan, PlanChapter, ProgressReport, Project, User
+from projects.models import (
+    Department,
+    Milestone,
+    Plan,
+    PlanChapter,
+    ProgressReport,
+    Project,
+    User,
+)
 from projects.roles import Role, ensure_roles
 
 TODAY = datetime.date(2026, 6, 15)

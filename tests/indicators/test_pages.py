@@ -12,7 +12,14 @@ from openpyxl import load_workbook
 from indicators.models import Indicator, IndicatorValue
 from projects.roles import Role
 
-from ..conftest import PASSWORD, make_chapter, make_indicator, make_plan, make_project, make_user
+from ..conftest import (
+    PASSWORD,
+    make_chapter,
+    make_indicator,
+    make_plan,
+    make_project,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator, IndicatorValue
-from projects.models import AnnualInvestment, Milestone, PlanChapter, ProgressReport, Project
+from projects.models import (
+    AnnualInvestment,
+    Milestone,
+    PlanChapter,
+    ProgressReport,
+    Project,
+)
 
 from ..conftest import (
     make_chapter,
