@@ -206,6 +206,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liwan-projects@localh
 SCHEDULE_RED_AFTER_DAYS = envint("SCHEDULE_RED_AFTER_DAYS", 30)
 # Monthly progress reports are due by this day of the following month.
 REPORT_DUE_DAY = envint("REPORT_DUE_DAY", 10)
+# Largest department workbook accepted for upload, in bytes.
+WORKBOOK_MAX_BYTES = envint("WORKBOOK_MAX_BYTES", 5_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
 
 LOGGING = {
     "version": 1,

@@ -15,4 +15,6 @@ urlpatterns = [
     path("chapters/<str:key>/", views.chapter_detail, name="chapter"),
     path("departments/", views.department_list, name="departments"),
     path("departments/<slug:slug>/", views.department_detail, name="department"),
+    path("departments/<slug:slug>/workbook/", views.department_workbook, name="workbook"),
+    path("departments/<slug:slug>/workbook/upload/", views.workbook_upload, name="workbook_upload"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Sum
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from indicators.models import Indicator
 from indicators.progress import Status
 
-from . import plandata, scorecards, services
+from . import plandata, scorecards, services, workbook
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter
 from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm
@@ -34,7 +34,12 @@ from .models import (
     Project,
     ProjectChapter,
 )
-from .permissions import may_report_on, may_review_reports, may_update_milestone
+from .permissions import (
+    may_edit_for_department,
+    may_report_on,
+    may_review_reports,
+    may_update_milestone,
+)
 from .tables import MilestoneTable, ProjectTable, UpcomingTable
 
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
@@ -247,6 +252,7 @@ def department_detail(request, slug):
         "missing": missing,
         "returned": returned,
         "due_month": scorecards.due_month(on),
+        "may_edit": may_edit_for_department(request.user, department),
         "shown": SHOWN,
         "today": on,
     }
@@ -498,3 +504,57 @@ def milestone_update(request, pk):
         "conflict": conflict,
     }
     return render(request, "projects/milestone_form.html", context, status=409 if conflict else 200)
+
+
+# --- the department's monthly workbook ----------------------------------------------------
+
+
+def _get_department_for_editing(request, slug):
+    """The department, if this user edits for it: 404 if none, 403 if not theirs."""
+    department = get_object_or_404(Department, slug=slug)
+    if not may_edit_for_department(request.user, department):
+        refuse(request)
+    return department
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("workbook (.xlsx)"))
+    dry_run = forms.BooleanField(label=gettext_lazy("check only, save nothing"), required=False)
+
+
+@login_required
+def department_workbook(request, slug):
+    """Download the department's workbook for the month."""
+    department = _get_department_for_editing(request, slug)
+    on = today()
+    response = HttpResponse(
+        workbook.build(department, on),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"{department.slug}-{scorecards.last_month(on):%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def workbook_upload(request, slug):
+    """Upload the filled-in workbook: every row accepted, or none."""
+    department = _get_department_for_editing(request, slug)
+    outcome = None
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(settings.WORKBOOK_MAX_BYTES + 1)
+        outcome = workbook.load(
+            data, department, request.user, today(), dry_run=form.cleaned_data["dry_run"]
+        )
+        if outcome.ok and not outcome.dry_run:
+            messages.success(
+                request,
+                _("Workbook accepted: %(reports)s reports and %(milestones)s milestones saved.")
+                % {"reports": outcome.reports, "milestones": outcome.milestones},
+            )
+            return redirect("projects:department", slug=department.slug)
+    context = {"department": department, "form": form, "outcome": outcome}
+    status = 400 if outcome and not outcome.ok else 200
+    return render(request, "projects/workbook_upload.html", context, status=status)

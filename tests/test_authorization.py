@@ -31,6 +31,7 @@ WRITES = {
     "projects:milestone_update": {"editor_a", "administrator"},
     "indicators:value_add": {"editor_a", "administrator"},
     "indicators:value_edit": {"editor_a", "administrator"},
+    "projects:workbook_upload": {"editor_a", "administrator"},
 }
 READ_ONLY = {
     "home",
@@ -42,6 +43,7 @@ READ_ONLY = {
     "projects:chapter",
     "projects:departments",
     "projects:department",
+    "projects:workbook",  # a download (for the department's editors): changes nothing
     "indicators:list",
     "indicators:detail",
 }
@@ -72,7 +74,7 @@ def test_every_url_is_classified():
 def world(frozen_today, department_a, department_b):
     plan = make_plan()
     chapter = make_chapter(plan, "4")
-    project = make_project(code="LW-TRA-001", lead_department=department_a)
+    project = make_project(code="LW-TRA-001", lead_department=department_a, stage="construction")
     project.chapters.add(chapter)
     milestone = make_milestone(
         project, TODAY - datetime.timedelta(days=5), responsible_department=department_a
@@ -121,8 +123,28 @@ def url_and_data(name, world):
         },
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
+        "projects:workbook_upload": {"file": filled_workbook(world)},
     }.get(name, {"anything": "x"})
     return url, data
+
+
+def filled_workbook(world):
+    """The department's workbook with this month's report filled in for its project."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from projects import workbook
+
+    book = load_workbook(io.BytesIO(workbook.build(world["department"], TODAY)))
+    sheet = book[workbook.REPORTS]
+    keys = [key for key, _header, _editable in workbook.REPORT_COLUMNS]
+    for key, value in {"health": "green", "percent_complete": 5, "narrative": "本月进展"}.items():
+        sheet.cell(2, keys.index(key) + 1, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("workbook.xlsx", buffer.getvalue())
 
 
 def fingerprint():

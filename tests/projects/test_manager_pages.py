@@ -457,9 +457,10 @@ def grow(n, department, chapter):
         # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
         # links), indicators (and their values when there are any), sections, projects
         ("/chapters/14-4/", 12),
-        # a department: department, its scorecard (4 grouped counts), projects, overdue,
-        # reports returned for fixing, missing
-        ("/departments/dept-a/", 12),
+        # a department: department, its scorecard (4 grouped counts), the user's roles
+        # (may they download its workbook?), projects, overdue, reports returned for
+        # fixing, missing
+        ("/departments/dept-a/", 13),
     ],
 )
 def test_each_page_runs_the_same_queries_for_5_and_50_projects(
