@@ -1,6 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.resources import IndicatorValueResource
+from projects.spreadsheets import SpreadsheetAdminMixin
+
 from .models import Indicator, IndicatorValue
 
 
@@ -33,7 +36,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "value", "entered_by", "entered_at", "is_sample"]
     list_filter = ["year", "indicator__category", "is_sample"]
     list_select_related = ["indicator", "entered_by"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import resources
 from .models import (
     AnnualInvestment,
     Department,
@@ -17,6 +18,7 @@ from .models import (
     ProjectChapter,
     User,
 )
+from .spreadsheets import SpreadsheetAdminMixin
 
 # Roles are the app's own groups (projects.roles), set up by a migration: not edited by hand.
 admin.site.unregister(Group)
@@ -27,7 +29,8 @@ admin.site.index_title = _("Data entry")
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [resources.DepartmentResource]
     list_display = ["name", "short_name", "name_en", "kind", "slug", "contact"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "name_en", "slug"]
@@ -125,7 +128,8 @@ class ProjectChapterInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.ProjectResource]
     list_display = [
         "code",
         "name",
@@ -169,7 +173,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.MilestoneResource]
     list_display = [
         "title",
         "project",
@@ -205,7 +210,8 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AnnualInvestment)
-class AnnualInvestmentAdmin(SimpleHistoryAdmin):
+class AnnualInvestmentAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.AnnualInvestmentResource]
     list_display = ["project", "year", "planned", "completed", "is_sample"]
     list_filter = ["year", "project__category", "is_sample"]
     list_select_related = ["project"]
