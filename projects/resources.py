@@ -25,11 +25,22 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
 
 
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a code; an unknown code is an error. Each code is looked up once
+    per import (the cache is emptied before every import), not once per row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache = {}
+
     def clean(self, value, row=None, **kwargs):
+        if value in self.cache:
+            return self.cache[value]
         try:
-            return super().clean(value, row, **kwargs)
+            found = super().clean(value, row, **kwargs)
         except self.model.DoesNotExist:
             raise ValueError(_("Unknown: %(values)s") % {"values": value}) from None
+        self.cache[value] = found
+        return found
 
 
 class ChapterKeysWidget(widgets.ManyToManyWidget):
@@ -72,6 +83,12 @@ class ExampleMixin:
     def import_headers(self):
         """The columns an import reads, in order."""
         return [field.column_name for field in self.get_import_fields()]
+
+    def before_import(self, dataset, **kwargs):
+        for field in self.fields.values():
+            if hasattr(field.widget, "cache"):
+                field.widget.cache.clear()
+        return super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         # An empty spreadsheet cell arrives as None; a text field wants "".

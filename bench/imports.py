@@ -1,0 +1,110 @@
+"""Benchmark the administrators' spreadsheet import.
+
+    python bench/imports.py                       # 10,000 projects (XLSX), 100,000 milestones (CSV)
+    python bench/imports.py --projects 1000 --milestones 10000
+
+Writes the files, then imports them with the same resources the admin uses (all or nothing,
+every row validated), into a fresh database (a SQLite file by default, --database for
+PostgreSQL; never one whose data you want to keep). Prints rows per second and how much
+the process's peak memory (resident set) grew during each import.
+"""
+
+import argparse
+import csv
+import datetime
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--milestones", type=int, default=100_000)
+    parser.add_argument("--database", default="sqlite:////tmp/liwan-bench-imports.sqlite3")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liwan_projects.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    from projects import plandata
+
+    stats = Counter()
+    plandata.load_departments(stats)
+    plandata.load_plan_and_chapters(stats)
+
+    folder = Path(tempfile.mkdtemp(prefix="liwan-bench-"))
+    projects_file = write_projects(folder / "projects.xlsx", args.projects)
+    milestones_file = write_milestones(folder / "milestones.csv", args.projects, args.milestones)
+    print(f"files: {projects_file.stat().st_size / 1e6:.1f} MB XLSX, {milestones_file.stat().st_size / 1e6:.1f} MB CSV")
+
+    from projects.resources import MilestoneResource, ProjectResource
+
+    run("projects (XLSX)", ProjectResource, projects_file, "xlsx", args.projects)
+    run("milestones (CSV)", MilestoneResource, milestones_file, "csv", args.milestones)
+
+
+def write_projects(path, count):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("projects")
+    sheet.append(["code", "name", "category", "area", "stage", "lead_department", "start_date",
+                  "planned_completion", "total_investment", "chapters", "partner_departments"])
+    for i in range(count):
+        sheet.append([code(i), f"基准导入项目{i}", "transport", "south", "construction",
+                      "housing-transport", "2025-01-01", "2028-12-31", "12.5", "14-4.1;14-5.1",
+                      "planning"])
+    book.save(path)
+    return path
+
+
+def write_milestones(path, projects, count):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["project", "title", "planned_date", "responsible_department"])
+        start = datetime.date(2026, 1, 1)
+        for i in range(count):
+            writer.writerow([code(i % projects), f"节点{i}", start + datetime.timedelta(days=i % 900),
+                             "housing-transport"])
+    return path
+
+
+def code(i):
+    return f"B{chr(65 + i // 10000)}-TRA-{i % 10000:04d}"
+
+
+def run(name, resource_class, path, fmt, rows):
+    import resource
+
+    import tablib
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    mode = "rb" if fmt == "xlsx" else "r"
+    with open(path, mode, **({} if fmt == "xlsx" else {"encoding": "utf-8"})) as f:
+        dataset = tablib.Dataset().load(f.read(), format=fmt)
+    read = time.perf_counter() - started
+    result = resource_class().import_data(dataset, dry_run=False)
+    elapsed = time.perf_counter() - started
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    problems = "errors" if result.has_errors() or result.has_validation_errors() else "ok"
+    print(
+        f"{name}: {rows:,} rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s; reading the file "
+        f"{read:.1f} s); peak memory grew {grown:.0f} MB; new {result.totals['new']:,}, {problems}"
+    )
+
+
+if __name__ == "__main__":
+    main()
