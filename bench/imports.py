@@ -47,7 +47,9 @@ def main():
     folder = Path(tempfile.mkdtemp(prefix="liwan-bench-"))
     projects_file = write_projects(folder / "projects.xlsx", args.projects)
     milestones_file = write_milestones(folder / "milestones.csv", args.projects, args.milestones)
-    print(f"files: {projects_file.stat().st_size / 1e6:.1f} MB XLSX, {milestones_file.stat().st_size / 1e6:.1f} MB CSV")
+    print(
+        f"files: {projects_file.stat().st_size / 1e6:.1f} MB XLSX, {milestones_file.stat().st_size / 1e6:.1f} MB CSV"
+    )
 
     from projects.resources import MilestoneResource, ProjectResource
 
@@ -60,12 +62,37 @@ def write_projects(path, count):
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("projects")
-    sheet.append(["code", "name", "category", "area", "stage", "lead_department", "start_date",
-                  "planned_completion", "total_investment", "chapters", "partner_departments"])
+    sheet.append(
+        [
+            "code",
+            "name",
+            "category",
+            "area",
+            "stage",
+            "lead_department",
+            "start_date",
+            "planned_completion",
+            "total_investment",
+            "chapters",
+            "partner_departments",
+        ]
+    )
     for i in range(count):
-        sheet.append([code(i), f"基准导入项目{i}", "transport", "south", "construction",
-                      "housing-transport", "2025-01-01", "2028-12-31", "12.5", "14-4.1;14-5.1",
-                      "planning"])
+        sheet.append(
+            [
+                code(i),
+                f"基准导入项目{i}",
+                "transport",
+                "south",
+                "construction",
+                "housing-transport",
+                "2025-01-01",
+                "2028-12-31",
+                "12.5",
+                "14-4.1;14-5.1",
+                "planning",
+            ]
+        )
     book.save(path)
     return path
 
@@ -76,8 +103,14 @@ def write_milestones(path, projects, count):
         writer.writerow(["project", "title", "planned_date", "responsible_department"])
         start = datetime.date(2026, 1, 1)
         for i in range(count):
-            writer.writerow([code(i % projects), f"节点{i}", start + datetime.timedelta(days=i % 900),
-                             "housing-transport"])
+            writer.writerow(
+                [
+                    code(i % projects),
+                    f"节点{i}",
+                    start + datetime.timedelta(days=i % 900),
+                    "housing-transport",
+                ]
+            )
     return path
 
 

@@ -13,15 +13,27 @@ from .models import AnnualInvestment, Department, Milestone, PlanChapter, Projec
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):
-    """Like ManyToManyWidget, but a value that matches nothing is an error, not ignored."""
+    """Like ManyToManyWidget, but a value that matches nothing is an error, not ignored.
+    Each cell's value is looked up once per import."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache = {}
 
     def clean(self, value, row=None, **kwargs):
-        wanted = [v.strip() for v in str(value or "").split(self.separator) if v.strip()]
-        found = list(self.model.objects.filter(**{f"{self.field}__in": wanted}))
-        missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
+        text = str(value or "")
+        if text not in self.cache:
+            self.cache[text] = self._lookup(text)
+        found, missing = self.cache[text]
         if missing:
             raise ValueError(_("Unknown: %(values)s") % {"values": ", ".join(missing)})
         return found
+
+    def _lookup(self, text):
+        wanted = [v.strip() for v in text.split(self.separator) if v.strip()]
+        found = list(self.model.objects.filter(**{f"{self.field}__in": wanted}))
+        missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
+        return found, missing
 
 
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -45,18 +57,24 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
 
 class ChapterKeysWidget(widgets.ManyToManyWidget):
     """Chapters as their keys, such as 14-4.1;14-5.2 (a many-to-many field, so the library
-    sets it after saving the row)."""
+    sets it after saving the row). Each key is looked up once per import."""
 
     def __init__(self, **kwargs):
         super().__init__(PlanChapter, separator=";", **kwargs)
+        self.cache = {}
 
     def clean(self, value, row=None, **kwargs):
         chapters, missing = [], []
         for key in [k.strip() for k in str(value or "").split(self.separator) if k.strip()]:
-            try:
-                chapters.append(PlanChapter.objects.by_key(key))
-            except PlanChapter.DoesNotExist:
+            if key not in self.cache:
+                try:
+                    self.cache[key] = PlanChapter.objects.select_related("plan").by_key(key)
+                except PlanChapter.DoesNotExist:
+                    self.cache[key] = None
+            if self.cache[key] is None:
                 missing.append(key)
+            else:
+                chapters.append(self.cache[key])
         if missing:
             raise ValueError(_("Unknown: %(values)s") % {"values": ", ".join(missing)})
         return chapters
