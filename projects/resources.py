@@ -85,16 +85,16 @@ class ChapterKeysWidget(widgets.ManyToManyWidget):
         return self.separator.join(c.key for c in value.select_related("plan"))
 
 
-def department(column="lead_department", attribute=None):
+def by_code(column, model, field="code"):
+    """A foreign key column holding the related row's code."""
     return fields.Field(
-        column_name=column,
-        attribute=attribute or column,
-        widget=StrictForeignKeyWidget(Department, field="slug"),
+        column_name=column, attribute=column, widget=StrictForeignKeyWidget(model, field=field)
     )
 
 
-class ExampleMixin:
-    """All or nothing, and `example`: one filled-in row for the downloadable template."""
+class CodeKeyedResource(resources.ModelResource):
+    """What every import here shares: rows validated like forms, unchanged rows skipped,
+    all or nothing, and `example`: one filled-in row for the downloadable template."""
 
     example = {}
 
@@ -124,8 +124,13 @@ class ExampleMixin:
                 transaction.set_rollback(True)
         return result
 
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
 
-class DepartmentResource(ExampleMixin, resources.ModelResource):
+
+class DepartmentResource(CodeKeyedResource):
     example = {
         "slug": "drc",
         "name": "广州市荔湾区发展和改革局",
@@ -139,13 +144,10 @@ class DepartmentResource(ExampleMixin, resources.ModelResource):
         model = Department
         import_id_fields = ["slug"]
         fields = ["slug", "name", "short_name", "name_en", "kind", "contact"]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
 
 
-class ProjectResource(ExampleMixin, resources.ModelResource):
-    lead_department = department()
+class ProjectResource(CodeKeyedResource):
+    lead_department = by_code("lead_department", Department, field="slug")
     partner_departments = fields.Field(
         column_name="partner_departments",
         attribute="partner_departments",
@@ -199,18 +201,11 @@ class ProjectResource(ExampleMixin, resources.ModelResource):
             "source_paragraph",
             "source_sentence",
         ]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
 
 
-class MilestoneResource(ExampleMixin, resources.ModelResource):
-    project = fields.Field(
-        column_name="project",
-        attribute="project",
-        widget=StrictForeignKeyWidget(Project, field="code"),
-    )
-    responsible_department = department("responsible_department")
+class MilestoneResource(CodeKeyedResource):
+    project = by_code("project", Project)
+    responsible_department = by_code("responsible_department", Department, field="slug")
     example = {
         "project": "LW-TRA-001",
         "title": "主体工程开工",
@@ -233,40 +228,23 @@ class MilestoneResource(ExampleMixin, resources.ModelResource):
             "actual_date",
             "responsible_department",
         ]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
 
 
-class AnnualInvestmentResource(ExampleMixin, resources.ModelResource):
-    project = fields.Field(
-        column_name="project",
-        attribute="project",
-        widget=StrictForeignKeyWidget(Project, field="code"),
-    )
+class AnnualInvestmentResource(CodeKeyedResource):
+    project = by_code("project", Project)
     example = {"project": "LW-TRA-001", "year": 2026, "planned": "3.2", "completed": "1.1"}
 
     class Meta:
         model = AnnualInvestment
         import_id_fields = ["project", "year"]
         fields = ["project", "year", "planned", "completed"]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
 
 
-class IndicatorValueResource(ExampleMixin, resources.ModelResource):
-    indicator = fields.Field(
-        column_name="indicator",
-        attribute="indicator",
-        widget=StrictForeignKeyWidget(Indicator, field="code"),
-    )
+class IndicatorValueResource(CodeKeyedResource):
+    indicator = by_code("indicator", Indicator)
     example = {"indicator": "I14-02", "year": 2025, "value": "1450", "note": "统计公报"}
 
     class Meta:
         model = IndicatorValue
         import_id_fields = ["indicator", "year"]
         fields = ["indicator", "year", "value", "note"]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
