@@ -1,24 +1,49 @@
 """Spreadsheet import and export for administrators (django-import-export), keyed by codes
-so a re-import updates rather than duplicates. Every row is validated like a form
-(clean_model_instances), unknown codes are errors, and an import with any error saves
-nothing (the library's transaction)."""
+so a re-import updates rather than duplicates. Every row is validated like a form, unknown
+codes are errors, a code twice in one file is an error, and an import with any error saves
+nothing.
 
+Imports are built for files of tens of thousands of rows: the rows that already exist are
+fetched with one query per batch (KeyedInstanceLoader), codes are looked up once per
+import, and rows are written in batches with their history (simple-history's bulk
+functions) and many-to-many links. The database's check constraints are not asked row by
+row: each has the same rule in the model's clean() or a field validator, which every row
+goes through, and the constraint stays as the last guard."""
+
+import copy
+import csv
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+from openpyxl import load_workbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Indicator, IndicatorValue
 
 from .models import AnnualInvestment, Department, Milestone, PlanChapter, Project
 
+IMPORT_REASON = "spreadsheet import"
 
-class StrictManyToManyWidget(widgets.ManyToManyWidget):
-    """Like ManyToManyWidget, but a value that matches nothing is an error, not ignored.
-    Each cell's value is looked up once per import."""
+
+class LinkListWidget(widgets.ManyToManyWidget):
+    """A many-to-many column as a list of codes. Each cell's value is looked up once per
+    import; a value that matches nothing is an error, not ignored. `current` holds the
+    links of the rows being imported (fetched by the instance loader in one query), so
+    comparing and previewing a row asks the database nothing."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cache = {}
+        self.current = {}
 
     def clean(self, value, row=None, **kwargs):
         text = str(value or "")
@@ -35,6 +60,71 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
         return found, missing
 
+    def saved_objects(self, manager):
+        return manager.all()
+
+    def label(self, obj):
+        return str(getattr(obj, self.field))
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, list):  # what an import row will set (LinkField)
+            objects = value
+        elif value.instance.pk in self.current:
+            objects = self.current[value.instance.pk]
+        else:
+            objects = self.saved_objects(value)
+        return self.separator.join(self.label(o) for o in objects)
+
+
+class StrictManyToManyWidget(LinkListWidget):
+    """Related rows by a code field (departments by slug, say)."""
+
+
+class ChapterKeysWidget(LinkListWidget):
+    """Chapters as their keys, such as 14-4.1;14-5.2."""
+
+    related_select = ("plan",)
+
+    def __init__(self, **kwargs):
+        super().__init__(PlanChapter, separator=";", **kwargs)
+
+    def _lookup(self, text):
+        found, missing = [], []
+        for key in [k.strip() for k in text.split(self.separator) if k.strip()]:
+            try:
+                found.append(PlanChapter.objects.select_related("plan").by_key(key))
+            except PlanChapter.DoesNotExist:
+                missing.append(key)
+        return found, missing
+
+    def saved_objects(self, manager):
+        return manager.select_related("plan")
+
+    def label(self, obj):
+        return obj.key
+
+
+class LinkField(fields.Field):
+    """A many-to-many column (LinkListWidget). While a row is imported its value is the
+    list of rows it will link to, so the preview shows the new links before they are
+    written with the row's batch."""
+
+    def __init__(self, column, widget):
+        super().__init__(column_name=column, attribute=column, widget=widget, m2m_add=False)
+
+    def get_value(self, instance):
+        pending = getattr(instance, "_import_links", {})
+        if self.attribute in pending:
+            return pending[self.attribute]
+        if instance.pk is None:
+            return None
+        return super().get_value(instance)
+
+
+UNKNOWN = object()
+
 
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key by a code; an unknown code is an error. Each code is looked up once
@@ -44,45 +134,28 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(*args, **kwargs)
         self.cache = {}
 
+    def prefetch(self, values):
+        """Look up every code of a column at once (one query for a batch of rows)."""
+        wanted = {v for v in values if v not in (None, "") and v not in self.cache}
+        if not wanted:
+            return
+        found = {
+            str(getattr(obj, self.field)): obj
+            for obj in self.model.objects.filter(**{f"{self.field}__in": {str(v) for v in wanted}})
+        }
+        for value in wanted:
+            self.cache[value] = found.get(str(value), UNKNOWN)
+
     def clean(self, value, row=None, **kwargs):
-        if value in self.cache:
-            return self.cache[value]
-        try:
-            found = super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(_("Unknown: %(values)s") % {"values": value}) from None
-        self.cache[value] = found
+        if value not in self.cache:
+            try:
+                self.cache[value] = super().clean(value, row, **kwargs)
+            except self.model.DoesNotExist:
+                self.cache[value] = UNKNOWN
+        found = self.cache[value]
+        if found is UNKNOWN:
+            raise ValueError(_("Unknown: %(values)s") % {"values": value})
         return found
-
-
-class ChapterKeysWidget(widgets.ManyToManyWidget):
-    """Chapters as their keys, such as 14-4.1;14-5.2 (a many-to-many field, so the library
-    sets it after saving the row). Each key is looked up once per import."""
-
-    def __init__(self, **kwargs):
-        super().__init__(PlanChapter, separator=";", **kwargs)
-        self.cache = {}
-
-    def clean(self, value, row=None, **kwargs):
-        chapters, missing = [], []
-        for key in [k.strip() for k in str(value or "").split(self.separator) if k.strip()]:
-            if key not in self.cache:
-                try:
-                    self.cache[key] = PlanChapter.objects.select_related("plan").by_key(key)
-                except PlanChapter.DoesNotExist:
-                    self.cache[key] = None
-            if self.cache[key] is None:
-                missing.append(key)
-            else:
-                chapters.append(self.cache[key])
-        if missing:
-            raise ValueError(_("Unknown: %(values)s") % {"values": ", ".join(missing)})
-        return chapters
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return self.separator.join(c.key for c in value.select_related("plan"))
 
 
 def by_code(column, model, field="code"):
@@ -92,20 +165,126 @@ def by_code(column, model, field="code"):
     )
 
 
+def _plain(value):
+    return value.pk if isinstance(value, models.Model) else value
+
+
+class KeyedInstanceLoader(BaseInstanceLoader):
+    """Finds the rows of a dataset that already exist with one query (and one per
+    many-to-many column for their current links), by their key: a code, or a project's
+    code and a milestone's title, and so on."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.instances = {}
+        if not dataset or not dataset.headers:
+            return
+        keys = set()
+        for values in dataset:
+            key = resource.row_key(dict(zip(dataset.headers, values, strict=False)))
+            if key is not None:
+                keys.add(key)
+        if not keys:
+            return
+        attributes = resource.key_attributes()
+        lookups = {f"{a}__in": {key[i] for key in keys} for i, a in enumerate(attributes)}
+        for instance in resource.get_queryset().filter(**lookups):
+            self.instances[resource.instance_key(instance)] = instance
+        resource.fetch_current_links([i.pk for i in self.instances.values()])
+
+    def get_instance(self, row):
+        return self.instances.get(self.resource.row_key(row))
+
+
 class CodeKeyedResource(resources.ModelResource):
-    """What every import here shares: rows validated like forms, unchanged rows skipped,
-    all or nothing, and `example`: one filled-in row for the downloadable template."""
+    """What every import here shares: rows validated like forms, found by their key with one
+    query per batch, a key twice in a file refused, unchanged rows skipped, rows written in
+    batches with their history and links, all or nothing; and `example`: one filled-in row
+    for the downloadable template."""
 
     example = {}
+
+    def __init__(self, *args, html_diff=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not html_diff:
+            # Scripted loads show no preview: skip drawing a diff of every row.
+            self._meta = copy.copy(self._meta)
+            self._meta.skip_html_diff = True
+        self.history_user = None
+        self.rows_by_key = {}
 
     def import_headers(self):
         """The columns an import reads, in order."""
         return [field.column_name for field in self.get_import_fields()]
 
+    # --- finding rows by their key ---------------------------------------------------
+
+    def key_attributes(self):
+        return [self.fields[name].attribute for name in self.get_import_id_fields()]
+
+    def row_key(self, row):
+        """The key a row names, as plain values (a related row's primary key); None when
+        the row names no valid key (its own error will say why)."""
+        try:
+            return tuple(
+                _plain(self.fields[name].clean(row)) for name in self.get_import_id_fields()
+            )
+        except (KeyError, ValueError, ValidationError):
+            return None
+
+    def instance_key(self, instance):
+        opts = self._meta.model._meta
+        return tuple(getattr(instance, opts.get_field(a).attname) for a in self.key_attributes())
+
+    def get_queryset(self):
+        related = [
+            f.attribute
+            for f in self.get_import_fields()
+            if isinstance(f.widget, widgets.ForeignKeyWidget)
+        ]
+        return super().get_queryset().select_related(*related)
+
+    def link_fields(self):
+        return [f for f in self.get_import_fields() if isinstance(f.widget, LinkListWidget)]
+
+    def fetch_current_links(self, pks):
+        """Read the saved links of these rows, one query per many-to-many column."""
+        for import_field in self.link_fields():
+            through, source, target = self._through(import_field.attribute)
+            current = import_field.widget.current
+            for pk in pks:
+                current[pk] = []
+            target_name = target.removesuffix("_id")
+            select = [target_name] + [
+                f"{target_name}__{name}"
+                for name in getattr(import_field.widget, "related_select", ())
+            ]
+            for link in through.objects.filter(**{f"{source}__in": pks}).select_related(*select):
+                current[getattr(link, source)].append(getattr(link, target_name))
+
+    def _through(self, attribute):
+        relation = self._meta.model._meta.get_field(attribute)
+        through = relation.remote_field.through
+        source = through._meta.get_field(relation.m2m_field_name()).attname
+        target = through._meta.get_field(relation.m2m_reverse_field_name()).attname
+        return through, source, target
+
+    # --- one import ------------------------------------------------------------------
+
     def before_import(self, dataset, **kwargs):
-        for field in self.fields.values():
-            if hasattr(field.widget, "cache"):
-                field.widget.cache.clear()
+        if not kwargs.get("continued"):
+            # A new import (not the next batch of a file): forget earlier lookups.
+            for import_field in self.fields.values():
+                if hasattr(import_field.widget, "cache"):
+                    import_field.widget.cache.clear()
+            self.rows_by_key = {}
+        for import_field in self.link_fields():
+            import_field.widget.current.clear()
+        for import_field in self.get_import_fields():
+            if isinstance(import_field.widget, StrictForeignKeyWidget):
+                if dataset.headers and import_field.column_name in dataset.headers:
+                    import_field.widget.prefetch(dataset[import_field.column_name])
+        self.history_user = kwargs.get("user")
         return super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
@@ -114,6 +293,178 @@ class CodeKeyedResource(resources.ModelResource):
             if isinstance(model_field, (models.CharField, models.TextField)):
                 if model_field.name in row and row[model_field.name] is None:
                     row[model_field.name] = ""
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        key = self.instance_key(instance)
+        if None in key:
+            return
+        number = kwargs.get("row_offset", 0) + kwargs.get("row_number", 0)
+        first = self.rows_by_key.setdefault(key, number)
+        if first != number:
+            columns = ", ".join(
+                self.fields[name].column_name for name in self.get_import_id_fields()
+            )
+            raise ValidationError(
+                {
+                    self.key_attributes()[-1]: _(
+                        "Row %(row)s of this file has the same %(columns)s."
+                    )
+                    % {"row": first, "columns": columns}
+                }
+            )
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not self._meta.skip_unchanged or import_validation_errors:
+            return False
+        for import_field in self.get_import_fields():
+            if isinstance(import_field.widget, LinkListWidget):
+                if import_field.column_name not in row:
+                    continue
+                wanted = sorted(o.pk for o in import_field.clean(row))
+                saved = sorted(o.pk for o in import_field.widget.current.get(original.pk, []))
+                if wanted != saved:
+                    return False
+            elif import_field.get_value(instance) != import_field.get_value(original):
+                return False
+        return True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Like a form: field rules and the model's clean(). A related row found by its code
+        exists, so it is not looked up again; the key is unique by the loader and the
+        duplicate check; other unique rules (a department's name) are checked here."""
+        errors = dict(import_validation_errors or {})
+        opts = self._meta.model._meta
+        by_code = {
+            f.attribute
+            for f in self.get_import_fields()
+            if isinstance(f.widget, StrictForeignKeyWidget)
+        }
+        for name in by_code - errors.keys():
+            model_field = opts.get_field(name)
+            if getattr(instance, model_field.attname) is None and not model_field.blank:
+                errors[name] = [ValidationError(model_field.error_messages["blank"], code="blank")]
+        try:
+            instance.full_clean(
+                exclude=errors.keys() | by_code, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not errors:
+            key = set(self.key_attributes())
+            for constraint in opts.constraints:
+                if (
+                    isinstance(constraint, models.UniqueConstraint)
+                    and set(constraint.fields) != key
+                ):
+                    try:
+                        constraint.validate(self._meta.model, instance)
+                    except ValidationError as error:
+                        # A rule on one column is that column's error.
+                        if len(constraint.fields) == 1:
+                            errors.setdefault(constraint.fields[0], []).append(error)
+                        else:
+                            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    # --- writing in batches ----------------------------------------------------------
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create and hasattr(instance, "version"):
+            instance.version += 1  # an editing form loaded before the import is now stale
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def save_m2m(self, instance, row, **kwargs):
+        # Links are written with their batch (bulk_create, bulk_update).
+        instance._import_links = {
+            f.attribute: list(f.clean(row)) for f in self.link_fields() if f.column_name in row
+        }
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    self._meta.model,
+                    batch_size=batch_size,
+                    default_user=self.history_user,
+                    default_change_reason=IMPORT_REASON,
+                )
+                self.save_links(self.create_instances)
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                now = timezone.now()
+                for instance in self.update_instances:
+                    for name in self.auto_now_fields():
+                        setattr(instance, name, now)
+                bulk_update_with_history(
+                    self.update_instances,
+                    self._meta.model,
+                    self.get_bulk_update_fields(),
+                    batch_size=batch_size,
+                    default_user=self.history_user,
+                    default_change_reason=IMPORT_REASON,
+                )
+                self.save_links(self.update_instances)
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def auto_now_fields(self):
+        return [
+            f.name for f in self._meta.model._meta.concrete_fields if getattr(f, "auto_now", False)
+        ]
+
+    def get_bulk_update_fields(self):
+        concrete = {f.name for f in self._meta.model._meta.concrete_fields}
+        names = [
+            f.attribute
+            for f in self.get_import_fields()
+            if f.attribute in concrete and f.attribute not in self.key_attributes()
+        ]
+        extra = self.auto_now_fields() + (["version"] if "version" in concrete else [])
+        return names + [name for name in extra if name not in names]
+
+    def save_links(self, instances):
+        """Make each row's many-to-many links what its cells say: one query to read the
+        saved links of the batch, one to delete, one to insert, per column."""
+        for import_field in self.link_fields():
+            attribute = import_field.attribute
+            wanted = {
+                i.pk: {o.pk for o in i._import_links[attribute]}
+                for i in instances
+                if attribute in getattr(i, "_import_links", {})
+            }
+            if not wanted:
+                continue
+            through, source, target = self._through(attribute)
+            saved, stale = defaultdict(set), []
+            links = through.objects.filter(**{f"{source}__in": wanted}).values_list(
+                "pk", source, target
+            )
+            for pk, owner, other in links:
+                if other in wanted[owner]:
+                    saved[owner].add(other)
+                else:
+                    stale.append(pk)
+            if stale:
+                through.objects.filter(pk__in=stale).delete()
+            through.objects.bulk_create(
+                through(**{source: owner, target: other})
+                for owner, others in wanted.items()
+                for other in others - saved[owner]
+            )
+            for instance in instances:
+                if attribute in getattr(instance, "_import_links", {}):
+                    import_field.widget.current[instance.pk] = instance._import_links[attribute]
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         # The library rolls back on exceptions; roll back on invalid rows too, so a
@@ -128,6 +479,9 @@ class CodeKeyedResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+        instance_loader_class = KeyedInstanceLoader
+        use_bulk = True
+        batch_size = 500
 
 
 class DepartmentResource(CodeKeyedResource):
@@ -148,15 +502,10 @@ class DepartmentResource(CodeKeyedResource):
 
 class ProjectResource(CodeKeyedResource):
     lead_department = by_code("lead_department", Department, field="slug")
-    partner_departments = fields.Field(
-        column_name="partner_departments",
-        attribute="partner_departments",
-        widget=StrictManyToManyWidget(Department, field="slug", separator=";"),
-        m2m_add=False,
+    partner_departments = LinkField(
+        "partner_departments", StrictManyToManyWidget(Department, field="slug", separator=";")
     )
-    chapters = fields.Field(
-        column_name="chapters", attribute="chapters", widget=ChapterKeysWidget(), m2m_add=False
-    )
+    chapters = LinkField("chapters", ChapterKeysWidget())
     example = {
         "code": "LW-TRA-099",
         "name": "示例道路工程",
@@ -248,3 +597,106 @@ class IndicatorValueResource(CodeKeyedResource):
         model = IndicatorValue
         import_id_fields = ["indicator", "year"]
         fields = ["indicator", "year", "value", "note"]
+
+
+RESOURCES = {
+    "departments": DepartmentResource,
+    "projects": ProjectResource,
+    "milestones": MilestoneResource,
+    "investments": AnnualInvestmentResource,
+    "indicator-values": IndicatorValueResource,
+}
+
+
+class FileError(Exception):
+    """The file cannot be read as a spreadsheet at all."""
+
+
+@dataclass
+class FileImport:
+    """What importing a file did (or, on a dry run or with errors, would have done)."""
+
+    totals: dict = field(default_factory=lambda: defaultdict(int))
+    errors: list = field(default_factory=list)  # (row, column, message); row 0: the file
+    error_count: int = 0
+    rows: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self):
+        return not self.error_count
+
+    def add_error(self, row, column, message, limit):
+        self.error_count += 1
+        if len(self.errors) < limit:
+            self.errors.append((row, column, str(message)))
+
+
+def read_rows(file, fmt):
+    """The header and then each row of a CSV (UTF-8) or XLSX file (its first sheet), one at
+    a time, so a large file is never held in memory whole."""
+    if fmt == "xlsx":
+        try:
+            book = load_workbook(file, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            raise FileError(_("This is not an Excel workbook (.xlsx).")) from None
+        rows = book.active.iter_rows(values_only=True)
+    elif fmt == "csv":
+        rows = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", newline=""))
+    else:
+        raise FileError(_("Unknown file format %(format)s: use csv or xlsx.") % {"format": fmt})
+    try:
+        yield from rows
+    except (UnicodeDecodeError, csv.Error):
+        raise FileError(_("This is not a UTF-8 CSV file.")) from None
+
+
+def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=2000, max_errors=200):
+    """Import a CSV or XLSX file of any length into `resource`, a batch of rows at a time,
+    in one transaction: every row is checked, and unless all are right (or on a dry run)
+    nothing is saved. Memory holds one batch of rows, not the file. Row numbers in errors
+    count data rows from 1, as the admin's preview does."""
+    outcome = FileImport(dry_run=dry_run)
+    rows = read_rows(file, fmt)
+    with transaction.atomic():
+        try:
+            headers = next(rows, None)
+            if not headers or not any(headers):
+                raise FileError(_("The file is empty."))
+            headers = [str(h).strip() if h is not None else "" for h in headers]
+            batch, offset = tablib.Dataset(headers=headers), 0
+            for values in rows:
+                if not any(v not in (None, "") for v in values):
+                    continue  # a blank line
+                batch.append(list(values)[: len(headers)] + [None] * (len(headers) - len(values)))
+                if len(batch) == batch_rows:
+                    _import_batch(resource, batch, offset, outcome, user, max_errors)
+                    offset += len(batch)
+                    batch = tablib.Dataset(headers=headers)
+            if len(batch) or not offset:
+                _import_batch(resource, batch, offset, outcome, user, max_errors)
+        except FileError as error:
+            outcome.add_error(0, "", error, max_errors)
+        if dry_run or not outcome.ok:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def _import_batch(resource, batch, offset, outcome, user, max_errors):
+    result = resource.import_data(
+        batch, dry_run=False, user=user, continued=bool(offset), row_offset=offset
+    )
+    outcome.rows += len(batch)
+    for kind, count in result.totals.items():
+        outcome.totals[kind] += count
+    columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
+    for error in result.base_errors:
+        outcome.add_error(0, "", error.error, max_errors)
+    for number, errors in result.row_errors():
+        for error in errors:
+            outcome.add_error(offset + number, "", error.error, max_errors)
+    for invalid in result.invalid_rows:
+        for name, messages in invalid.error_dict.items():
+            for message in messages:
+                column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
+                outcome.add_error(offset + invalid.number, column, message, max_errors)

@@ -8,6 +8,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
@@ -18,6 +19,7 @@ from projects.resources import (
     IndicatorValueResource,
     MilestoneResource,
     ProjectResource,
+    import_file,
 )
 
 from ..conftest import (
@@ -224,3 +226,229 @@ class TestAdmin:
         client.force_login(manager)
         response = client.get(reverse("admin:projects_project_import"))
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+# --- large files: a batch at a time, in one transaction ---------------------------------
+
+
+def csv_file(text):
+    return io.BytesIO(text.encode("utf-8"))
+
+
+def xlsx_file(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+MILESTONES_CSV = "project,title,planned_date,responsible_department\n"
+
+
+def test_a_file_is_imported_a_batch_at_a_time_and_rows_are_numbered_through_it(world):
+    lines = [f"LW-TRA-001,节点{n},2026-10-01,dept-a" for n in range(10)]
+    lines[8] = "LW-TRA-001,节点8,not a date,dept-a"
+    outcome = import_file(
+        MilestoneResource(), csv_file(MILESTONES_CSV + "\n".join(lines)), "csv", batch_rows=3
+    )
+    assert not outcome.ok
+    assert [(row, column) for row, column, _ in outcome.errors] == [(9, "planned_date")]
+    assert outcome.rows == 10
+    assert Milestone.objects.count() == 1  # the first three batches were rolled back too
+
+    lines[8] = "LW-TRA-001,节点8,2026-10-01,dept-a"
+    outcome = import_file(
+        MilestoneResource(), csv_file(MILESTONES_CSV + "\n".join(lines)), "csv", batch_rows=3
+    )
+    assert outcome.ok and outcome.totals["new"] == 10
+    assert Milestone.objects.count() == 11
+
+
+def test_a_key_twice_in_one_file_is_refused_even_in_different_batches(world):
+    text = MILESTONES_CSV + "\n".join(
+        ["LW-TRA-001,甲,2026-10-01,", "LW-TRA-001,乙,2026-10-01,", "LW-TRA-001,甲,2026-11-01,"]
+    )
+    outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=2)
+    assert [(row, column) for row, column, _ in outcome.errors] == [(3, "title")]
+    assert "Row 1" in outcome.errors[0][2]
+    assert Milestone.objects.count() == 1
+
+    codes = "code,name,category,lead_department\n"
+    text = codes + "LW-TRA-040,一,transport,dept-a\nLW-TRA-040,二,transport,dept-a\n"
+    outcome = import_file(ProjectResource(), csv_file(text), "csv")
+    assert [row for row, _, _ in outcome.errors] == [2]
+    assert not Project.objects.filter(code="LW-TRA-040").exists()
+
+
+def test_an_xlsx_file_is_read_a_row_at_a_time_and_blank_lines_are_ignored(world):
+    rows = [
+        ["project", "title", "planned_date", "responsible_department"],
+        ["LW-TRA-001", "验收", datetime.datetime(2026, 12, 1), "dept-b"],
+        [None, None, None, None],
+        ["LW-TRA-001", "移交", "2027-01-15", None],
+    ]
+    outcome = import_file(MilestoneResource(), xlsx_file(rows), "xlsx")
+    assert outcome.ok and outcome.totals["new"] == 2
+    accepted = Milestone.objects.get(title="验收")
+    assert accepted.planned_date == datetime.date(2026, 12, 1)
+    assert accepted.responsible_department.slug == "dept-b"
+    # Empty: the project's lead department, as in the admin.
+    assert Milestone.objects.get(title="移交").responsible_department.slug == "dept-a"
+
+
+@pytest.mark.parametrize(
+    "content, fmt, message",
+    [
+        (b"", "csv", "The file is empty."),
+        (b"", "xlsx", "This is not an Excel workbook (.xlsx)."),
+        (b"code,name\n\xff\xfe\xfa,x\n", "csv", "This is not a UTF-8 CSV file."),
+        (b"just text", "xlsx", "This is not an Excel workbook (.xlsx)."),
+    ],
+)
+def test_a_file_that_is_not_a_spreadsheet_is_refused(world, content, fmt, message):
+    with translation.override("en"):
+        outcome = import_file(ProjectResource(), io.BytesIO(content), fmt)
+    assert outcome.errors == [(0, "", message)]
+
+
+def test_the_dry_run_of_a_file_saves_nothing(world):
+    text = MILESTONES_CSV + "LW-TRA-001,竣工,2027-06-30,dept-a\n"
+    outcome = import_file(MilestoneResource(), csv_file(text), "csv", dry_run=True)
+    assert outcome.ok and outcome.totals["new"] == 1
+    assert not Milestone.objects.filter(title="竣工").exists()
+
+
+def test_batches_are_written_with_history_user_and_a_reason(world, administrator):
+    milestone = Milestone.objects.get()
+    text = MILESTONES_CSV + (
+        "LW-TRA-001,开工,2026-09-15,dept-a\n"  # changed planned date
+        "LW-TRA-001,竣工,2027-06-30,dept-a\n"  # new
+    )
+    outcome = import_file(MilestoneResource(), csv_file(text), "csv", user=administrator)
+    assert outcome.ok and outcome.totals["update"] == 1 and outcome.totals["new"] == 1
+    milestone.refresh_from_db()
+    assert milestone.planned_date == datetime.date(2026, 9, 15)
+    assert milestone.version == 2  # a form loaded before the import is now refused
+    for record in [milestone.history.first(), Milestone.objects.get(title="竣工").history.get()]:
+        assert record.history_user == administrator
+        assert record.history_change_reason == "spreadsheet import"
+
+
+def test_a_reimport_replaces_links_and_updates_the_change_time(world, department_b):
+    before = world.updated_at
+    department_c = Department.objects.create(name="部门丙", slug="dept-c")
+    headers = ["code", "name", "category", "lead_department", "chapters", "partner_departments"]
+    values = ["LW-TRA-001", "东沙隧道", "transport", "dept-a", "", "dept-c;dept-b"]
+    outcome = import_file(ProjectResource(), xlsx_file([headers, values]), "xlsx")
+    assert outcome.ok and outcome.totals["update"] == 1
+    world.refresh_from_db()
+    assert list(world.chapters.all()) == []
+    assert set(world.partner_departments.all()) == {department_b, department_c}
+    assert world.updated_at > before
+
+
+def test_other_unique_rules_are_still_checked(world):
+    text = "slug,name,kind\ndept-z,部门甲,bureau\n"  # department_a's name
+    outcome = import_file(DepartmentResource(), csv_file(text), "csv")
+    assert [(row, column) for row, column, _ in outcome.errors] == [(1, "name")]
+
+
+@pytest.mark.parametrize(
+    "resource, text, column",
+    [
+        (
+            MilestoneResource,
+            MILESTONES_CSV[:-1] + ",forecast_date\nLW-TRA-001,开工,2026-09-01,dept-a,2026-12-01\n",
+            "forecast_reason",
+        ),
+        (
+            AnnualInvestmentResource,
+            "project,year,planned,completed\nLW-TRA-001,2027,-1,0\n",
+            "planned",
+        ),
+        (AnnualInvestmentResource, "project,year,planned,completed\nLW-TRA-001,1999,1,0\n", "year"),
+        (IndicatorValueResource, "indicator,year,value,note\nGDP,2040,5,\n", "year"),
+    ],
+)
+def test_each_database_rule_is_a_row_error_before_the_database_sees_it(
+    world, resource, text, column
+):
+    before = snapshot()
+    outcome = import_file(resource(), csv_file(text), "csv")
+    assert [(row, col) for row, col, _ in outcome.errors] == [(1, column)]
+    assert snapshot() == before
+
+
+def test_an_import_asks_the_database_the_same_number_of_queries_for_10_and_60_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count, start):
+        text = MILESTONES_CSV + "\n".join(
+            f"LW-TRA-001,节点{n},2026-10-01,dept-a" for n in range(start, start + count)
+        )
+        with CaptureQueriesContext(connection) as context:
+            outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=500)
+        assert outcome.ok
+        return [q["sql"] for q in context.captured_queries]
+
+    # (SQLite takes at most 999 values in one statement: Django splits larger inserts.)
+    a, b = queries(10, 0), queries(60, 100)
+    assert len(a) == len(b), "\n".join(b)
+
+
+class TestCommand:
+    def run(self, *args):
+        from django.core.management import call_command
+
+        out = io.StringIO()
+        with translation.override("en"):
+            call_command("import_spreadsheet", *map(str, args), stdout=out)
+        return out.getvalue()
+
+    def test_a_file_is_loaded_with_its_user_in_the_history(self, world, administrator, tmp_path):
+        path = tmp_path / "milestones.csv"
+        path.write_text(MILESTONES_CSV + "LW-TRA-001,竣工,2027-06-30,dept-a\n", encoding="utf-8")
+        out = self.run("milestones", path, "--user", administrator.username)
+        assert "Saved 1 rows: 1 new, 0 changed, 0 unchanged." in out
+        assert Milestone.objects.get(title="竣工").history.get().history_user == administrator
+
+    def test_a_dry_run_saves_nothing(self, world, tmp_path):
+        path = tmp_path / "milestones.csv"
+        path.write_text(MILESTONES_CSV + "LW-TRA-001,竣工,2027-06-30,dept-a\n", encoding="utf-8")
+        assert "nothing saved (dry run)" in self.run("milestones", path, "--dry-run")
+        assert not Milestone.objects.filter(title="竣工").exists()
+
+    def test_errors_are_listed_by_row_and_column_and_nothing_is_saved(self, world, tmp_path):
+        from django.core.management import CommandError
+
+        path = tmp_path / "projects.csv"
+        path.write_text(
+            "code,name,category,lead_department\n"
+            "LW-TRA-050,好,transport,dept-a\nLW-TRA-051,坏,transport,nope\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(CommandError, match="1 problems in 2 rows; nothing was saved"):
+            self.run("projects", path)
+        assert not Project.objects.filter(code="LW-TRA-050").exists()
+
+    @pytest.mark.parametrize(
+        "name, args, message",
+        [
+            ("projects.txt", [], "must end in .csv or .xlsx"),
+            ("missing.csv", [], "Cannot read"),
+            ("projects.csv", ["--user", "nobody"], "No user nobody."),
+        ],
+    )
+    def test_bad_arguments_get_a_clear_message(self, world, tmp_path, name, args, message):
+        from django.core.management import CommandError
+
+        if name != "missing.csv":
+            (tmp_path / name).write_text("code\n", encoding="utf-8")
+        with pytest.raises(CommandError, match=message):
+            self.run("projects", tmp_path / name, *args)
