@@ -273,7 +273,8 @@ def test_a_key_twice_in_one_file_is_refused_even_in_different_batches(world):
     text = MILESTONES_CSV + "\n".join(
         ["LW-TRA-001,甲,2026-10-01,", "LW-TRA-001,乙,2026-10-01,", "LW-TRA-001,甲,2026-11-01,"]
     )
-    outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=2)
+    with translation.override("en"):
+        outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=2)
     assert [(row, column) for row, column, _ in outcome.errors] == [(3, "title")]
     assert "Row 1" in outcome.errors[0][2]
     assert Milestone.objects.count() == 1
