@@ -4,6 +4,12 @@
 One browser for all of them, a new browser context (its own cookies) for each test. When
 a test fails, a screenshot of its page is written to TEST_SCREENSHOTS (default
 test-screenshots/ in the project) as <test name>.png.
+
+"Today" is fixed as elsewhere, with the frozen_today fixture: time-machine replaces the
+clock process-wide, so the live server's thread sees the same day. Playwright is not
+disturbed: its timeouts run in its driver process and on asyncio's monotonic clock, which
+time-machine leaves alone. The session cookie's Expires date, computed from the frozen
+clock, may lie in the browser's past, but Django also sends Max-Age, which wins.
 """
 
 import os
