@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import VersionedAdminMixin
 from projects.resources import IndicatorValueResource
 from projects.spreadsheets import SpreadsheetAdminMixin
 
@@ -15,7 +16,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -36,7 +37,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "value", "entered_by", "entered_at", "is_sample"]
     list_filter = ["year", "indicator__category", "is_sample"]

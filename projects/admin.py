@@ -28,6 +28,24 @@ admin.site.site_title = _("Liwan Projects")
 admin.site.index_title = _("Data entry")
 
 
+class VersionedAdminMixin:
+    """An administrator's change moves the version on, as a department's save does, so a
+    department's form opened before it is refused (HTTP 409) instead of overwriting it.
+    Covers the record itself and its inline rows."""
+
+    def save_model(self, request, obj, form, change):
+        if change and form.has_changed() and hasattr(obj, "version"):
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance.pk and inline_form.has_changed() and hasattr(instance, "version"):
+                instance.version += 1
+        super().save_formset(request, form, formset, change)
+
+
 @admin.register(Department)
 class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [resources.DepartmentResource]
@@ -128,7 +146,7 @@ class ProjectChapterInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [resources.ProjectResource]
     list_display = [
         "code",
@@ -173,7 +191,7 @@ class ProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [resources.MilestoneResource]
     list_display = [
         "title",
@@ -192,7 +210,7 @@ class MilestoneAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "project",
         "period",

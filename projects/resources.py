@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -196,6 +197,14 @@ class KeyedInstanceLoader(BaseInstanceLoader):
         return self.instances.get(self.resource.row_key(row))
 
 
+class FileRowResult(Result):
+    """Row errors numbered as in the file (the library's own count starts at the first data
+    row)."""
+
+    def row_errors(self):
+        return [(row.errors[0].number, row.errors) for row in self.rows if row.errors]
+
+
 class CodeKeyedResource(resources.ModelResource):
     """What every import here shares: rows validated like forms, found by their key with one
     query per batch, a key twice in a file refused, unchanged rows skipped, rows written in
@@ -295,11 +304,23 @@ class CodeKeyedResource(resources.ModelResource):
                     row[model_field.name] = ""
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for import_field in self.link_fields():  # the library reads these only after saving
+            if import_field.column_name in row:
+                try:
+                    import_field.clean(row)
+                except ValueError as error:
+                    errors[import_field.attribute] = [ValidationError(str(error), code="invalid")]
+        if errors:
+            raise ValidationError(errors)
         key = self.instance_key(instance)
         if None in key:
             return
-        number = kwargs.get("row_offset", 0) + kwargs.get("row_number", 0)
+        number = self.file_row(kwargs.get("row_number", 0), kwargs)
         first = self.rows_by_key.setdefault(key, number)
         if first != number:
             columns = ", ".join(
@@ -473,7 +494,24 @@ class CodeKeyedResource(resources.ModelResource):
             result = super().import_data(dataset, dry_run=dry_run, **kwargs)
             if result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
+        # The library counts data rows; people look for the row Excel shows.
+        for row in result.invalid_rows:
+            row.number = self.file_row(row.number, kwargs)
+        for row in result.error_rows:
+            row.number = self.file_row(row.number, kwargs)
+            for error in row.errors:
+                error.number = row.number
         return result
+
+    def get_result_class(self):
+        return FileRowResult
+
+    @staticmethod
+    def file_row(number, kwargs):
+        """A data row's number in the file: the header is row 1, so the first data row is
+        row 2, unless `row_numbers` (from import_file) gives each row's own."""
+        lines = kwargs.get("row_numbers")
+        return lines[number - 1] if lines else number + 1
 
     class Meta:
         clean_model_instances = True
@@ -654,8 +692,8 @@ def read_rows(file, fmt):
 def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=2000, max_errors=200):
     """Import a CSV or XLSX file of any length into `resource`, a batch of rows at a time,
     in one transaction: every row is checked, and unless all are right (or on a dry run)
-    nothing is saved. Memory holds one batch of rows, not the file. Row numbers in errors
-    count data rows from 1, as the admin's preview does."""
+    nothing is saved. Memory holds one batch of rows, not the file. Errors give the row's
+    number in the file (the header is row 1), blank lines counted."""
     outcome = FileImport(dry_run=dry_run)
     rows = read_rows(file, fmt)
     with transaction.atomic():
@@ -664,17 +702,18 @@ def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=200
             if not headers or not any(headers):
                 raise FileError(_("The file is empty."))
             headers = [str(h).strip() if h is not None else "" for h in headers]
-            batch, offset = tablib.Dataset(headers=headers), 0
-            for values in rows:
+            width = len(headers)
+            batch, lines = tablib.Dataset(headers=headers), []
+            for line, values in enumerate(rows, start=2):
                 if not any(v not in (None, "") for v in values):
                     continue  # a blank line
-                batch.append(list(values)[: len(headers)] + [None] * (len(headers) - len(values)))
+                batch.append(list(values)[:width] + [None] * (width - len(values)))
+                lines.append(line)
                 if len(batch) == batch_rows:
-                    _import_batch(resource, batch, offset, outcome, user, max_errors)
-                    offset += len(batch)
-                    batch = tablib.Dataset(headers=headers)
-            if len(batch) or not offset:
-                _import_batch(resource, batch, offset, outcome, user, max_errors)
+                    _import_batch(resource, batch, lines, outcome, user, max_errors)
+                    batch, lines = tablib.Dataset(headers=headers), []
+            if len(batch) or not outcome.rows:
+                _import_batch(resource, batch, lines, outcome, user, max_errors)
         except FileError as error:
             outcome.add_error(0, "", error, max_errors)
         if dry_run or not outcome.ok:
@@ -682,9 +721,9 @@ def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=200
     return outcome
 
 
-def _import_batch(resource, batch, offset, outcome, user, max_errors):
+def _import_batch(resource, batch, lines, outcome, user, max_errors):
     result = resource.import_data(
-        batch, dry_run=False, user=user, continued=bool(offset), row_offset=offset
+        batch, dry_run=False, user=user, continued=bool(outcome.rows), row_numbers=lines
     )
     outcome.rows += len(batch)
     for kind, count in result.totals.items():
@@ -694,9 +733,9 @@ def _import_batch(resource, batch, offset, outcome, user, max_errors):
         outcome.add_error(0, "", error.error, max_errors)
     for number, errors in result.row_errors():
         for error in errors:
-            outcome.add_error(offset + number, "", error.error, max_errors)
+            outcome.add_error(number, "", error.error, max_errors)
     for invalid in result.invalid_rows:
         for name, messages in invalid.error_dict.items():
             for message in messages:
                 column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
-                outcome.add_error(offset + invalid.number, column, message, max_errors)
+                outcome.add_error(invalid.number, column, message, max_errors)

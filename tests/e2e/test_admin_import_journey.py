@@ -63,7 +63,7 @@ def test_an_administrator_imports_milestones_after_fixing_a_bad_row(
     expect(page.locator("h2", has_text="某些行验数据证失败")).to_be_visible()
     bad_row = errors.locator("tbody tr")
     expect(bad_row).to_have_count(1)
-    expect(bad_row.locator("td").first).to_have_text("3")
+    expect(bad_row.locator("td").first).to_have_text("4")  # as Excel numbers it
     bad_row.locator("td.errors").hover()  # the errors show on hovering their count
     reasons = bad_row.locator(".validation-error-container")
     expect(reasons).to_have_css("opacity", "1")

@@ -112,6 +112,68 @@ def test_history_shows_who_changed_what(administrator, some_data, client):
     )
 
 
+def test_an_administrators_change_refuses_a_department_form_opened_before_it(
+    administrator, editor_a, some_data, client, frozen_today
+):
+    milestone = some_data.milestones.get()
+    form = {
+        "project": some_data.pk,
+        "title": milestone.title,
+        "planned_date": "2025-03-01",
+        "responsible_department": some_data.lead_department_id,
+    }
+    client.force_login(administrator)
+    assert client.post(admin_url(Milestone, "change", milestone.pk), form).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.version == 2
+
+    # The editor's form was loaded at version 1: refused, and the administrator's date stays.
+    client.force_login(editor_a)
+    response = client.post(
+        reverse("projects:milestone_update", args=[milestone.pk]),
+        {"action": "done", "actual_date": "2026-06-01", "version": 1},
+    )
+    assert response.status_code == 409
+    milestone.refresh_from_db()
+    assert (milestone.planned_date, milestone.actual_date) == (datetime.date(2025, 3, 1), None)
+
+
+def test_an_inline_change_on_the_project_page_moves_the_milestone_version_on(
+    administrator, some_data, client
+):
+    milestone = some_data.milestones.get()
+    client.force_login(administrator)
+    url = admin_url(Project, "change", some_data.pk)
+    page = client.get(url)
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    data.update(
+        partner_departments=[],
+        indicators=[],
+        lead_department=some_data.lead_department_id,
+        **{
+            "chapter_links-TOTAL_FORMS": 0,
+            "chapter_links-INITIAL_FORMS": 0,
+            "investments-TOTAL_FORMS": 0,
+            "investments-INITIAL_FORMS": 0,
+            "milestones-TOTAL_FORMS": 1,
+            "milestones-INITIAL_FORMS": 1,
+            "milestones-0-id": milestone.pk,
+            "milestones-0-project": some_data.pk,
+            "milestones-0-title": milestone.title,
+            "milestones-0-planned_date": "2025-04-01",
+            "milestones-0-responsible_department": milestone.responsible_department_id,
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    milestone.refresh_from_db()
+    assert (milestone.planned_date, milestone.version) == (datetime.date(2025, 4, 1), 2)
+
+
 def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(
     administrator, some_data, client
 ):

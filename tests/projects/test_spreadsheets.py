@@ -151,9 +151,9 @@ def test_a_bad_row_is_reported_and_nothing_is_saved(world, bad, field):
     assert result.has_errors() or result.has_validation_errors()
     if result.has_validation_errors():
         invalid = result.invalid_rows[0]
-        assert invalid.number == 2 and field in invalid.field_specific_errors
+        assert invalid.number == 3 and field in invalid.field_specific_errors  # after the header
     else:
-        assert result.row_errors()[0][0] == 2
+        assert result.row_errors()[0][0] == 3
     assert not Project.objects.filter(code__in=["LW-TRA-010", "LW-TRA-011"]).exists()
 
 
@@ -257,7 +257,7 @@ def test_a_file_is_imported_a_batch_at_a_time_and_rows_are_numbered_through_it(w
         MilestoneResource(), csv_file(MILESTONES_CSV + "\n".join(lines)), "csv", batch_rows=3
     )
     assert not outcome.ok
-    assert [(row, column) for row, column, _ in outcome.errors] == [(9, "planned_date")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(10, "planned_date")]
     assert outcome.rows == 10
     assert Milestone.objects.count() == 1  # the first three batches were rolled back too
 
@@ -275,14 +275,14 @@ def test_a_key_twice_in_one_file_is_refused_even_in_different_batches(world):
     )
     with translation.override("en"):
         outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=2)
-    assert [(row, column) for row, column, _ in outcome.errors] == [(3, "title")]
-    assert "Row 1" in outcome.errors[0][2]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "title")]
+    assert "Row 2" in outcome.errors[0][2]
     assert Milestone.objects.count() == 1
 
     codes = "code,name,category,lead_department\n"
     text = codes + "LW-TRA-040,一,transport,dept-a\nLW-TRA-040,二,transport,dept-a\n"
     outcome = import_file(ProjectResource(), csv_file(text), "csv")
-    assert [row for row, _, _ in outcome.errors] == [2]
+    assert [row for row, _, _ in outcome.errors] == [3]
     assert not Project.objects.filter(code="LW-TRA-040").exists()
 
 
@@ -356,7 +356,7 @@ def test_a_reimport_replaces_links_and_updates_the_change_time(world, department
 def test_other_unique_rules_are_still_checked(world):
     text = "slug,name,kind\ndept-z,部门甲,bureau\n"  # department_a's name
     outcome = import_file(DepartmentResource(), csv_file(text), "csv")
-    assert [(row, column) for row, column, _ in outcome.errors] == [(1, "name")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "name")]
 
 
 @pytest.mark.parametrize(
@@ -381,7 +381,7 @@ def test_each_database_rule_is_a_row_error_before_the_database_sees_it(
 ):
     before = snapshot()
     outcome = import_file(resource(), csv_file(text), "csv")
-    assert [(row, col) for row, col, _ in outcome.errors] == [(1, column)]
+    assert [(row, col) for row, col, _ in outcome.errors] == [(2, column)]
     assert snapshot() == before
 
 
@@ -453,3 +453,10 @@ class TestCommand:
             (tmp_path / name).write_text("code\n", encoding="utf-8")
         with pytest.raises(CommandError, match=message):
             self.run("projects", tmp_path / name, *args)
+
+
+def test_an_unknown_key_code_is_an_error_of_its_column_on_the_row_excel_shows(world):
+    text = MILESTONES_CSV + "LW-TRA-001,甲,2026-10-01,\n\nLW-XXX-999,乙,2026-10-01,\n"
+    outcome = import_file(MilestoneResource(), csv_file(text), "csv")
+    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "project")]
+    assert "LW-XXX-999" in outcome.errors[0][2]
