@@ -16,8 +16,8 @@ seconds (starting over the --ramp-up seconds), waiting a random 0 to 2 x --think
 before each request:
 - editors sign in through the sign-in form (CSRF token and all), land on their department's
   page, open projects their department leads that lack the month's report, open the report
-  form, submit it and see the project page again; after one to five reports they sign out
-  and in again. No two editors report on the same project.
+  form, submit it and see the project page again; after one to five reports
+  (--reports-per-sign-in) they sign out and in again. No two report on the same project.
 - managers sign in to the overdue board, filter it (department, chapter, category, days
   overdue), sort it, page through it and export it as CSV (mostly one department's, now
   and then the whole board); after ten of these they sign out and in again.
@@ -79,6 +79,13 @@ def main():
     parser.add_argument("--ramp-up", type=float, default=10, help="seconds to start every user")
     parser.add_argument(
         "--think", type=float, default=0.5, help="mean seconds a user waits before a request"
+    )
+    parser.add_argument(
+        "--reports-per-sign-in",
+        type=int,
+        default=5,
+        metavar="N",
+        help="an editor signs out after 1 to N reports (default 5)",
     )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: bin/serve's)")
     parser.add_argument("--threads", type=int, help="threads a worker (default: bin/serve's)")
@@ -435,8 +442,10 @@ class Run:
         return time.monotonic() < self.deadline
 
     def think(self, rng):
+        """Wait before the next request; False once the run is over."""
         if self.args.think:
-            time.sleep(rng.uniform(0, 2 * self.args.think))
+            pause = rng.uniform(0, 2 * self.args.think)
+            time.sleep(max(0.0, min(pause, self.deadline - time.monotonic())))
         return self.running()
 
     def sign_in(self, browser, rng, username, next_path, landing):
@@ -478,7 +487,7 @@ class Run:
         while self.running():
             if not self.sign_in(browser, rng, username, f"/departments/{slug}/", "department page"):
                 continue
-            for _ in range(rng.randint(1, 5)):
+            for _ in range(rng.randint(1, self.args.reports_per_sign_in)):
                 code = queue.claim()
                 if code is None or not self.submit_report(browser, rng, username, code):
                     break
@@ -751,18 +760,23 @@ ORDER = [
 ]
 
 
+def errors_in(samples):
+    return sum(1 for s in samples if s.error)
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def report(run):
-    seconds = run.finished - run.started
+    seconds = run.args.duration  # no request starts after it
     by_page = collections.defaultdict(list)
     for sample in run.samples:
         by_page[sample.page].append(sample)
     print(
-        f"\n{len(run.samples):,} requests in {seconds:.0f} s; latency in ms, from sending the "
+        f"\n{len(run.samples):,} requests in {seconds:.0f} s (the last answer "
+        f"{run.finished - run.started - seconds:.1f} s later); latency in ms, from sending the "
         "request to reading the last byte\n"
     )
     header = (
@@ -786,6 +800,26 @@ def report(run):
             f"{name:30} {len(samples):8d} {len(samples) / seconds:7.1f} "
             f"{statistics.median(times):7.0f} {percentile(times, 95):7.0f} "
             f"{percentile(times, 99):7.0f} {errors:7d}"
+        )
+    print("\ntarget, no error and a 95th percentile under 500 ms:")
+    for name, samples in rows[-2:]:
+        p95 = percentile([s.ms for s in samples], 95)
+        met = not errors_in(samples) and p95 < 500
+        print(f"  {name:18} {'met' if met else 'not met'} ({p95:.0f} ms)")
+    print("\nover time (by when requests started):")
+    step = 10
+    for start in range(0, int(seconds), step):
+        window = [
+            s for s in run.samples if start <= s.started - run.started < start + step
+        ]
+        if not window:
+            continue
+        times = [s.ms for s in window]
+        signing_in = sum(1 for s in window if s.page == "sign in")
+        print(
+            f"  {start:3d}-{start + step:<3d} s  {len(window) / step:5.1f} requests/s "
+            f"({signing_in / step:.1f} sign-ins/s), median {statistics.median(times):5.0f} ms, "
+            f"p95 {percentile(times, 95):5.0f} ms, errors {sum(1 for s in window if s.error)}"
         )
     cpu = run.cpu
     served = len(run.samples)
