@@ -4,13 +4,12 @@
     python bench/portfolio.py --projects 100          # a small one, to compare query counts
     python bench/portfolio.py --database postgres://postgres@127.0.0.1:5432/liwan_bench
 
-Fills the database (creating its tables; the PostgreSQL database must exist) with a
-generated portfolio: by default 10,000 projects, 100,000 milestones, 300,000 progress
-reports and 50,000 annual investment rows, on the real plan chapters and departments.
-Then it requests each page repeatedly, in process with Django's test client, and prints
-the median and 95th-percentile server time and the number of SQL queries of each. An
-existing portfolio of the same size is reused; --refill makes a new one. Never point it
-at a database whose data you want to keep.
+Fills the database (creating it and its tables if missing) with a generated portfolio: by
+default 10,000 projects, 100,000 milestones, 300,000 progress reports and 50,000 annual
+investment rows, on the real plan chapters and departments. Then it requests each page
+repeatedly, in process with Django's test client, and prints the median and 95th-percentile
+server time and the number of SQL queries of each. An existing portfolio of the same size is
+reused; --refill makes a new one. Never point it at a database whose data you want to keep.
 """
 
 import argparse
@@ -37,7 +36,27 @@ def main():
     parser.add_argument("--refill", action="store_true", help="generate a new portfolio")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = args.database
+    setup_django(args.database)
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production settings, but without collectstatic's manifest: pages are what is timed.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    ensure_portfolio(
+        projects=args.projects,
+        milestones_per_project=args.milestones_per_project,
+        reports_per_project=args.reports_per_project,
+        refill=args.refill,
+    )
+    measure(args)
+
+
+def setup_django(database):
+    """Production settings (DEBUG off) on `database`, which is created if it is missing."""
+    create_database_if_missing(database)
+    os.environ["DATABASE_URL"] = database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liwan_projects.settings")
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
@@ -45,26 +64,47 @@ def main():
     import django
 
     django.setup()
-    from django.conf import settings
+
+
+def create_database_if_missing(url):
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        return  # SQLite makes its file on first use
+    import psycopg
+    from psycopg import sql
+
+    server = {"host": config["HOST"] or None, "port": config["PORT"] or None}
+    server |= {"user": config["USER"] or None, "password": config["PASSWORD"] or None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+def ensure_portfolio(
+    *, projects=10_000, milestones_per_project=10, reports_per_project=30, refill=False
+):
+    """Migrate, and generate the portfolio unless one of this size is there already."""
     from django.core.management import call_command
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Production settings, but without collectstatic's manifest: pages are what is timed.
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
     call_command("migrate", verbosity=0)
-
     from projects.models import Project
 
-    if args.refill or Project.objects.count() != args.projects:
+    if refill or Project.objects.count() != projects:
         started = time.perf_counter()
-        fill(args)
+        fill(
+            projects=projects,
+            milestones_per_project=milestones_per_project,
+            reports_per_project=reports_per_project,
+        )
         print(f"filled in {time.perf_counter() - started:.0f} s")
-    measure(args)
 
 
-def fill(args):
+def fill(*, projects, milestones_per_project, reports_per_project):
     from django.db import connection, transaction
 
     from projects import plandata
@@ -95,10 +135,10 @@ def fill(args):
     def save(model, rows):
         model.objects.bulk_create(rows, batch_size=batch)
 
-    projects = []
-    for i in range(args.projects):
+    generated = []
+    for i in range(projects):
         start = today - datetime.timedelta(days=rng.randint(100, 1800))
-        projects.append(
+        generated.append(
             Project(
                 code=f"B{chr(65 + i // 10000)}-{categories[i % len(categories)][:3].upper()}-{i % 10000:04d}",
                 name=f"基准测试项目{i}",
@@ -113,17 +153,17 @@ def fill(args):
                 is_sample=True,
             )
         )
-    save(Project, projects)
-    projects = list(Project.objects.order_by("pk"))
+    save(Project, generated)
+    generated = list(Project.objects.order_by("pk"))
     links, milestones, reports, investments = [], [], [], []
     this_month = today.replace(day=1)
-    for project in projects:
+    for project in generated:
         for chapter in rng.sample(sections, 2):
             links.append(ProjectChapter(project=project, chapter=chapter))
         span = (project.planned_completion - project.start_date).days
-        for m in range(args.milestones_per_project):
+        for m in range(milestones_per_project):
             planned = project.start_date + datetime.timedelta(
-                days=span * (m + 1) // args.milestones_per_project
+                days=span * (m + 1) // milestones_per_project
             )
             done = planned < today and rng.random() < 0.8
             milestones.append(
@@ -138,7 +178,7 @@ def fill(args):
                     is_sample=True,
                 )
             )
-        for r in range(1, args.reports_per_project + 1):
+        for r in range(1, reports_per_project + 1):
             month = this_month
             for _ in range(r):
                 month = (month - datetime.timedelta(days=1)).replace(day=1)

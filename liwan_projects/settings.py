@@ -2,7 +2,7 @@
 Settings for Liwan Projects.
 
 Everything that differs between a laptop and a server comes from the environment:
-DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS and HTTPS. The defaults are safe for
+DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS and HTTPS (bin/serve sets up production). The defaults are safe for
 development (a SQLite file in the project folder, DEBUG on, local hosts only); production
 sets DEBUG=false, a real SECRET_KEY, ALLOWED_HOSTS and HTTPS=true, and then
 `manage.py check --deploy` reports nothing.
@@ -114,10 +114,15 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "liwan_projects.wsgi.application"
 
+# In production each server thread keeps its database connection for DB_CONN_MAX_AGE seconds
+# instead of opening one per request, and checks it before a request reuses it: after the
+# database restarts, the next request reconnects by itself. The development server starts a
+# thread per request, so there a connection lasts one request (0).
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

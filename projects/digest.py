@@ -27,10 +27,8 @@ class Digest:
 
 def build(on):
     """One digest per department with something to say, and one summary for managers."""
-    overdue = Milestone.objects.overdue(on=on).select_related("project", "responsible_department")
-    due_soon = Milestone.objects.due_within(DUE_SOON_DAYS, on=on).select_related(
-        "project", "responsible_department"
-    )
+    overdue = Milestone.objects.overdue(on=on).for_lists()
+    due_soon = Milestone.objects.due_within(DUE_SOON_DAYS, on=on).for_lists()
     missing = projects_missing_report(on).select_related("lead_department").order_by("code")
     editors = User.objects.filter(
         groups__name=Role.EDITOR.value, is_active=True, department__isnull=False

@@ -6,6 +6,7 @@ methods here give each column's figure in CSV and XLSX exports."""
 
 import django_tables2 as tables
 from django.db.models import F
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .clock import today
@@ -122,8 +123,13 @@ class MilestoneTable(tables.Table):
     def value_project(self, value):
         return f"{value.code} {value.name}"
 
+    @cached_property
+    def on(self):
+        """Today, worked out once for the table rather than once for each exported row."""
+        return today()
+
     def value_days_overdue(self, record):
-        return record.days_overdue(on=today())
+        return record.days_overdue(on=self.on)
 
 
 class UpcomingTable(MilestoneTable):
@@ -137,4 +143,4 @@ class UpcomingTable(MilestoneTable):
         order_by = "days_left"
 
     def value_days_left(self, record):
-        return record.days_until(on=today())
+        return record.days_until(on=self.on)

@@ -115,9 +115,7 @@ class OverdueView(ListPageMixin, FilterView):
     export_name = "overdue-milestones"
 
     def get_queryset(self):
-        return Milestone.objects.overdue(on=today()).select_related(
-            "project", "responsible_department"
-        )
+        return Milestone.objects.overdue(on=today()).for_lists()
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}
@@ -156,9 +154,7 @@ class UpcomingView(ListPageMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Milestone.objects.due_within(self.days, on=today()).select_related(
-            "project", "responsible_department"
-        )
+        return Milestone.objects.due_within(self.days, on=today()).for_lists()
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}
@@ -231,7 +227,7 @@ def department_detail(request, slug):
     overdue = (
         Milestone.objects.overdue(on=on)
         .filter(responsible_department=department)
-        .select_related("project")[:SHOWN]
+        .for_lists()[:SHOWN]
     )
     returned = (
         ProgressReport.objects.filter(
@@ -277,7 +273,7 @@ def dashboard(request):
     investment = AnnualInvestment.objects.filter(year=on.year).aggregate(
         planned=Sum("planned"), completed=Sum("completed")
     )
-    overdue = Milestone.objects.overdue(on=on).select_related("project", "responsible_department")
+    overdue = Milestone.objects.overdue(on=on).for_lists()
     indicators = [(i, i.assess(on.year)) for i in Indicator.objects.for_progress()]
     off_track = [
         (i, a, Status(a.status).label)

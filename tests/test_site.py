@@ -144,6 +144,39 @@ class TestSettings:
         assert result.returncode != 0
         assert "SECRET_KEY" in result.stderr
 
+    def test_production_keeps_database_connections_and_checks_them_before_reuse(self):
+        show = [
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings as s; d = s.DATABASES['default'];"
+            " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        ]
+        production = manage(
+            *show,
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="projects.liwan.example",
+            HTTPS="true",
+        )
+        assert production.stdout.split() == ["600", "True"], production.stderr
+        # The development server starts a thread per request: a connection per request.
+        assert manage(*show).stdout.split() == ["0", "True"]
+        assert manage(*show, DB_CONN_MAX_AGE="60").stdout.split() == ["60", "True"]
+
+    def test_serving_in_production_needs_a_secret_key(self):
+        environment = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+        result = subprocess.run(
+            [settings.BASE_DIR / "bin" / "serve"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1
+        assert "SECRET_KEY is not set" in result.stderr
+        assert result.stdout == ""  # refused before setting anything up
+
     def test_a_bad_boolean_is_refused_loudly(self):
         result = manage("check", DEBUG="maybe")
         assert result.returncode != 0
