@@ -56,6 +56,22 @@ class TestSignIn:
         )
 
 
+    def test_passwords_are_stored_with_argon2id_and_older_hashes_upgraded_at_sign_in(
+        self, client, editor_a, settings
+    ):
+        from django.contrib.auth.hashers import make_password
+
+        from liwan_projects import settings as production
+
+        settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+        editor_a.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+        editor_a.save()
+        response = client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD})
+        assert response.status_code == 302 and "_auth_user_id" in client.session
+        editor_a.refresh_from_db()
+        assert editor_a.password.startswith("argon2$argon2id$")
+
+
 class TestHeaders:
     def test_security_headers_on_every_page(self, client, manager):
         client.force_login(manager)
