@@ -1,7 +1,7 @@
 """Load test: the monthly reporting deadline, against gunicorn on the benchmark portfolio.
 
-    python bench/load.py                              # 50 users for 60 s
-    python bench/load.py --users 50 --think 1 --duration 120
+    python bench/load.py                              # 50 users for 120 s
+    python bench/load.py --think 0.5 --ramp-up 10     # no reading: what two cores can take
     python bench/load.py --restart-database-at 20     # PostgreSQL restarts 20 s into the run
 
 Prepares the 10,000-project benchmark database of bench/portfolio.py on PostgreSQL
@@ -12,15 +12,16 @@ that every department owes its reports again, then starts the app with bin/serve
 production settings, HTTPS as behind a TLS proxy) on a free local port.
 
 Virtual users, over real HTTP with keep-alive connections and cookies, for --duration
-seconds (starting over the --ramp-up seconds), waiting a random 0 to 2 x --think seconds
-before each request:
+seconds (120; they start one after another over the --ramp-up seconds, 30), waiting a
+random 0 to 2 x --think seconds (3: people read a page before they click) before each
+request:
 - editors sign in through the sign-in form (CSRF token and all), land on their department's
   page, open projects their department leads that lack the month's report, open the report
-  form, submit it and see the project page again; after one to five reports
+  form, submit it and see the project page again; after one to twenty reports
   (--reports-per-sign-in) they sign out and in again. No two report on the same project.
 - managers sign in to the overdue board, filter it (department, chapter, category, days
   overdue), sort it, page through it and export it as CSV (mostly one department's, now
-  and then the whole board); after ten of these they sign out and in again.
+  and then the whole board); after one to forty of these they sign out and in again.
 
 Then it stops gunicorn and prints, per page and overall: requests, requests per second,
 median, 95th and 99th percentile latency (request sent to last byte read) and errors (a
@@ -75,17 +76,17 @@ def main():
     parser.add_argument("--projects", type=int, default=10_000, help="size of the portfolio")
     parser.add_argument("--users", type=int, default=50, help="virtual users at once")
     parser.add_argument("--managers", type=int, help="of which managers (default: one in five)")
-    parser.add_argument("--duration", type=float, default=60, help="seconds of load")
-    parser.add_argument("--ramp-up", type=float, default=10, help="seconds to start every user")
+    parser.add_argument("--duration", type=float, default=120, help="seconds of load")
+    parser.add_argument("--ramp-up", type=float, default=30, help="seconds to start every user")
     parser.add_argument(
-        "--think", type=float, default=0.5, help="mean seconds a user waits before a request"
+        "--think", type=float, default=3, help="mean seconds a user waits before a request"
     )
     parser.add_argument(
         "--reports-per-sign-in",
         type=int,
-        default=5,
+        default=20,
         metavar="N",
-        help="an editor signs out after 1 to N reports (default 5)",
+        help="an editor signs out after 1 to N reports, a manager after 1 to 2N pages (20)",
     )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: bin/serve's)")
     parser.add_argument("--threads", type=int, help="threads a worker (default: bin/serve's)")
@@ -555,7 +556,7 @@ class Run:
         while self.running():
             if not self.sign_in(browser, rng, username, board, "overdue board"):
                 continue
-            for _ in range(10):
+            for _ in range(rng.randint(1, 2 * self.args.reports_per_sign_in)):
                 if not self.think(rng):
                     break
                 choice = rng.random()
