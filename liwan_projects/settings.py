@@ -2,9 +2,9 @@
 Settings for Liwan Projects.
 
 Everything that differs between a laptop and a server comes from the environment:
-DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS and HTTPS (bin/serve sets up production). The defaults are safe for
+DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS and HTTPS. The defaults are safe for
 development (a SQLite file in the project folder, DEBUG on, local hosts only); production
-sets DEBUG=false, a real SECRET_KEY, ALLOWED_HOSTS and HTTPS=true, and then
+(bin/serve) sets DEBUG=false, a real SECRET_KEY, ALLOWED_HOSTS and HTTPS=true, and then
 `manage.py check --deploy` reports nothing.
 """
 
