@@ -6,8 +6,8 @@
 Writes the files, then imports them as `manage.py import_spreadsheet` does (the admin's
 resources, every row validated, a batch of rows at a time, all or nothing), into a fresh
 database (a SQLite file by default, --database for PostgreSQL; never one whose data you
-want to keep). Prints rows per second and how far
-the process's resident memory rose above its level at the start of each import (Linux).
+want to keep). Prints rows per second and how far the process's resident memory rose
+above its level at the start of each import (Linux).
 """
 
 import argparse
