@@ -215,3 +215,18 @@ def test_refusals_and_missing_pages_use_the_apps_layout(client, editor_b, depart
     assert missing.status_code == 404
     assert "页面不存在" in missing.content.decode()
     assert Indicator.objects.count() == 1
+
+
+def test_a_server_error_gets_a_page_that_needs_no_database(client, editor_a, monkeypatch):
+    from django.db import OperationalError
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    client.force_login(editor_a)
+    client.raise_request_exception = False
+    monkeypatch.setattr("projects.views.today", database_gone)
+    response = client.get(reverse("home"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "出错了" in page and "稍等一分钟" in page
