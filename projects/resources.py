@@ -494,11 +494,6 @@ class CodeKeyedResource(resources.ModelResource):
             result = super().import_data(dataset, dry_run=dry_run, **kwargs)
             if result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
-        # Rows are written with their batch, after the library noted each row's object for
-        # the admin's log: note the primary keys the new rows got.
-        for row in result.rows:
-            if row.object_id is None and getattr(row, "instance", None) is not None:
-                row.object_id = row.instance.pk
         # The library counts data rows; people look for the row Excel shows.
         for row in result.invalid_rows:
             row.number = self.file_row(row.number, kwargs)
@@ -523,7 +518,6 @@ class CodeKeyedResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         instance_loader_class = KeyedInstanceLoader
-        store_instance = True  # to give the admin's log the primary keys of new rows
         use_bulk = True
         batch_size = 500
 
