@@ -56,20 +56,33 @@ class TestSignIn:
         )
 
 
+    @pytest.mark.parametrize(
+        "older",
+        [
+            "pbkdf2_sha256",  # the hasher before Argon2id
+            "argon2-eight-lanes",  # Django's own Argon2id settings
+        ],
+    )
     def test_passwords_are_stored_with_argon2id_and_older_hashes_upgraded_at_sign_in(
-        self, client, editor_a, settings
+        self, client, editor_a, settings, older
     ):
-        from django.contrib.auth.hashers import make_password
+        from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 
         from liwan_projects import settings as production
 
         settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
-        editor_a.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+        if older == "pbkdf2_sha256":
+            editor_a.password = make_password(PASSWORD, hasher=older)
+        else:
+            hasher = Argon2PasswordHasher()
+            editor_a.password = hasher.encode(PASSWORD, hasher.salt())
+            assert ",p=8$" in editor_a.password
         editor_a.save()
         response = client.post(reverse("login"), {"username": "editor-a", "password": PASSWORD})
         assert response.status_code == 302 and "_auth_user_id" in client.session
         editor_a.refresh_from_db()
-        assert editor_a.password.startswith("argon2$argon2id$")
+        # 100 MB, two passes, one lane: one core per sign-in.
+        assert editor_a.password.startswith("argon2$argon2id$v=19$m=102400,t=2,p=1$")
 
 
 class TestHeaders:
