@@ -403,41 +403,50 @@ class CodeKeyedResource(resources.ModelResource):
         }
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances and (using_transactions or not dry_run):
-            try:
-                bulk_create_with_history(
-                    self.create_instances,
-                    self._meta.model,
-                    batch_size=batch_size,
-                    default_user=self.history_user,
-                    default_change_reason=IMPORT_REASON,
-                )
-                self.save_links(self.create_instances)
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-            finally:
-                self.create_instances.clear()
+        self._write_batch(
+            bulk_create_with_history,
+            self.create_instances,
+            (),
+            batch_size,
+            using_transactions or not dry_run,
+            raise_errors,
+            result,
+        )
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.update_instances and (using_transactions or not dry_run):
-            try:
-                now = timezone.now()
-                for instance in self.update_instances:
-                    for name in self.auto_now_fields():
-                        setattr(instance, name, now)
-                bulk_update_with_history(
-                    self.update_instances,
-                    self._meta.model,
-                    self.get_bulk_update_fields(),
-                    batch_size=batch_size,
-                    default_user=self.history_user,
-                    default_change_reason=IMPORT_REASON,
-                )
-                self.save_links(self.update_instances)
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-            finally:
-                self.update_instances.clear()
+        now, names = timezone.now(), self.auto_now_fields()  # bulk_update leaves auto_now alone
+        for instance in self.update_instances:
+            for name in names:
+                setattr(instance, name, now)
+        self._write_batch(
+            bulk_update_with_history,
+            self.update_instances,
+            (self.get_bulk_update_fields(),),
+            batch_size,
+            using_transactions or not dry_run,
+            raise_errors,
+            result,
+        )
+
+    def _write_batch(self, write, instances, args, batch_size, may_write, raise_errors, result):
+        """Write a batch with its history (`write`: one of simple-history's bulk functions),
+        then its links; an error is the import's, as the library reports its own."""
+        if not instances or not may_write:
+            return
+        try:
+            write(
+                instances,
+                self._meta.model,
+                *args,
+                batch_size=batch_size,
+                default_user=self.history_user,
+                default_change_reason=IMPORT_REASON,
+            )
+            self.save_links(instances)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            instances.clear()
 
     def auto_now_fields(self):
         return [

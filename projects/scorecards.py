@@ -18,6 +18,11 @@ from .models import AnnualInvestment, Milestone, ProgressReport, Project, Projec
 ACTIVE_STAGES = [Project.Stage.PRELIMINARY, Project.Stage.CONSTRUCTION]
 
 
+def count_by(queryset, field):
+    """{value of field: number of rows}, in one grouped query."""
+    return dict(queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
 def last_month(on):
     return (on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
@@ -49,13 +54,7 @@ def chapters_with_figures(chapters, on):
         chapter__plan__in=plan_ids
     ).values_list("chapter_id", "project_id"):
         projects_by_chapter[chapter_id].add(project_id)
-    overdue = dict(
-        Milestone.objects.overdue(on=on)
-        .order_by()
-        .values("project")
-        .annotate(n=Count("pk"))
-        .values_list("project", "n")
-    )
+    overdue = count_by(Milestone.objects.overdue(on=on), "project")
     money = {
         project: (planned, completed)
         for project, planned, completed in AnnualInvestment.objects.filter(year=on.year)
@@ -99,12 +98,7 @@ def missing_reports_by_department(on, department_ids=None):
     projects = projects_missing_report(on)
     if department_ids is not None:
         projects = projects.filter(lead_department__in=department_ids)
-    return dict(
-        projects.order_by()
-        .values("lead_department")
-        .annotate(n=Count("pk"))
-        .values_list("lead_department", "n")
-    )
+    return count_by(projects, "lead_department")
 
 
 def departments_with_scores(departments, on):
@@ -114,13 +108,7 @@ def departments_with_scores(departments, on):
     it leads missing the report due); on_time_rate and days_since_report."""
     departments = list(departments)
     ids = [d.pk for d in departments]
-    led = dict(
-        Project.objects.filter(lead_department__in=ids)
-        .order_by()
-        .values("lead_department")
-        .annotate(n=Count("pk"))
-        .values_list("lead_department", "n")
-    )
+    led = count_by(Project.objects.filter(lead_department__in=ids), "lead_department")
     milestones = {
         row["responsible_department"]: row
         for row in Milestone.objects.filter(planned_date__lt=on, responsible_department__in=ids)
