@@ -31,6 +31,27 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
+def milestone_form(milestone, planned_date):
+    """The admin's milestone change form, moving the planned date."""
+    return {
+        "project": milestone.project_id,
+        "title": milestone.title,
+        "planned_date": planned_date,
+        "responsible_department": milestone.project.lead_department_id,
+    }
+
+
+def project_form(client, project, **fields):
+    """The admin's project change form as loaded, with `fields` changed and no inline rows
+    (inline rows go in `fields` too, with their counts)."""
+    form = client.get(admin_url(Project, "change", project.pk)).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(partner_departments=[], indicators=[], lead_department=project.lead_department_id)
+    for prefix in ("milestones", "investments", "chapter_links"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return data | fields
+
+
 @pytest.fixture
 def some_data(department_a):
     plan = make_plan()
@@ -96,13 +117,7 @@ def test_history_shows_who_changed_what(administrator, some_data, client):
     client.force_login(administrator)
     milestone = some_data.milestones.get()
     url = admin_url(Milestone, "change", milestone.pk)
-    form = {
-        "project": some_data.pk,
-        "title": milestone.title,
-        "planned_date": "2025-03-01",
-        "responsible_department": some_data.lead_department_id,
-    }
-    response = client.post(url, form)
+    response = client.post(url, milestone_form(milestone, "2025-03-01"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     latest = milestone.history.first()
     assert latest.history_user == administrator
@@ -116,12 +131,7 @@ def test_an_administrators_change_refuses_a_department_form_opened_before_it(
     administrator, editor_a, some_data, client, frozen_today
 ):
     milestone = some_data.milestones.get()
-    form = {
-        "project": some_data.pk,
-        "title": milestone.title,
-        "planned_date": "2025-03-01",
-        "responsible_department": some_data.lead_department_id,
-    }
+    form = milestone_form(milestone, "2025-03-01")
     client.force_login(administrator)
     assert client.post(admin_url(Milestone, "change", milestone.pk), form).status_code == 302
     milestone.refresh_from_db()
@@ -144,21 +154,10 @@ def test_an_inline_change_on_the_project_page_moves_the_milestone_version_on(
     milestone = some_data.milestones.get()
     client.force_login(administrator)
     url = admin_url(Project, "change", some_data.pk)
-    page = client.get(url)
-    data = {
-        name: value
-        for name, value in page.context["adminform"].form.initial.items()
-        if value is not None
-    }
-    data.update(
-        partner_departments=[],
-        indicators=[],
-        lead_department=some_data.lead_department_id,
+    data = project_form(
+        client,
+        some_data,
         **{
-            "chapter_links-TOTAL_FORMS": 0,
-            "chapter_links-INITIAL_FORMS": 0,
-            "investments-TOTAL_FORMS": 0,
-            "investments-INITIAL_FORMS": 0,
             "milestones-TOTAL_FORMS": 1,
             "milestones-INITIAL_FORMS": 1,
             "milestones-0-id": milestone.pk,
@@ -179,23 +178,17 @@ def test_a_bad_date_order_is_refused_with_a_message_and_nothing_saved(
 ):
     client.force_login(administrator)
     url = admin_url(Project, "change", some_data.pk)
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(
+    data = project_form(
+        client,
+        some_data,
         code=some_data.code,
         name=some_data.name,
         category=some_data.category,
         area="district",
         stage="construction",
-        lead_department=some_data.lead_department_id,
         start_date="2025-05-01",
         planned_completion="2025-04-01",
-        partner_departments=[],
-        indicators=[],
     )
-    for prefix in ("milestones", "investments", "chapter_links"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = client.post(url, data)
     assert response.status_code == 200
     assert "planned_completion" in response.context["adminform"].form.errors
