@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.clock import today
-from projects.models import Department, Plan, PlanChapter, plausible_year
+from projects.models import Department, Plan, PlanChapter
+from projects.validators import CleanTextModel, plausible_year
 
 from . import progress
 
@@ -25,7 +26,7 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
-class Indicator(models.Model):
+class Indicator(CleanTextModel, models.Model):
     class Category(models.TextChoices):
         ECONOMY = "economy", _("economic development")
         INNOVATION = "innovation", _("innovation")
@@ -157,7 +158,7 @@ class Indicator(models.Model):
         return progress.assess(self.as_target(), values, current_year or today().year)
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(CleanTextModel, models.Model):
     """The figure an indicator reached in one year, as entered by its department."""
 
     indicator = models.ForeignKey(
@@ -165,7 +166,11 @@ class IndicatorValue(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
     value = models.DecimalField(_("value"), **FIGURE)
-    note = models.TextField(_("source note"), blank=True)
+    note = models.TextField(
+        _("source note"),
+        help_text=_("Where the figure comes from, e.g. the statistics bureau's yearbook."),
+        error_messages={"blank": _("Say where the figure comes from.")},
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),

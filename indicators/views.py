@@ -1,29 +1,25 @@
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 
-from projects import services
+from projects.forms import place_errors
+from projects.services import Conflict
 from projects.clock import today
 from projects.listing import ListPageMixin
 from projects.models import Project
-from projects.permissions import may_edit_for_department
+from projects.permissions import get_for_user, may_edit_for_department
 
+from . import services
 from .charts import progress_chart
 from .filters import IndicatorFilter
 from .forms import IndicatorValueForm
 from .models import Indicator, IndicatorValue
 from .progress import Status
 from .tables import IndicatorTable
-
-log = logging.getLogger("liwan.security")
 
 
 class IndicatorListView(ListPageMixin, FilterView):
@@ -85,37 +81,36 @@ def indicator_detail(request, code):
     return render(request, "indicators/indicator_detail.html", context)
 
 
-def _get_indicator_for_editing(request, code):
-    """The indicator, if this user may enter its values: 404 if none, 403 if not theirs."""
-    indicator = get_object_or_404(
-        Indicator.objects.select_related("plan", "responsible_department"), code=code
-    )
-    if not may_edit_for_department(request.user, indicator.responsible_department):
-        log.warning("refused: %s may not enter values of indicator %s", request.user, code)
-        raise PermissionDenied
-    return indicator
-
-
 @login_required
 def value_edit(request, code, year=None):
     """Enter a year's value (no year) or correct one (with its year)."""
-    indicator = _get_indicator_for_editing(request, code)
-    instance = None
+    indicator = get_for_user(
+        request,
+        Indicator.objects.select_related("plan", "responsible_department"),
+        lambda user, indicator: may_edit_for_department(user, indicator.responsible_department),
+        code=code,
+    )
+    current = None
     if year is not None:
-        instance = get_object_or_404(IndicatorValue, indicator=indicator, year=year)
-    form = IndicatorValueForm(request.POST or None, instance=instance, indicator=indicator)
+        current = get_object_or_404(IndicatorValue, indicator=indicator, year=year)
+    form = IndicatorValueForm(request.POST or None, instance=current)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        value = form.save(commit=False)
-        value.entered_by = request.user
-        value.entered_at = timezone.now()
+        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                if value.pk:  # a correction: refuse it over a newer version
-                    services.claim_version(value, form.cleaned_data["loaded_version"] or 0)
-                value.save()
-        except services.Conflict as error:
+            value = services.value_save(
+                indicator=indicator,
+                year=data["year"],
+                value=data["value"],
+                note=data["note"],
+                by=request.user,
+                current=current,
+                version=data["loaded_version"],
+            )
+        except Conflict as error:
             conflict = error
+        except ValidationError as error:
+            place_errors(form, error)
         else:
             messages.success(
                 request,
@@ -123,5 +118,5 @@ def value_edit(request, code, year=None):
                 % {"year": value.year, "name": indicator.name},
             )
             return redirect(indicator)
-    context = {"indicator": indicator, "form": form, "conflict": conflict}
+    context = {"indicator": indicator, "form": form, "current": current, "conflict": conflict}
     return render(request, "indicators/value_form.html", context, status=409 if conflict else 200)

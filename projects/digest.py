@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .models import Department, Milestone, User
 from .roles import Role
-from .scorecards import due_month, projects_missing_report
+from .reporting import due_month, projects_missing_report
 
 DUE_SOON_DAYS = 14
 

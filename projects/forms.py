@@ -1,8 +1,22 @@
+"""The web forms of department editors and managers. They only read what was typed
+(a month, a number, a date); the rules are the model's, applied by the services
+(services.validate), whose refusals place_errors() shows on the form's fields. So a form,
+the department workbook and the admin refuse the same input with the same message."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .clock import today
 from .models import ProgressReport
+
+
+def place_errors(form, error):
+    """Show a ValidationError from a service on the form: each field's messages on that
+    field when the form has it, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class VersionedForm(forms.Form):
@@ -16,49 +30,35 @@ class MonthField(forms.DateField):
     input_formats = ["%Y-%m", "%Y-%m-%d"]
 
 
+def text(label, rows, *, required):
+    """A text box; `required` only asks the browser, the model decides."""
+    attrs = {"rows": rows} | ({"required": True} if required else {})
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+
+
 class ReportForm(VersionedForm):
     period = MonthField(label=_("reporting month"))
     health = forms.ChoiceField(label=_("health"), choices=ProgressReport.Health.choices)
-    percent_complete = forms.IntegerField(label=_("percent complete"), min_value=0, max_value=100)
-    narrative = forms.CharField(
-        label=_("progress this month"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    problems = forms.CharField(
-        label=_("problems needing coordination"),
+    percent_complete = forms.IntegerField(
+        label=_("percent complete"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "required": True}),
     )
-    next_steps = forms.CharField(
-        label=_("next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    narrative = text(_("progress this month"), 4, required=True)
+    problems = text(_("problems needing coordination"), 3, required=False)
+    next_steps = text(_("next steps"), 3, required=False)
     investment_completed_ytd = forms.DecimalField(
         label=_("investment completed this year to date (100 million yuan)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
     )
-
-    def clean_period(self):
-        period = self.cleaned_data["period"].replace(day=1)
-        if period > today().replace(day=1):
-            raise forms.ValidationError(_("You cannot report on a month that has not begun."))
-        return period
 
 
 class ReviewForm(VersionedForm):
     decision = forms.ChoiceField(
         label=_("decision"), choices=[("accept", _("accept")), ("return", _("return"))]
     )
-    comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "return" and not data.get("comment", "").strip():
-            self.add_error("comment", _("Say why the report is returned."))
-        return data
+    comment = text(_("comment"), 2, required=False)
 
 
 class MilestoneDoneForm(VersionedForm):
@@ -66,23 +66,9 @@ class MilestoneDoneForm(VersionedForm):
         label=_("actual date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def clean_actual_date(self):
-        day = self.cleaned_data["actual_date"]
-        if day > today():
-            raise forms.ValidationError(_("The actual date cannot be in the future."))
-        return day
-
 
 class ReforecastForm(VersionedForm):
     forecast_date = forms.DateField(
         label=_("forecast date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    forecast_reason = forms.CharField(
-        label=_("reason for the forecast"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def clean_forecast_date(self):
-        day = self.cleaned_data["forecast_date"]
-        if day < today():
-            raise forms.ValidationError(_("A forecast is a date still to come."))
-        return day
+    forecast_reason = text(_("reason for the forecast"), 2, required=True)

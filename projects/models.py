@@ -16,13 +16,12 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .clock import today
+from .validators import CleanTextModel, non_negative, plausible_year
 
 MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
-non_negative = MinValueValidator(0)
-plausible_year = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
-class Department(models.Model):
+class Department(CleanTextModel, models.Model):
     """A body that owns projects or reports figures: a bureau, a street office, a group."""
 
     class Kind(models.TextChoices):
@@ -59,7 +58,7 @@ class Department(models.Model):
         return self.short_name or self.name
 
 
-class User(AbstractUser):
+class User(CleanTextModel, AbstractUser):
     """A person who signs in. Belongs to at most one department."""
 
     department = models.ForeignKey(
@@ -81,7 +80,7 @@ class User(AbstractUser):
         return f"{full_name} ({self.username})" if full_name else self.username
 
 
-class Plan(models.Model):
+class Plan(CleanTextModel, models.Model):
     """A five-year plan. The 14th ships with the app; later ones are added in the admin."""
 
     number = models.PositiveSmallIntegerField(
@@ -129,7 +128,7 @@ class PlanChapterQuerySet(models.QuerySet):
         return self.get(plan__number=int(number), code=code)
 
 
-class PlanChapter(models.Model):
+class PlanChapter(CleanTextModel, models.Model):
     """A chapter or section of a plan. Chapters nest: 3 > 3.1."""
 
     plan = models.ForeignKey(
@@ -274,11 +273,7 @@ class ProjectQuerySet(models.QuerySet):
             # Filtered on, never shown: Project.is_health_mismatch says it for a row.
             .alias(
                 health_mismatch=Case(
-                    When(
-                        latest_health=ProgressReport.Health.GREEN,
-                        schedule_health=ProgressReport.Health.RED,
-                        then=Value(True),
-                    ),
+                    When(**HEALTH_MISMATCH, then=Value(True)),
                     default=Value(False),
                     output_field=models.BooleanField(),
                 ),
@@ -292,7 +287,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(models.Model):
+class Project(CleanTextModel, models.Model):
     """A major project (重大项目) of the plan, owned by a lead department."""
 
     class Category(models.TextChoices):
@@ -366,7 +361,7 @@ class Project(models.Model):
         **MONEY,
         null=True,
         blank=True,
-        validators=[non_negative],
+        validators=[non_negative(_("Total investment cannot be negative."))],
     )
     chapters = models.ManyToManyField(
         PlanChapter,
@@ -440,10 +435,8 @@ class Project(models.Model):
     # The next two read annotations of ProjectQuerySet.for_portfolio().
     @property
     def is_health_mismatch(self):
-        """Reported green in the latest report, computed red from the milestones."""
-        return (
-            getattr(self, "latest_health", None) == ProgressReport.Health.GREEN
-            and getattr(self, "schedule_health", None) == ProgressReport.Health.RED
+        return is_health_mismatch(
+            getattr(self, "latest_health", None), getattr(self, "schedule_health", None)
         )
 
     @property
@@ -524,7 +517,7 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class Milestone(models.Model):
+class Milestone(CleanTextModel, models.Model):
     """A dated step of a project (节点). The planned date is the baseline."""
 
     project = models.ForeignKey(
@@ -583,12 +576,27 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.project.code} {self.title}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row held when read, for the rules on what a save changes.
+        instance._loaded_forecast_date = dict(zip(field_names, values, strict=True)).get(
+            "forecast_date"
+        )
+        return instance
+
     def clean(self):
         errors = {}
-        # Not a database constraint: SQLite refuses the current date in a CHECK
-        # constraint, and "today" is the app's clock (projects.clock), not the database's.
-        if self.actual_date and self.actual_date > today():
+        # Not database constraints: SQLite refuses the current date in a CHECK constraint,
+        # and "today" is the app's clock (projects.clock), not the database's.
+        on = today()
+        if self.actual_date and self.actual_date > on:
             errors["actual_date"] = _("The actual date cannot be in the future.")
+        forecast_changed = self.forecast_date != getattr(self, "_loaded_forecast_date", None)
+        if self.forecast_date and forecast_changed and not self.actual_date:
+            # A forecast already passed stays as it was; a new one must still lie ahead.
+            if self.forecast_date < on:
+                errors["forecast_date"] = _("A forecast is a date still to come.")
         if self.forecast_date and not self.forecast_reason.strip():
             errors["forecast_reason"] = _("Give a reason for the forecast date.")
         if errors:
@@ -634,7 +642,10 @@ class ProgressReportQuerySet(models.QuerySet):
         return self.filter(pk=Subquery(newest.values("pk")[:1]))
 
 
-class ProgressReport(models.Model):
+PERCENT_RANGE = _("Percent complete must be between 0 and 100.")
+
+
+class ProgressReport(CleanTextModel, models.Model):
     """A department's monthly word on a project (进度报告)."""
 
     class Health(models.TextChoices):
@@ -651,11 +662,26 @@ class ProgressReport(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="reports"
     )
     period = models.DateField(_("reporting month"), help_text=_("Stored as the month's first day."))
-    health = models.CharField(_("health"), max_length=10, choices=Health.choices)
-    percent_complete = models.PositiveSmallIntegerField(
-        _("percent complete"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    health = models.CharField(
+        _("health"),
+        max_length=10,
+        choices=Health.choices,
+        error_messages={
+            "blank": _("Use green, amber or red."),
+            "invalid_choice": _("Use green, amber or red."),
+        },
     )
-    narrative = models.TextField(_("progress this month"), blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"),
+        validators=[
+            MinValueValidator(0, PERCENT_RANGE),
+            MaxValueValidator(100, PERCENT_RANGE),
+        ],
+        error_messages={"null": PERCENT_RANGE, "blank": PERCENT_RANGE},
+    )
+    narrative = models.TextField(
+        _("progress this month"), error_messages={"blank": _("Say what was done this month.")}
+    )
     problems = models.TextField(_("problems needing coordination"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     investment_completed_ytd = models.DecimalField(
@@ -663,7 +689,7 @@ class ProgressReport(models.Model):
         **MONEY,
         null=True,
         blank=True,
-        validators=[non_negative],
+        validators=[non_negative(_("Investment cannot be negative."))],
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -708,7 +734,17 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="report_percent_complete_0_100",
-                violation_error_message=_("Percent complete must be between 0 and 100."),
+                violation_error_message=PERCENT_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(narrative=""),
+                name="report_narrative_not_empty",
+                violation_error_message=_("Say what was done this month."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_comment=""),
+                name="report_returned_has_comment",
+                violation_error_message=_("Say why the report is returned."),
             ),
             models.CheckConstraint(
                 condition=Q(investment_completed_ytd__isnull=True)
@@ -728,12 +764,32 @@ class ProgressReport(models.Model):
         return f"{self.project.code} {self.period:%Y-%m}"
 
     def clean(self):
+        errors = {}
         if self.period:
             self.period = self.period.replace(day=1)
             if self.period > today().replace(day=1):
-                raise ValidationError(
-                    {"period": _("You cannot report on a month that has not begun.")}
-                )
+                errors["period"] = _("You cannot report on a month that has not begun.")
+        if self.status == self.Status.RETURNED and not self.review_comment.strip():
+            errors["review_comment"] = _("Say why the report is returned.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# A health mismatch: the latest report says on track while the milestones say seriously
+# behind. The one statement of the rule, for queries (When(**HEALTH_MISMATCH)) and for
+# values in hand (is_health_mismatch).
+HEALTH_MISMATCH = {
+    "latest_health": ProgressReport.Health.GREEN,
+    "schedule_health": ProgressReport.Health.RED,
+}
+
+
+def is_health_mismatch(reported, computed):
+    """Reported health (the latest report's) against schedule health (the milestones')."""
+    return (reported, computed) == (
+        HEALTH_MISMATCH["latest_health"],
+        HEALTH_MISMATCH["schedule_health"],
+    )
 
 
 class AnnualInvestment(models.Model):
@@ -744,10 +800,16 @@ class AnnualInvestment(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
     planned = models.DecimalField(
-        _("planned (100 million yuan)"), **MONEY, default=0, validators=[non_negative]
+        _("planned (100 million yuan)"),
+        **MONEY,
+        default=0,
+        validators=[non_negative(_("Planned investment cannot be negative."))],
     )
     completed = models.DecimalField(
-        _("completed (100 million yuan)"), **MONEY, default=0, validators=[non_negative]
+        _("completed (100 million yuan)"),
+        **MONEY,
+        default=0,
+        validators=[non_negative(_("Completed investment cannot be negative."))],
     )
     is_sample = models.BooleanField(_("sample data"), default=False)
 

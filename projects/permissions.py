@@ -1,5 +1,10 @@
 """Who may change what. Views ask here; they never decide on their own."""
 
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
 from .roles import Role
 
 
@@ -48,3 +53,18 @@ def may_update_milestone(user, milestone):
     return may_edit_for_department(
         user, milestone.responsible_department
     ) or may_edit_for_department(user, milestone.project.lead_department)
+
+
+# --- for views: every write fetches its object through here --------------------------
+
+security_log = logging.getLogger("liwan.security")
+
+
+def get_for_user(request, queryset, allowed, **lookup):
+    """The object a write is about: 404 if there is none, 403 if `allowed(user, obj)` says
+    it is not this user's to change (logged, and nothing is changed)."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not allowed(request.user, obj):
+        security_log.warning("refused: %s %s %s", request.user, request.method, request.path)
+        raise PermissionDenied
+    return obj

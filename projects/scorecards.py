@@ -2,29 +2,21 @@
 portfolio, merged in Python: a fixed number of queries whatever the number of projects,
 and one pass over each table rather than a subquery per row."""
 
-import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from indicators.models import Indicator
 
 from .models import AnnualInvestment, Milestone, ProgressReport, Project, ProjectChapter
-
-# Projects that owe a monthly report.
-ACTIVE_STAGES = [Project.Stage.PRELIMINARY, Project.Stage.CONSTRUCTION]
+from .reporting import projects_missing_report
 
 
 def count_by(queryset, field):
     """{value of field: number of rows}, in one grouped query."""
     return dict(queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
-
-
-def last_month(on):
-    return (on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def subtrees(chapters):
@@ -78,19 +70,6 @@ def chapters_with_figures(chapters, on):
         chapter.investment_completed = sum((money.get(p, zero)[1] for p in projects), Decimal(0))
         chapter.indicator_count = len(set().union(*(indicators_by_chapter[m] for m in members)))
     return chapters
-
-
-def due_month(on):
-    """The latest month whose report is due: last month once its due day
-    (settings.REPORT_DUE_DAY of this month) has passed, else the month before."""
-    month = last_month(on)
-    return month if on.day > settings.REPORT_DUE_DAY else last_month(month)
-
-
-def projects_missing_report(on):
-    """Active projects without their latest due report (see due_month)."""
-    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period=due_month(on))
-    return Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
 
 
 def missing_reports_by_department(on, department_ids=None):

@@ -1,6 +1,9 @@
 """Writes that department editors and managers make: monthly reports, reviews, milestone
-updates. Each checks the version the form was loaded from, so a save over a newer version is
-refused (Conflict) and the other person's change stays."""
+updates (indicator values: indicators.services). Every path that makes these writes (the web
+forms, the department workbook, scripts) calls these functions, and each validates through
+validate(): the model's own rules, which the admin and its imports go through too. Each
+checks the version the form was loaded from, so a save over a newer version is refused
+(Conflict) and the other person's change stays."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -55,6 +58,18 @@ def claim_version(obj, version):
     obj.version = version + 1
 
 
+def validate(instance, **options):
+    """The one check of a write: the model's field rules, clean() and constraints, as on
+    every other path (forms, the department workbook, the admin and its imports). Raises
+    ValidationError with the model's messages, keyed by field, for the caller to place."""
+    for field in instance._meta.concrete_fields:
+        if field.get_internal_type() in ("CharField", "TextField"):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, value.strip())
+    instance.full_clean(**options)
+
+
 @transaction.atomic
 def report_submit(*, project, author, period, version=None, **fields):
     """The month's report for a project: a new one, or the month's existing one edited
@@ -73,11 +88,11 @@ def report_submit(*, project, author, period, version=None, **fields):
     report.reviewed_by, report.reviewed_at = None, None
     report._history_user = author
     if report.pk:
-        report.full_clean()
+        validate(report)
         claim_version(report, version)
         report.save()
         return report
-    report.full_clean(validate_constraints=False)  # the month's slot is claimed by the insert
+    validate(report, validate_constraints=False)  # the month's slot is claimed by the insert
     try:
         with transaction.atomic():
             report.save()
@@ -90,13 +105,11 @@ def report_submit(*, project, author, period, version=None, **fields):
 @transaction.atomic
 def report_review(*, report, reviewer, accept, comment, version):
     """A manager accepts a report or returns it with a comment for the department."""
-    comment = comment.strip()
-    if not accept and not comment:
-        raise ValueError(_("Say why the report is returned."))
-    claim_version(report, version)
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.review_comment = comment
     report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
+    validate(report)
+    claim_version(report, version)
     report._history_user = reviewer
     report.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "version"])
     return report
@@ -106,7 +119,7 @@ def report_review(*, report, reviewer, accept, comment, version):
 def milestone_complete(*, milestone, by, on, version):
     """Mark a milestone done on a day (not in the future)."""
     milestone.actual_date = on
-    milestone.full_clean()
+    validate(milestone)
     claim_version(milestone, version)
     milestone._history_user = by
     milestone.save(update_fields=["actual_date", "version"])
@@ -118,8 +131,8 @@ def milestone_reforecast(*, milestone, by, forecast_date, reason, version):
     """A new expected date with its reason. The planned (baseline) date never changes here:
     only an administrator re-baselines, in the admin, and the history shows it."""
     milestone.forecast_date = forecast_date
-    milestone.forecast_reason = reason.strip()
-    milestone.full_clean()
+    milestone.forecast_reason = reason
+    validate(milestone)
     claim_version(milestone, version)
     milestone._history_user = by
     milestone.save(update_fields=["forecast_date", "forecast_reason", "version"])

@@ -1,12 +1,11 @@
 import datetime
-import logging
 from collections import Counter
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +17,10 @@ from django_filters.views import FilterView
 from indicators.models import Indicator
 from indicators.progress import Status
 
-from . import plandata, scorecards, services, workbook
+from . import plandata, reporting, scorecards, services, workbook
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter
-from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm
+from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm, place_errors
 from .history import project_history
 from .listing import ListPageMixin
 from .models import (
@@ -33,8 +32,10 @@ from .models import (
     ProgressReport,
     Project,
     ProjectChapter,
+    is_health_mismatch,
 )
 from .permissions import (
+    get_for_user,
     may_edit_for_department,
     may_report_on,
     may_review_reports,
@@ -99,6 +100,9 @@ def project_detail(request, code):
         "reports": reports,
         "latest_report": reports[0] if reports else None,
         "schedule_health": project.schedule_health,
+        "health_mismatch": is_health_mismatch(
+            reports[0].health if reports else None, project.schedule_health
+        ),
         "investments": list(project.investments.all()),
         "history": project_history(project),
         "may_report": may_report_on(request.user, project),
@@ -237,7 +241,7 @@ def department_detail(request, slug):
         .order_by("-period")[:SHOWN]
     )
     missing = (
-        scorecards.projects_missing_report(on)
+        reporting.projects_missing_report(on)
         .filter(lead_department=department)
         .order_by("code")[:SHOWN]
     )
@@ -247,7 +251,7 @@ def department_detail(request, slug):
         "overdue": overdue,
         "missing": missing,
         "returned": returned,
-        "due_month": scorecards.due_month(on),
+        "due_month": reporting.due_month(on),
         "may_edit": may_edit_for_department(request.user, department),
         "shown": SHOWN,
         "today": on,
@@ -268,7 +272,7 @@ def dashboard(request):
     ):
         reported[latest] += n
         schedule[computed] += n
-        if latest == ProgressReport.Health.GREEN and computed == ProgressReport.Health.RED:
+        if is_health_mismatch(latest, computed):
             mismatches += n
     investment = AnnualInvestment.objects.filter(year=on.year).aggregate(
         planned=Sum("planned"), completed=Sum("completed")
@@ -322,32 +326,8 @@ def dashboard(request):
 
 
 # --- writes: monthly reports, reviews, milestone updates ----------------------------------
-
-security_log = logging.getLogger("liwan.security")
-
-
-def refuse(request):
-    """403 for a write that is not this user's; logged."""
-    security_log.warning("refused: %s %s %s", request.user, request.method, request.path)
-    raise PermissionDenied
-
-
-def _get_project_for_reporting(request, code):
-    """The project, if this user may report on it: 404 if none, 403 if not theirs."""
-    project = get_object_or_404(Project.objects.select_related("lead_department"), code=code)
-    if not may_report_on(request.user, project):
-        refuse(request)
-    return project
-
-
-def _get_milestone_for_update(request, pk):
-    milestone = get_object_or_404(
-        Milestone.objects.select_related("project__lead_department", "responsible_department"),
-        pk=pk,
-    )
-    if not may_update_milestone(request.user, milestone):
-        refuse(request)
-    return milestone
+# Each fetches its object through permissions.get_for_user (404, or 403 if not this user's),
+# reads the form, and leaves the rules to the service, whose refusals go back on the form.
 
 
 def _month(text, default):
@@ -360,7 +340,9 @@ def _month(text, default):
 @login_required
 def report_new(request, code):
     """The month's report: a new one, or the month's existing one to edit or fix."""
-    project = _get_project_for_reporting(request, code)
+    project = get_for_user(
+        request, Project.objects.select_related("lead_department"), may_report_on, code=code
+    )
     on = today()
     conflict = None
     if request.method == "POST":
@@ -381,7 +363,7 @@ def report_new(request, code):
                 form = ReportForm(data)
                 form.is_valid()
             except ValidationError as error:
-                form.add_error(None, error)
+                place_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -390,8 +372,7 @@ def report_new(request, code):
                 return redirect(project.get_absolute_url() + "#reports")
         existing = None
     else:
-        last_month = scorecards.last_month(on)
-        period = _month(request.GET.get("period"), last_month)
+        period = _month(request.GET.get("period"), reporting.last_month(on))
         existing = ProgressReport.objects.filter(project=project, period=period).first()
         if existing:
             initial = {
@@ -413,28 +394,34 @@ def report_new(request, code):
 @login_required
 @require_POST
 def report_review(request, pk):
-    report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=pk)
-    if not may_review_reports(request.user):
-        refuse(request)
+    report = get_for_user(
+        request,
+        ProgressReport.objects.select_related("project"),
+        lambda user, _report: may_review_reports(user),
+        pk=pk,
+    )
+    back = report.project.get_absolute_url() + "#reports"
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(report.project.get_absolute_url() + "#reports")
-    try:
-        services.report_review(
-            report=report,
-            reviewer=request.user,
-            accept=form.cleaned_data["decision"] == "accept",
-            comment=form.cleaned_data["comment"],
-            version=form.cleaned_data["version"],
-        )
-    except services.Conflict as error:
-        messages.error(request, conflict_message(error))
-    else:
-        messages.success(request, _("Your review is saved."))
-    return redirect(report.project.get_absolute_url() + "#reports")
+    if form.is_valid():
+        try:
+            services.report_review(
+                report=report,
+                reviewer=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+                version=form.cleaned_data["version"],
+            )
+        except services.Conflict as error:
+            messages.error(request, conflict_message(error))
+        except ValidationError as error:
+            place_errors(form, error)
+        else:
+            messages.success(request, _("Your review is saved."))
+            return redirect(back)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(back)
 
 
 def conflict_message(error):
@@ -446,57 +433,60 @@ def conflict_message(error):
 @login_required
 def milestone_update(request, pk):
     """Mark a milestone done, or re-forecast it with a reason."""
-    milestone = _get_milestone_for_update(request, pk)
-    done_form = MilestoneDoneForm(initial={"actual_date": today(), "version": milestone.version})
-    forecast_form = ReforecastForm(
-        initial={
-            "forecast_date": milestone.forecast_date,
-            "forecast_reason": milestone.forecast_reason,
-            "version": milestone.version,
-        }
+    milestone = get_for_user(
+        request,
+        Milestone.objects.select_related("project__lead_department", "responsible_department"),
+        may_update_milestone,
+        pk=pk,
     )
+    forms_shown = {
+        "done": MilestoneDoneForm(initial={"actual_date": today(), "version": milestone.version}),
+        "reforecast": ReforecastForm(
+            initial={
+                "forecast_date": milestone.forecast_date,
+                "forecast_reason": milestone.forecast_reason,
+                "version": milestone.version,
+            }
+        ),
+    }
     conflict = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "done":
-            done_form = MilestoneDoneForm(request.POST)
-            form, write = (
-                done_form,
-                lambda data: services.milestone_complete(
-                    milestone=milestone,
-                    by=request.user,
-                    on=data["actual_date"],
-                    version=data["version"],
-                ),
-            )
+            form = forms_shown["done"] = MilestoneDoneForm(request.POST)
         elif action == "reforecast":
-            forecast_form = ReforecastForm(request.POST)
-            form, write = (
-                forecast_form,
-                lambda data: services.milestone_reforecast(
-                    milestone=milestone,
-                    by=request.user,
-                    forecast_date=data["forecast_date"],
-                    reason=data["forecast_reason"],
-                    version=data["version"],
-                ),
-            )
+            form = forms_shown["reforecast"] = ReforecastForm(request.POST)
         else:
             return HttpResponseBadRequest(_("Unknown action."))
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                write(form.cleaned_data)
+                if action == "done":
+                    services.milestone_complete(
+                        milestone=milestone,
+                        by=request.user,
+                        on=data["actual_date"],
+                        version=data["version"],
+                    )
+                else:
+                    services.milestone_reforecast(
+                        milestone=milestone,
+                        by=request.user,
+                        forecast_date=data["forecast_date"],
+                        reason=data["forecast_reason"],
+                        version=data["version"],
+                    )
             except services.Conflict as error:
                 conflict = error
             except ValidationError as error:
-                form.add_error(None, error)
+                place_errors(form, error)
             else:
                 messages.success(request, _("The milestone is updated."))
                 return redirect(milestone.project.get_absolute_url() + "#milestones")
     context = {
         "milestone": milestone,
-        "done_form": done_form,
-        "forecast_form": forecast_form,
+        "done_form": forms_shown["done"],
+        "forecast_form": forms_shown["reforecast"],
         "conflict": conflict,
     }
     return render(request, "projects/milestone_form.html", context, status=409 if conflict else 200)
@@ -506,11 +496,7 @@ def milestone_update(request, pk):
 
 
 def _get_department_for_editing(request, slug):
-    """The department, if this user edits for it: 404 if none, 403 if not theirs."""
-    department = get_object_or_404(Department, slug=slug)
-    if not may_edit_for_department(request.user, department):
-        refuse(request)
-    return department
+    return get_for_user(request, Department.objects.all(), may_edit_for_department, slug=slug)
 
 
 class WorkbookUploadForm(forms.Form):
@@ -527,7 +513,7 @@ def department_workbook(request, slug):
         workbook.build(department, on),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"{department.slug}-{scorecards.last_month(on):%Y-%m}.xlsx"
+    name = f"{department.slug}-{reporting.last_month(on):%Y-%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

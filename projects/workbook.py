@@ -1,7 +1,8 @@
 """A department's monthly workbook: download its projects and open milestones as XLSX,
 fill in the month's figures, upload it back. Every mistake is reported by sheet, row and
-column, and either every row is accepted or none is. Accepted rows go through the same
-services as the web forms (so the same rules, versions and history)."""
+column, and either every row is accepted or none is. The workbook only reads its cells and
+checks its locked columns; every row goes through the same services as the web forms (so
+the same rules and messages, versions and history)."""
 
 import datetime
 import io
@@ -19,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import services
 from .models import Milestone, ProgressReport, Project
-from .scorecards import ACTIVE_STAGES, last_month
+from .reporting import ACTIVE_STAGES, last_month
 
 REPORTS, MILESTONES = "reports", "milestones"
 # (key, header, editable). Keys are what the upload reads; headers are for people.
@@ -45,6 +46,7 @@ MILESTONE_COLUMNS = [
     ("forecast_date", "预计日期 forecast (YYYY-MM-DD)", True),
     ("forecast_reason", "预计日期调整原因 reason", True),
 ]
+COLUMNS = {REPORTS: REPORT_COLUMNS, MILESTONES: MILESTONE_COLUMNS}
 LOCKED_FILL = PatternFill("solid", fgColor="EEF2F7")
 
 
@@ -149,37 +151,14 @@ def _row(sheet, columns, values):
 
 
 def load(data, department, user, on, *, dry_run=False):
-    """Check an uploaded workbook and, if every row is right and not dry_run, apply it."""
+    """Check an uploaded workbook and, if every row is right and not dry_run, apply it.
+
+    Each filled-in row is read, then written through the same service as the web form
+    inside one transaction; the service's refusals (the model's rules) are placed on the
+    row's column. Any refusal, or a dry run, rolls the whole workbook back."""
     outcome = Outcome(dry_run=dry_run)
-    if not data:
-        outcome.errors.append(("", 0, "", _("The file is empty.")))
-        return outcome
-    if len(data) > settings.WORKBOOK_MAX_BYTES:
-        outcome.errors.append(
-            (
-                "",
-                0,
-                "",
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.WORKBOOK_MAX_BYTES // 1_000_000},
-            )
-        )
-        return outcome
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        outcome.errors.append(("", 0, "", _("This is not an Excel workbook (.xlsx).")))
-        return outcome
-    if REPORTS not in book.sheetnames or MILESTONES not in book.sheetnames:
-        outcome.errors.append(
-            (
-                "",
-                0,
-                "",
-                _("The workbook needs the sheets %(a)s and %(b)s.")
-                % {"a": REPORTS, "b": MILESTONES},
-            )
-        )
+    book = _open(data, outcome)
+    if book is None:
         return outcome
     projects = {p.code: p for p in Project.objects.filter(lead_department=department)}
     milestones = {m.pk: m for m in open_milestones(department)}
@@ -190,36 +169,42 @@ def load(data, department, user, on, *, dry_run=False):
         r.project_id: r
         for r in ProgressReport.objects.filter(project__in=projects.values(), period=period)
     }
-    writes = []
-    for row_number, row in report_rows:
-        write = _check_report(row_number, row, projects, existing, period, outcome)
-        if write:
-            writes.append(write)
-    for row_number, row in milestone_rows:
-        write = _check_milestone(row_number, row, milestones, on, outcome)
-        if write:
-            writes.append(write)
+    with transaction.atomic():
+        for number, row in report_rows:
+            _save_report(RowErrors(outcome, REPORTS, number), row, projects, existing, period, user)
+        for number, row in milestone_rows:
+            _save_milestone(RowErrors(outcome, MILESTONES, number), row, milestones, user)
+        if outcome.errors or dry_run:
+            transaction.set_rollback(True)
     if outcome.errors:
-        return outcome
-    try:
-        with transaction.atomic():
-            for kind, run in writes:
-                run(user)
-                if kind == REPORTS:
-                    outcome.reports += 1
-                else:
-                    outcome.milestones += 1
-            if dry_run:
-                transaction.set_rollback(True)
-    except services.Conflict:
-        outcome.errors.append(
-            ("", 0, "", _("Someone else saved a row of this workbook first; download it again."))
-        )
-        outcome.reports = outcome.milestones = 0
-    except ValidationError as error:
-        outcome.errors.append(("", 0, "", "; ".join(error.messages)))
         outcome.reports = outcome.milestones = 0
     return outcome
+
+
+def _open(data, outcome):
+    """The uploaded workbook, or None with the reason in outcome.errors."""
+    if not data:
+        outcome.errors.append(("", 0, "", _("The file is empty.")))
+        return None
+    if len(data) > settings.WORKBOOK_MAX_BYTES:
+        message = _("The file is larger than %(mb)s MB.") % {
+            "mb": settings.WORKBOOK_MAX_BYTES // 1_000_000
+        }
+        outcome.errors.append(("", 0, "", message))
+        return None
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        outcome.errors.append(("", 0, "", _("This is not an Excel workbook (.xlsx).")))
+        return None
+    if REPORTS not in book.sheetnames or MILESTONES not in book.sheetnames:
+        message = _("The workbook needs the sheets %(a)s and %(b)s.") % {
+            "a": REPORTS,
+            "b": MILESTONES,
+        }
+        outcome.errors.append(("", 0, "", message))
+        return None
+    return book
 
 
 def _rows(sheet, columns, outcome):
@@ -245,85 +230,98 @@ def _rows(sheet, columns, outcome):
         yield number, dict(zip([key for key, _h, _e in columns], values, strict=False))
 
 
+class RowErrors:
+    """The errors of one row of a sheet, each placed on its column."""
+
+    def __init__(self, outcome, sheet, number):
+        self.outcome, self.sheet, self.number = outcome, sheet, number
+        self.columns = dict((key, header) for key, header, _e in COLUMNS[sheet])
+        self.count = 0
+
+    def add(self, key, message):
+        self.outcome.errors.append((self.sheet, self.number, self.columns.get(key, ""), message))
+        self.count += 1
+
+    def add_refusal(self, error):
+        """A service's ValidationError: each field's messages on its column (a field with no
+        column of its own, such as the month, on the row)."""
+        for key, messages in error.message_dict.items():
+            for message in messages:
+                self.add(key, message)
+
+
 def _text(value):
     return "" if value is None else str(value).strip()
 
 
-def _error(outcome, sheet, row, columns, key, message):
-    header = next(h for k, h, _e in columns if k == key)
-    outcome.errors.append((sheet, row, header, message))
-
-
-def _check_report(number, row, projects, existing, period, outcome):
-    def error(key, message):
-        _error(outcome, REPORTS, number, REPORT_COLUMNS, key, message)
-
+def _save_report(errors, row, projects, existing, period, user):
     code = _text(row.get("code"))
     project = projects.get(code)
     if project is None:
-        error("code", _("No project %(code)s of your department.") % {"code": code or "–"})
-        return None
+        errors.add("code", _("No project %(code)s of your department.") % {"code": code or "–"})
+        return
     if _text(row.get("name")) != project.name:
-        error("name", _("This column is locked; it was changed."))
+        errors.add("name", _("This column is locked; it was changed."))
     if _text(row.get("period")) != period.strftime("%Y-%m"):
-        error("period", _("This column is locked; it was changed."))
+        errors.add("period", _("This column is locked; it was changed."))
     report = existing.get(project.pk)
     if _integer(row.get("version")) != (report.version if report else 0):
-        error(
+        errors.add(
             "version",
             _("This column is locked; it was changed, or the report was saved since the download."),
         )
-    health = _text(row.get("health"))
-    if (
-        not health
-        and not report
-        and all(_text(row.get(k)) == "" for k in ("percent_complete", "narrative"))
-    ):
-        return None  # nothing filled in for this project
-    if health not in ProgressReport.Health.values:
-        error("health", _("Use green, amber or red."))
-    percent = _integer(row.get("percent_complete"))
-    if percent is None or not 0 <= percent <= 100:
-        error("percent_complete", _("Give a whole number from 0 to 100."))
-    investment = _decimal(row.get("investment_completed_ytd"))
-    if investment is False or (investment is not None and investment < 0):
-        error("investment_completed_ytd", _("Give an amount of 0 or more."))
-    narrative = _text(row.get("narrative"))
-    if not narrative:
-        error("narrative", _("Say what was done this month."))
     fields = {
-        "health": health,
-        "percent_complete": percent,
-        "investment_completed_ytd": investment,
-        "narrative": narrative,
+        "health": _text(row.get("health")),
+        "percent_complete": _integer(row.get("percent_complete")),
+        "investment_completed_ytd": _decimal(row.get("investment_completed_ytd")),
+        "narrative": _text(row.get("narrative")),
         "problems": _text(row.get("problems")),
         "next_steps": _text(row.get("next_steps")),
     }
+    if not report and not any(
+        (fields["health"], _text(row.get("percent_complete")), fields["narrative"])
+    ):
+        return  # nothing filled in for this project
+    if fields["percent_complete"] is False:
+        errors.add("percent_complete", _("Give a whole number."))
+    if fields["investment_completed_ytd"] is False:
+        errors.add("investment_completed_ytd", _("Give an amount, such as 3.2."))
+    if errors.count:
+        return
     if report and all(getattr(report, k) == v for k, v in fields.items()):
-        return None  # unchanged
-    version = report.version if report else None
-    return REPORTS, lambda user: services.report_submit(
-        project=project, author=user, period=period, version=version, **fields
-    )
+        return  # unchanged
+    try:
+        services.report_submit(
+            project=project,
+            author=user,
+            period=period,
+            version=report.version if report else None,
+            **fields,
+        )
+    except ValidationError as error:
+        errors.add_refusal(error)
+    except services.Conflict:
+        errors.add("version", _("Someone else saved this report first; download it again."))
+    else:
+        errors.outcome.reports += 1
 
 
-def _check_milestone(number, row, milestones, on, outcome):
-    def error(key, message):
-        _error(outcome, MILESTONES, number, MILESTONE_COLUMNS, key, message)
-
+def _save_milestone(errors, row, milestones, user):
     milestone = milestones.get(_integer(row.get("id")))
     if milestone is None:
-        error("id", _("No open milestone with this id for your department."))
-        return None
+        errors.add("id", _("No open milestone with this id for your department."))
+        return
     if (
         _text(row.get("code")) != milestone.project.code
         or _text(row.get("title")) != milestone.title
     ):
-        error("title", _("This column is locked; it was changed."))
+        errors.add("title", _("This column is locked; it was changed."))
     if _date(row.get("planned_date")) != milestone.planned_date:
-        error("planned_date", _("The planned date is locked; only an administrator changes it."))
+        errors.add(
+            "planned_date", _("The planned date is locked; only an administrator changes it.")
+        )
     if _integer(row.get("version")) != milestone.version:
-        error(
+        errors.add(
             "version",
             _(
                 "This column is locked; it was changed, or the milestone was saved since the download."
@@ -332,31 +330,42 @@ def _check_milestone(number, row, milestones, on, outcome):
     actual, forecast = _date(row.get("actual_date")), _date(row.get("forecast_date"))
     reason = _text(row.get("forecast_reason"))
     if actual is False:
-        error("actual_date", _("Write the date as YYYY-MM-DD."))
-    elif actual and actual > on:
-        error("actual_date", _("The actual date cannot be in the future."))
+        errors.add("actual_date", _("Write the date as YYYY-MM-DD."))
     if forecast is False:
-        error("forecast_date", _("Write the date as YYYY-MM-DD."))
-    if actual:
-        return MILESTONES, lambda user: services.milestone_complete(
-            milestone=milestone, by=user, on=actual, version=milestone.version
-        )
-    if forecast and (forecast != milestone.forecast_date or reason != milestone.forecast_reason):
-        if not reason:
-            error("forecast_reason", _("Give a reason for the forecast date."))
-            return None
-        return MILESTONES, lambda user: services.milestone_reforecast(
-            milestone=milestone,
-            by=user,
-            forecast_date=forecast,
-            reason=reason,
-            version=milestone.version,
-        )
-    return None
+        errors.add("forecast_date", _("Write the date as YYYY-MM-DD."))
+    if errors.count:
+        return
+    try:
+        if actual:
+            services.milestone_complete(
+                milestone=milestone, by=user, on=actual, version=milestone.version
+            )
+        elif forecast and (
+            forecast != milestone.forecast_date or reason != milestone.forecast_reason
+        ):
+            services.milestone_reforecast(
+                milestone=milestone,
+                by=user,
+                forecast_date=forecast,
+                reason=reason,
+                version=milestone.version,
+            )
+        else:
+            return  # nothing to change
+    except ValidationError as error:
+        errors.add_refusal(error)
+    except services.Conflict:
+        errors.add("version", _("Someone else saved this milestone first; download it again."))
+    else:
+        errors.outcome.milestones += 1
 
 
 def _integer(value):
+    """None when empty, False when not a whole number."""
+    if value in (None, ""):
+        return None
     if isinstance(value, bool):
+        return False
         return None
     if isinstance(value, int):
         return value
@@ -365,7 +374,7 @@ def _integer(value):
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
-        return None
+        return False
 
 
 def _decimal(value):

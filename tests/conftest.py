@@ -93,7 +93,7 @@ def make_milestone(project, planned, **fields):
 
 
 def make_report(project, period, **fields):
-    defaults = {"health": ProgressReport.Health.GREEN, "percent_complete": 10}
+    defaults = {"health": ProgressReport.Health.GREEN, "percent_complete": 10, "narrative": "按计划推进"}
     return ProgressReport.objects.create(project=project, period=period, **(defaults | fields))
 
 

@@ -520,7 +520,7 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
 
 
 def test_a_report_is_missing_only_after_its_due_day(settings):
-    from projects.scorecards import due_month
+    from projects.reporting import due_month
 
     settings.REPORT_DUE_DAY = 10
     assert due_month(D(2026, 6, 10)) == D(2026, 4, 1)  # May's report is due by 10 June

@@ -285,7 +285,7 @@ class TestIndicatorValue:
         with pytest.raises(ValidationError) as error:
             value.full_clean()
         assert "year" in error.value.message_dict
-        IndicatorValue(indicator=indicator, year=2020, value=1).full_clean()  # the base year
+        IndicatorValue(indicator=indicator, year=2020, value=1, note="年鉴").full_clean()  # the base year
 
     def test_it_refuses_a_percentage_above_100(self):
         indicator = make_indicator(unit="%")
@@ -295,7 +295,7 @@ class TestIndicatorValue:
 
     def test_a_growth_rate_may_be_negative_but_a_share_may_not(self):
         growth = make_indicator(unit="%", target_kind=Indicator.TargetKind.GROWTH)
-        IndicatorValue(indicator=growth, year=2022, value=Decimal("-2.5")).full_clean()
+        IndicatorValue(indicator=growth, year=2022, value=Decimal("-2.5"), note="公报").full_clean()
         share = make_indicator(unit="%", plan=growth.plan)
         with pytest.raises(ValidationError):
             IndicatorValue(indicator=share, year=2022, value=Decimal("-2.5")).full_clean()

@@ -373,7 +373,7 @@ def test_other_unique_rules_are_still_checked(world):
             "planned",
         ),
         (AnnualInvestmentResource, "project,year,planned,completed\nLW-TRA-001,1999,1,0\n", "year"),
-        (IndicatorValueResource, "indicator,year,value,note\nGDP,2040,5,\n", "year"),
+        (IndicatorValueResource, "indicator,year,value,note\nGDP,2040,5,公报\n", "year"),
     ],
 )
 def test_each_database_rule_is_a_row_error_before_the_database_sees_it(
