@@ -1,0 +1,291 @@
+"""One rule, one message, every path: each bad input goes through the web form, the
+department workbook, the admin import (where the field is importable) and the service, and
+each refuses it with the same message and saves nothing.
+
+A workbook cannot carry a control character (XML forbids them, and the cell escape
+_x000B_ is read as those seven characters), so that rule has no workbook path.
+
+Add a row to RULES whenever a rule is added; add a path to PATHS when a new way of writing
+(an API, say) arrives."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from indicators import services as indicator_services
+from indicators.models import IndicatorValue
+from projects import services, workbook
+from projects.models import Milestone, ProgressReport
+from projects.resources import IndicatorValueResource, MilestoneResource, import_file
+
+from .conftest import TODAY, make_indicator, make_milestone, make_plan, make_project
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+PERIOD = D(2026, 5, 1)  # the month the workbook of TODAY asks for
+GOOD_REPORT = {
+    "health": "green",
+    "percent_complete": 40,
+    "narrative": "主体结构施工",
+    "problems": "",
+    "next_steps": "",
+    "investment_completed_ytd": Decimal("1.5"),
+}
+
+# (rule, write, bad fields, the message every path gives, paths that can carry it)
+RULES = [
+    (
+        "actual date in the future",
+        "done",
+        {"actual_date": TODAY + datetime.timedelta(days=1)},
+        "The actual date cannot be in the future.",
+        ["form", "workbook", "import", "service"],
+    ),
+    (
+        "forecast in the past",
+        "reforecast",
+        {"forecast_date": TODAY - datetime.timedelta(days=30), "forecast_reason": "征拆延误"},
+        "A forecast is a date still to come.",
+        ["form", "workbook", "import", "service"],
+    ),
+    (
+        "forecast without a reason",
+        "reforecast",
+        {"forecast_date": TODAY + datetime.timedelta(days=30), "forecast_reason": "  "},
+        "Give a reason for the forecast date.",
+        ["form", "workbook", "import", "service"],
+    ),
+    (
+        "control character in a text",
+        "reforecast",
+        {"forecast_date": TODAY + datetime.timedelta(days=30), "forecast_reason": "征拆\x0b延误"},
+        "Remove the control character U+000B (at character 3).",
+        ["form", "import", "service"],
+    ),
+    (
+        "empty narrative",
+        "report",
+        {"narrative": "   "},
+        "Say what was done this month.",
+        ["form", "workbook", "service"],
+    ),
+    (
+        "percent 101",
+        "report",
+        {"percent_complete": 101},
+        "Percent complete must be between 0 and 100.",
+        ["form", "workbook", "service"],
+    ),
+    (
+        "negative investment",
+        "report",
+        {"investment_completed_ytd": Decimal("-0.5")},
+        "Investment cannot be negative.",
+        ["form", "workbook", "service"],
+    ),
+    (
+        "control character in a report",
+        "report",
+        {"narrative": "完成\x07桩基"},
+        "Remove the control character U+0007 (at character 3).",
+        ["form", "service"],
+    ),
+    (
+        "a year outside the plan",
+        "value",
+        {"year": 2031, "value": Decimal("1300"), "note": "统计公报"},
+        "Enter a year from 2020 to 2025.",
+        ["form", "import", "service"],
+    ),
+    (
+        "indicator value without its source",
+        "value",
+        {"year": 2023, "value": Decimal("1300"), "note": ""},
+        "Say where the figure comes from.",
+        ["form", "import", "service"],
+    ),
+    (
+        "control character in a source note",
+        "value",
+        {"year": 2023, "value": Decimal("1300"), "note": "公报\x1b"},
+        "Remove the control character U+001B (at character 3).",
+        ["form", "import", "service"],
+    ),
+]
+
+
+@pytest.fixture
+def world(frozen_today, department_a, editor_a):
+    project = make_project(code="LW-TRA-001", lead_department=department_a, stage="construction")
+    milestone = make_milestone(
+        project,
+        TODAY - datetime.timedelta(days=3),
+        title="主体开工",
+        responsible_department=department_a,
+    )
+    indicator = make_indicator(
+        plan=make_plan(), code="GDP", responsible_department=department_a, unit="亿元"
+    )
+    return {"project": project, "milestone": milestone, "indicator": indicator, "user": editor_a}
+
+
+def fingerprint():
+    return [
+        list(ProgressReport.objects.order_by("pk").values()),
+        list(Milestone.objects.order_by("pk").values()),
+        list(IndicatorValue.objects.order_by("pk").values()),
+    ]
+
+
+# --- the paths: each sends a write's fields and returns the messages it got ---------------
+
+
+def text(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def by_form(world, write, fields, client):
+    client.force_login(world["user"])
+    if write == "report":
+        url = reverse("projects:report_new", args=[world["project"].code])
+        data = {"period": "2026-05", "version": 0} | GOOD_REPORT | fields
+    elif write in ("done", "reforecast"):
+        url = reverse("projects:milestone_update", args=[world["milestone"].pk])
+        data = {"action": write, "version": world["milestone"].version} | fields
+    else:
+        url = reverse("indicators:value_add", args=[world["indicator"].code])
+        data = fields
+    response = client.post(url, {k: text(v) for k, v in data.items()})
+    assert response.status_code == 200
+    form = response.context[{"done": "done_form", "reforecast": "forecast_form"}.get(write, "form")]
+    return [message for messages in form.errors.values() for message in messages]
+
+
+def by_workbook(world, write, fields, client):
+    book = load_workbook(io.BytesIO(workbook.build(world["project"].lead_department, TODAY)))
+    if write == "report":
+        sheet, columns, values = (
+            book[workbook.REPORTS],
+            workbook.REPORT_COLUMNS,
+            GOOD_REPORT | fields,
+        )
+    else:
+        sheet, columns, values = book[workbook.MILESTONES], workbook.MILESTONE_COLUMNS, fields
+    keys = [key for key, _header, _editable in columns]
+    for key, value in values.items():
+        sheet.cell(2, keys.index(key) + 1, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = workbook.load(
+        buffer.getvalue(), world["project"].lead_department, world["user"], TODAY
+    )
+    assert {(s, row) for s, row, _c, _m in outcome.errors} == {(sheet.title, 2)}
+    return [message for _s, _r, _c, message in outcome.errors]
+
+
+def by_import(world, write, fields, client):
+    if write == "value":
+        resource, row = IndicatorValueResource(), {"indicator": "GDP"} | fields
+    else:
+        milestone = world["milestone"]
+        resource = MilestoneResource()
+        row = {
+            "project": "LW-TRA-001",
+            "title": milestone.title,
+            "planned_date": milestone.planned_date,
+        }
+        row |= fields
+    header = ",".join(row)
+    line = ",".join(text(v) for v in row.values())
+    outcome = import_file(
+        resource, io.BytesIO(f"{header}\n{line}\n".encode()), "csv", user=world["user"]
+    )
+    assert {row for row, _c, _m in outcome.errors} == {2}
+    return [message for _r, _c, message in outcome.errors]
+
+
+def by_service(world, write, fields, client):
+    user, milestone = world["user"], world["milestone"]
+    try:
+        if write == "report":
+            services.report_submit(
+                project=world["project"], author=user, period=PERIOD, **(GOOD_REPORT | fields)
+            )
+        elif write == "done":
+            services.milestone_complete(
+                milestone=milestone, by=user, on=fields["actual_date"], version=milestone.version
+            )
+        elif write == "reforecast":
+            services.milestone_reforecast(
+                milestone=milestone,
+                by=user,
+                forecast_date=fields["forecast_date"],
+                reason=fields["forecast_reason"],
+                version=milestone.version,
+            )
+        else:
+            indicator_services.value_save(indicator=world["indicator"], by=user, **fields)
+    except ValidationError as error:
+        return error.messages
+    pytest.fail("the service saved it")
+
+
+PATHS = {"form": by_form, "workbook": by_workbook, "import": by_import, "service": by_service}
+
+
+@pytest.mark.parametrize(
+    "write, fields, message, path",
+    [
+        pytest.param(write, fields, message, path, id=f"{rule} · {path}")
+        for rule, write, fields, message, paths in RULES
+        for path in paths
+    ],
+)
+def test_every_path_refuses_a_bad_input_with_the_same_message(
+    write, fields, message, path, world, client, settings
+):
+    """In English, to read; the messages are the same msgids in Chinese."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    before = fingerprint()
+    with translation.override("en"):
+        assert PATHS[path](world, write, fields, client) == [message]
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("path", ["form", "workbook", "service"])
+def test_the_good_input_of_those_rules_is_saved_on_every_path(path, world, client):
+    """The base the bad rows start from is itself right: what they add is what is refused."""
+    if path == "form":
+        client.force_login(world["user"])
+        url = reverse("projects:report_new", args=[world["project"].code])
+        data = {"period": "2026-05", "version": 0} | GOOD_REPORT
+        assert client.post(url, {k: text(v) for k, v in data.items()}).status_code == 302
+    elif path == "workbook":
+        by_workbook_ok(world)
+    else:
+        services.report_submit(
+            project=world["project"], author=world["user"], period=PERIOD, **GOOD_REPORT
+        )
+    report = ProgressReport.objects.get()
+    assert (report.narrative, report.percent_complete) == ("主体结构施工", 40)
+
+
+def by_workbook_ok(world):
+    book = load_workbook(io.BytesIO(workbook.build(world["project"].lead_department, TODAY)))
+    keys = [key for key, _header, _editable in workbook.REPORT_COLUMNS]
+    for key, value in GOOD_REPORT.items():
+        book[workbook.REPORTS].cell(2, keys.index(key) + 1, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = workbook.load(
+        buffer.getvalue(), world["project"].lead_department, world["user"], TODAY
+    )
+    assert outcome.ok, outcome.errors
