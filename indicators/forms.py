@@ -15,7 +15,15 @@ class IndicatorValueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
     )
     # The version the form was loaded from: a correction over a newer one is refused.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={
+            key: _("This form was changed outside the page; load the page again.")
+            for key in ("invalid", "min_value")
+        },
+    )
 
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None:

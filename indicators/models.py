@@ -219,12 +219,15 @@ class IndicatorValue(CleanTextModel, models.Model):
                 "first": first,
                 "last": last,
             }
+        growth = indicator.target_kind == Indicator.TargetKind.GROWTH
         if self.value is not None and indicator.is_percentage:
             # A growth rate may fall below zero; a share may not.
-            lowest = None if indicator.target_kind == Indicator.TargetKind.GROWTH else 0
-            if self.value > 100 or (lowest is not None and self.value < lowest):
+            if self.value > 100 or (not growth and self.value < 0):
                 errors["value"] = _(
                     "A percentage cannot be above 100 or, except for growth, below 0."
                 )
+        elif self.value is not None and not growth and self.value < 0:
+            # Counts and amounts (people, enterprises, 亿元) are never negative.
+            errors["value"] = _("This indicator's values cannot be negative.")
         if errors:
             raise ValidationError(errors)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "projects.middleware.SlidingSessionMiddleware",
+    "projects.security.PrivatePagesMiddleware",
     "projects.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -154,8 +155,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("SIGNIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one, counted apart
+# Failures are counted per user name, and per user name from one address: failures for
+# other names never lock a user out (behind a proxy every user shares its address), and a
+# success resets only that user's failures.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address: the proxy's X-Forwarded-For only when this many proxies are trusted
+# in front of the app (1 behind the README's nginx); 0 reads the connection's own address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "projects.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "login"
@@ -226,9 +234,23 @@ IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 SCHEDULE_RED_AFTER_DAYS = envint("SCHEDULE_RED_AFTER_DAYS", 30)
 # Monthly progress reports are due by this day of the following month.
 REPORT_DUE_DAY = envint("REPORT_DUE_DAY", 10)
-# Largest department workbook accepted for upload, in bytes.
+# Uploaded spreadsheets (the department workbook, the admin's imports, the import commands)
+# are refused beyond these limits before or while they are read (README, Security).
+# Largest file accepted, in bytes.
 WORKBOOK_MAX_BYTES = envint("WORKBOOK_MAX_BYTES", 5_000_000)
+# Largest total of an XLSX's parts once uncompressed, read from the archive's directory.
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = envint("SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 50_000_000)
+# Rows of one sheet: the department workbook, and the admin's and commands' imports.
+WORKBOOK_MAX_ROWS = envint("WORKBOOK_MAX_ROWS", 5_000)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+# Cells of one row, and characters of one cell.
+SPREADSHEET_MAX_COLUMNS = envint("SPREADSHEET_MAX_COLUMNS", 50)
+SPREADSHEET_MAX_CELL_CHARS = envint("SPREADSHEET_MAX_CELL_CHARS", 10_000)
+# Errors listed for one file; the rest are counted ("and 1,234 more").
+SPREADSHEET_MAX_ERRORS = envint("SPREADSHEET_MAX_ERRORS", 200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
+# Longest text of a free-text field (a narrative, a reason, a note), in characters.
+TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
 
 LOGGING = {
     "version": 1,

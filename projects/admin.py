@@ -18,6 +18,8 @@ from .models import (
     ProjectChapter,
     User,
 )
+from .permissions import is_administrator
+from .roles import Role
 from .spreadsheets import SpreadsheetAdminMixin
 
 # Roles are the app's own groups (projects.roles), set up by a migration: not edited by hand.
@@ -64,6 +66,34 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["department"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Department"), {"fields": ["department"]}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Department"), {"fields": ["department"]}),)
+
+    # Only a superuser widens anyone's rights. An administrator who is not one keeps the
+    # staff's accounts (names, departments, the manager, viewer and editor roles) but cannot
+    # grant superuser or staff status, the administrator role or single permissions, nor
+    # change a superuser's or an administrator's account, their own included.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "is_staff", "user_permissions"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.exclude(name=Role.ADMINISTRATOR.value)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _holds_wide_rights(self, obj):
+        return obj is not None and (obj.is_superuser or is_administrator(obj))
+
+    def has_change_permission(self, request, obj=None):
+        if self._holds_wide_rights(obj) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._holds_wide_rights(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class PlanChapterInline(admin.TabularInline):
@@ -115,8 +145,34 @@ class PlanChapterAdmin(admin.ModelAdmin):
     ordering = ["plan__number", "order"]
 
 
+class MilestoneAdminForm(forms.ModelForm):
+    """A milestone in the admin. Changing one already done needs a reason, which the change
+    history keeps (departments cannot change it at all: services.refuse_if_done)."""
+
+    change_reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=100,
+        help_text=_("Kept in the change history; needed to change a milestone already done."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in self.changed_data if name != "change_reason"]
+        if self.instance.was_done and changed and not data.get("change_reason", "").strip():
+            self.add_error("change_reason", _("Say why a milestone already done is changed."))
+        return data
+
+    def save(self, commit=True):
+        reason = self.cleaned_data.get("change_reason", "").strip()
+        if reason:
+            self.instance._change_reason = reason
+        return super().save(commit)
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneAdminForm
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
     }
@@ -128,6 +184,7 @@ class MilestoneInline(admin.TabularInline):
         "actual_date",
         "responsible_department",
         "is_sample",
+        "change_reason",
     ]
     autocomplete_fields = ["responsible_department"]
     extra = 0
@@ -192,6 +249,7 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
 
 @admin.register(Milestone)
 class MilestoneAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    form = MilestoneAdminForm
     resource_classes = [resources.MilestoneResource]
     list_display = [
         "title",

@@ -22,7 +22,15 @@ def place_errors(form, error):
 class VersionedForm(forms.Form):
     """Carries the version of the row the form was loaded from (0 for a new row)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        initial=0,
+        error_messages={
+            key: _("This form was changed outside the page; load the page again.")
+            for key in ("required", "invalid", "min_value")
+        },
+    )
 
 
 class MonthField(forms.DateField):

@@ -19,6 +19,8 @@ from .clock import today
 from .validators import CleanTextModel, non_negative, plausible_year
 
 MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
+# The plausible dates of a milestone or a report, as the plausible years (validators).
+EARLIEST_DAY, LATEST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 
 class Department(CleanTextModel, models.Model):
@@ -447,6 +449,19 @@ class Project(CleanTextModel, models.Model):
             return None
         return self.investment_completed / planned * 100
 
+    def first_day(self):
+        """The earliest date a milestone or a report of this project can carry: the first day
+        of the year it started, or without a start, of the first plan's first year."""
+        if self.start_date:
+            return max(datetime.date(self.start_date.year, 1, 1), EARLIEST_DAY)
+        if not hasattr(self, "_first_plan_year"):
+            self._first_plan_year = (
+                Plan.objects.order_by("start_year").values_list("start_year", flat=True).first()
+            )
+        if self._first_plan_year:
+            return datetime.date(self._first_plan_year, 1, 1)
+        return EARLIEST_DAY
+
     def clean(self):
         if (
             self.start_date
@@ -580,19 +595,32 @@ class Milestone(CleanTextModel, models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # What the row held when read, for the rules on what a save changes.
-        instance._loaded_forecast_date = dict(zip(field_names, values, strict=True)).get(
-            "forecast_date"
-        )
+        loaded = dict(zip(field_names, values, strict=True))
+        instance._loaded = {name: loaded.get(name) for name in ("actual_date", "forecast_date")}
         return instance
+
+    @property
+    def was_done(self):
+        """Done when it was read from the database (whatever has been set on it since)."""
+        return getattr(self, "_loaded", {}).get("actual_date") is not None
 
     def clean(self):
         errors = {}
         # Not database constraints: SQLite refuses the current date in a CHECK constraint,
         # and "today" is the app's clock (projects.clock), not the database's.
         on = today()
+        first = self.project.first_day() if self.project_id else EARLIEST_DAY
+        for name in ("actual_date", "forecast_date"):
+            day = getattr(self, name)
+            if day and not first <= day <= LATEST_DAY:
+                errors[name] = _("Enter a date from %(first)s to %(last)s.") % {
+                    "first": first.isoformat(),
+                    "last": LATEST_DAY.isoformat(),
+                }
         if self.actual_date and self.actual_date > on:
             errors["actual_date"] = _("The actual date cannot be in the future.")
-        forecast_changed = self.forecast_date != getattr(self, "_loaded_forecast_date", None)
+        loaded_forecast = getattr(self, "_loaded", {}).get("forecast_date")
+        forecast_changed = self.forecast_date != loaded_forecast
         if self.forecast_date and forecast_changed and not self.actual_date:
             # A forecast already passed stays as it was; a new one must still lie ahead.
             if self.forecast_date < on:
@@ -767,8 +795,13 @@ class ProgressReport(CleanTextModel, models.Model):
         errors = {}
         if self.period:
             self.period = self.period.replace(day=1)
+            first = self.project.first_day() if self.project_id else EARLIEST_DAY
             if self.period > today().replace(day=1):
                 errors["period"] = _("You cannot report on a month that has not begun.")
+            elif self.period < first.replace(day=1):
+                errors["period"] = _("Report on a month from %(first)s on.") % {
+                    "first": f"{first:%Y-%m}"
+                }
         if self.status == self.Status.RETURNED and not self.review_comment.strip():
             errors["review_comment"] = _("Say why the report is returned.")
         if errors:

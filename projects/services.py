@@ -5,6 +5,7 @@ validate(): the model's own rules, which the admin and its imports go through to
 checks the version the form was loaded from, so a save over a newer version is refused
 (Conflict) and the other person's change stays."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -115,9 +116,19 @@ def report_review(*, report, reviewer, accept, comment, version):
     return report
 
 
+def refuse_if_done(milestone):
+    """A milestone done is the record of what happened: a department no longer changes it
+    (an administrator may, in the admin, giving a reason that the history keeps)."""
+    if milestone.was_done:
+        raise ValidationError(
+            {"actual_date": _("This milestone is done; only an administrator can change it.")}
+        )
+
+
 @transaction.atomic
 def milestone_complete(*, milestone, by, on, version):
     """Mark a milestone done on a day (not in the future)."""
+    refuse_if_done(milestone)
     milestone.actual_date = on
     validate(milestone)
     claim_version(milestone, version)
@@ -130,6 +141,7 @@ def milestone_complete(*, milestone, by, on, version):
 def milestone_reforecast(*, milestone, by, forecast_date, reason, version):
     """A new expected date with its reason. The planned (baseline) date never changes here:
     only an administrator re-baselines, in the admin, and the history shows it."""
+    refuse_if_done(milestone)
     milestone.forecast_date = forecast_date
     milestone.forecast_reason = reason
     validate(milestone)

@@ -3,6 +3,8 @@ forms, the department workbook, the admin and its imports all validate through t
 
 import unicodedata
 
+from django.conf import settings
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -35,10 +37,22 @@ class NoControlCharacters:
 no_control_characters = NoControlCharacters()
 
 
+def limit_length(value):
+    """A free text (a TextField, which has no length of its own) is at most
+    settings.TEXT_MAX_CHARS characters."""
+    if len(value) > settings.TEXT_MAX_CHARS:
+        raise ValidationError(
+            _("Keep this text to %(limit)s characters; it has %(length)s."),
+            code="max_length",
+            params={"limit": settings.TEXT_MAX_CHARS, "length": len(value)},
+        )
+
+
 class CleanTextModel:
     """A model mixin: every text field of the model refuses control characters (see
-    NoControlCharacters), as its own validators would, on every path that validates the
-    model (forms, the workbook, the admin and its imports, the services)."""
+    NoControlCharacters) and every free text longer than settings.TEXT_MAX_CHARS, as its own
+    validators would, on every path that validates the model (forms, the workbook, the admin
+    and its imports, the services)."""
 
     def clean_fields(self, exclude=None):
         errors = {}
@@ -51,8 +65,11 @@ class CleanTextModel:
                 continue
             if field.name in errors or (exclude and field.name in exclude):
                 continue
+            value = getattr(self, field.attname) or ""
             try:
-                no_control_characters(getattr(self, field.attname) or "")
+                no_control_characters(value)
+                if isinstance(field, models.TextField):
+                    limit_length(value)
             except ValidationError as error:
                 errors[field.name] = error.error_list
         if errors:

@@ -92,7 +92,9 @@ def project_detail(request, code):
     for milestone in milestones:
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.project = project  # already in hand, for the permission check
-        milestone.may_update = may_update_milestone(request.user, milestone)
+        milestone.may_update = not milestone.is_done and may_update_milestone(
+            request.user, milestone
+        )
     reports = list(project.reports.all())
     context = {
         "project": project,
