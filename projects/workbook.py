@@ -6,7 +6,6 @@ the same rules and messages, versions and history)."""
 
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -14,11 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import services
+from . import services, uploads
 from .models import Milestone, ProgressReport, Project
 from .reporting import ACTIVE_STAGES, last_month
 
@@ -53,6 +52,7 @@ LOCKED_FILL = PatternFill("solid", fgColor="EEF2F7")
 @dataclass
 class Outcome:
     errors: list = field(default_factory=list)  # (sheet, row, column, message)
+    more_errors: int = 0  # found beyond settings.SPREADSHEET_MAX_ERRORS, counted only
     reports: int = 0  # reports submitted
     milestones: int = 0  # milestones updated
     dry_run: bool = False
@@ -60,6 +60,12 @@ class Outcome:
     @property
     def ok(self):
         return not self.errors
+
+    def add_error(self, sheet, row, column, message):
+        if len(self.errors) < settings.SPREADSHEET_MAX_ERRORS:
+            self.errors.append((sheet, row, column, uploads.shorten(message, 300)))
+        else:
+            self.more_errors += 1
 
 
 def department_projects(department):
@@ -157,13 +163,15 @@ def load(data, department, user, on, *, dry_run=False):
     inside one transaction; the service's refusals (the model's rules) are placed on the
     row's column. Any refusal, or a dry run, rolls the whole workbook back."""
     outcome = Outcome(dry_run=dry_run)
-    book = _open(data, outcome)
-    if book is None:
+    try:
+        book = _open(data)
+        report_rows = list(_rows(book[REPORTS], REPORT_COLUMNS, outcome))
+        milestone_rows = list(_rows(book[MILESTONES], MILESTONE_COLUMNS, outcome))
+    except uploads.UploadRefused as refusal:
+        outcome.add_error("", 0, "", str(refusal))
         return outcome
     projects = {p.code: p for p in Project.objects.filter(lead_department=department)}
     milestones = {m.pk: m for m in open_milestones(department)}
-    report_rows = list(_rows(book[REPORTS], REPORT_COLUMNS, outcome))
-    milestone_rows = list(_rows(book[MILESTONES], MILESTONE_COLUMNS, outcome))
     period = last_month(on)
     existing = {
         r.project_id: r
@@ -181,53 +189,41 @@ def load(data, department, user, on, *, dry_run=False):
     return outcome
 
 
-def _open(data, outcome):
-    """The uploaded workbook, or None with the reason in outcome.errors."""
+def _open(data):
+    """The uploaded workbook, checked against the limits (uploads.py); UploadRefused if it
+    cannot be read within them."""
     if not data:
-        outcome.errors.append(("", 0, "", _("The file is empty.")))
-        return None
+        raise uploads.UploadRefused(_("The file is empty."))
     if len(data) > settings.WORKBOOK_MAX_BYTES:
-        message = _("The file is larger than %(mb)s MB.") % {
-            "mb": settings.WORKBOOK_MAX_BYTES // 1_000_000
-        }
-        outcome.errors.append(("", 0, "", message))
-        return None
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        outcome.errors.append(("", 0, "", _("This is not an Excel workbook (.xlsx).")))
-        return None
+        raise uploads.UploadRefused(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": settings.WORKBOOK_MAX_BYTES // 1_000_000}
+        )
+    book = uploads.open_xlsx(data, max_rows=settings.WORKBOOK_MAX_ROWS)
     if REPORTS not in book.sheetnames or MILESTONES not in book.sheetnames:
-        message = _("The workbook needs the sheets %(a)s and %(b)s.") % {
-            "a": REPORTS,
-            "b": MILESTONES,
-        }
-        outcome.errors.append(("", 0, "", message))
-        return None
+        raise uploads.UploadRefused(
+            _("The workbook needs the sheets %(a)s and %(b)s.") % {"a": REPORTS, "b": MILESTONES}
+        )
     return book
 
 
 def _rows(sheet, columns, outcome):
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
+    keys = [key for key, _header, _editable in columns]
+    rows = uploads.rows(sheet, max_rows=settings.WORKBOOK_MAX_ROWS, width=len(columns))
+    _number, header = next(rows, (1, None))
     expected = [header_text for _key, header_text, _editable in columns]
-    if (
-        header is None
-        or [("" if h is None else str(h)) for h in header[: len(expected)]] != expected
-    ):
-        outcome.errors.append(
-            (
-                sheet.title,
-                1,
-                "",
-                _("The columns are not the ones downloaded; use the downloaded workbook."),
-            )
+    if header is None or [("" if h is None else str(h)) for h in header] != expected:
+        outcome.add_error(
+            sheet.title,
+            1,
+            "",
+            _("The columns are not the ones downloaded; use the downloaded workbook."),
         )
         return
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
+    for number, values in rows:
+        if all(v in (None, "") for v in values):
             continue
-        yield number, dict(zip([key for key, _h, _e in columns], values, strict=False))
+        yield number, dict(zip(keys, values, strict=True))
 
 
 class RowErrors:
@@ -239,7 +235,7 @@ class RowErrors:
         self.count = 0
 
     def add(self, key, message):
-        self.outcome.errors.append((self.sheet, self.number, self.columns.get(key, ""), message))
+        self.outcome.add_error(self.sheet, self.number, self.columns.get(key, ""), message)
         self.count += 1
 
     def add_refusal(self, error):
@@ -258,7 +254,11 @@ def _save_report(errors, row, projects, existing, period, user):
     code = _text(row.get("code"))
     project = projects.get(code)
     if project is None:
-        errors.add("code", _("No project %(code)s of your department.") % {"code": code or "–"})
+        errors.add(
+            "code",
+            _("No project %(code)s of your department.")
+            % {"code": uploads.shorten(code) if code else "–"},
+        )
         return
     if _text(row.get("name")) != project.name:
         errors.add("name", _("This column is locked; it was changed."))

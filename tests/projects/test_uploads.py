@@ -1,0 +1,113 @@
+"""Hostile and malformed workbooks are refused with a reason (HTTP 400), quickly, saving
+nothing; the limits are the settings'. bench/uploads.py sends the full-size files."""
+
+import resource
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects import uploads, workbook
+from projects.models import ProgressReport
+
+from .. import hostile
+from ..conftest import TODAY, make_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_limits(settings):
+    settings.SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 1_000_000
+    settings.WORKBOOK_MAX_ROWS = 5_000
+    settings.SPREADSHEET_MAX_COLUMNS = 50
+    settings.SPREADSHEET_MAX_CELL_CHARS = 10_000
+    return settings
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+FILES = {
+    "one cell unpacking past the limit": (
+        lambda: hostile.one_huge_cell(chars=2_000_000),
+        "at most 1 MB is read",
+    ),
+    "rows unpacking past the limit": (
+        lambda: hostile.endless_rows(rows=50_000),
+        "at most 1 MB is read",
+    ),
+    "a row numbered 1048576": (hostile.far_dimension, "more than 5,000 rows"),
+    "too many rows": (lambda: hostile.many_rows(rows=6_000), "more than 5,000 rows"),
+    "too many cells in a row": (lambda: hostile.wide_row(cells=60), "more than 50 cells"),
+    "one cell too long": (
+        lambda: hostile.one_huge_cell(chars=20_000),
+        "more than 10,000 characters",
+    ),
+    "entities in a DTD": (hostile.entity_bomb, "damaged"),
+    "a truncated sheet": (hostile.truncated_sheet, "damaged"),
+    "a shared string out of range": (hostile.string_index_out_of_range, "damaged"),
+    "not a zip": (hostile.not_a_zip, "not an Excel workbook"),
+}
+
+
+@pytest.mark.parametrize("build, reason", FILES.values(), ids=FILES.keys())
+def test_a_hostile_workbook_is_refused_with_its_reason_and_nothing_saved(
+    build, reason, small_limits, frozen_today, department_a, editor_a, client
+):
+    project = make_project(lead_department=department_a, stage="construction")
+    data = build()
+    client.force_login(editor_a)
+    client.cookies[small_limits.LANGUAGE_COOKIE_NAME] = "en"
+    started = cpu_seconds()
+    response = client.post(
+        reverse("projects:workbook_upload", args=[department_a.slug]),
+        {"file": SimpleUploadedFile("book.xlsx", data), "dry_run": ""},
+    )
+    assert cpu_seconds() - started < 5
+    assert response.status_code == 400
+    (sheet, row, column, message), *others = response.context["outcome"].errors
+    assert others == [] and reason in message
+    assert len(response.content) < 20_000  # nothing of the file comes back
+    assert not ProgressReport.objects.filter(project=project).exists()
+
+
+def test_errors_beyond_the_limit_are_counted_not_listed(
+    small_limits, frozen_today, department_a, editor_a
+):
+    small_limits.SPREADSHEET_MAX_ERRORS = 3
+    book = workbook.build(department_a, TODAY)
+    for n in range(10):
+        make_project(lead_department=department_a, stage="construction", code=f"LW-TRA-{n:03d}")
+    rows = [hostile.row(1, *[h for _k, h, _e in workbook.REPORT_COLUMNS])]
+    rows += [hostile.row(n, "LW-NOPE-1") for n in range(2, 12)]
+    milestones = [hostile.row(1, *[h for _k, h, _e in workbook.MILESTONE_COLUMNS])]
+    data = hostile.workbook({"reports": rows, "milestones": milestones})
+    outcome = workbook.load(data, department_a, editor_a, TODAY)
+    assert len(outcome.errors) == 3 and outcome.more_errors == 7
+    assert book  # the download itself is unaffected
+
+
+def test_a_message_never_echoes_a_long_cell(small_limits, frozen_today, department_a, editor_a):
+    header = [h for _k, h, _e in workbook.REPORT_COLUMNS]
+    code = "X" * 5_000
+    data = hostile.workbook(
+        {
+            "reports": [hostile.row(1, *header), hostile.row(2, code, "", "", "0", "green")],
+            "milestones": [hostile.row(1, *[h for _k, h, _e in workbook.MILESTONE_COLUMNS])],
+        }
+    )
+    outcome = workbook.load(data, department_a, editor_a, TODAY)
+    (_sheet, _row, _column, message), *_ = outcome.errors
+    assert code not in message and len(message) < 200
+
+
+def test_rows_are_read_within_the_width_asked(small_limits):
+    data = hostile.workbook({"s": [hostile.row(1, "a", "b", "c"), hostile.row(2, "d", "e")]})
+    book = uploads.open_xlsx(data, max_rows=10)
+    assert list(uploads.rows(book["s"], max_rows=10, width=2)) == [
+        (1, ("a", "b")),
+        (2, ("d", "e")),
+    ]
