@@ -227,6 +227,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liwan-projects@localh
 
 # Administrators' imports and exports: CSV and XLSX; an import with any bad row saves nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Between an import's preview and its confirmation the file waits in the database (shared
+# by every worker; `manage.py createcachetable` makes the table), never in a temporary
+# folder; it is deleted when the import is confirmed, and lapses after an hour if not.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "projects.spreadsheets.PreviewStorage"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "import-previews": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "liwan_import_previews",
+        "TIMEOUT": 60 * 60,
+    },
+}
 IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 
 # Domain settings.
@@ -240,8 +252,10 @@ REPORT_DUE_DAY = envint("REPORT_DUE_DAY", 10)
 WORKBOOK_MAX_BYTES = envint("WORKBOOK_MAX_BYTES", 5_000_000)
 # Largest total of an XLSX's parts once uncompressed, read from the archive's directory.
 SPREADSHEET_MAX_UNCOMPRESSED_BYTES = envint("SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 50_000_000)
-# Rows of one sheet: the department workbook, and the admin's and commands' imports.
+# Rows of one sheet: the department workbook, the admin's import in the browser, and the
+# import commands (which read a batch of rows at a time).
 WORKBOOK_MAX_ROWS = envint("WORKBOOK_MAX_ROWS", 5_000)
+ADMIN_IMPORT_MAX_ROWS = envint("ADMIN_IMPORT_MAX_ROWS", 20_000)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
 # Cells of one row, and characters of one cell.
 SPREADSHEET_MAX_COLUMNS = envint("SPREADSHEET_MAX_COLUMNS", 50)
@@ -249,6 +263,9 @@ SPREADSHEET_MAX_CELL_CHARS = envint("SPREADSHEET_MAX_CELL_CHARS", 10_000)
 # Errors listed for one file; the rest are counted ("and 1,234 more").
 SPREADSHEET_MAX_ERRORS = envint("SPREADSHEET_MAX_ERRORS", 200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
+# Uploads up to the largest file accepted stay in memory; a larger one is refused, and
+# Django deletes its temporary file with the request.
+FILE_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
 # Longest text of a free-text field (a narrative, a reason, a note), in characters.
 TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
 

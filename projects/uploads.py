@@ -45,6 +45,17 @@ def open_xlsx(file, *, max_rows):
     checked against the limits; UploadRefused otherwise."""
     if isinstance(file, bytes | bytearray):
         file = io.BytesIO(file)
+    check_xlsx(file, max_rows=max_rows)
+    try:
+        file.seek(0)
+        return load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a damaged file can raise almost anything in openpyxl
+        log.info("unreadable workbook", exc_info=True)
+        raise UploadRefused(_("This workbook is damaged and cannot be read.")) from None
+
+
+def check_xlsx(file, *, max_rows):
+    """Check an XLSX's parts against the limits without opening it as a workbook."""
     try:
         archive = zipfile.ZipFile(file)
         parts = archive.infolist()
@@ -64,12 +75,6 @@ def open_xlsx(file, *, max_rows):
         _scan(archive, name, max_rows)
     if STRINGS_PART in names:
         _scan_strings(archive, max_rows * settings.SPREADSHEET_MAX_COLUMNS)
-    try:
-        file.seek(0)
-        return load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - a damaged file can raise almost anything in openpyxl
-        log.info("unreadable workbook", exc_info=True)
-        raise UploadRefused(_("This workbook is damaged and cannot be read.")) from None
 
 
 def _parse(archive, name):
@@ -100,6 +105,9 @@ def _scan(archive, name, max_rows):
             cells += 1
             if cells > settings.SPREADSHEET_MAX_COLUMNS:
                 raise too_many_columns()
+        elif event == "end" and tag in ("v", "t"):
+            if len(element.text or "") > settings.SPREADSHEET_MAX_CELL_CHARS:
+                raise too_long_cell()
         elif event == "end" and tag == "row":
             element.clear()
 

@@ -111,3 +111,73 @@ def test_rows_are_read_within_the_width_asked(small_limits):
         (1, ("a", "b")),
         (2, ("d", "e")),
     ]
+
+
+# --- the admin's import -------------------------------------------------------------------
+
+
+class TestAdminImport:
+    URL = "admin:projects_milestone_import"
+
+    def post(self, client, data, name, fmt):
+        upload = SimpleUploadedFile(name, data)
+        return client.post(reverse(self.URL), {"import_file": upload, "format": fmt})
+
+    @pytest.mark.parametrize(
+        "build, reason",
+        [
+            (hostile.far_dimension, "more than 1,000 rows"),
+            (lambda: hostile.many_rows(rows=1_001), "more than 1,000 rows"),
+            (lambda: hostile.one_huge_cell(chars=2_000_000), "at most 1 MB is read"),
+            (hostile.entity_bomb, "damaged"),
+        ],
+        ids=["a row numbered 1048576", "too many rows", "unpacking too far", "entities"],
+    )
+    def test_a_hostile_workbook_is_refused_before_it_is_read(
+        self, build, reason, small_limits, administrator, client, frozen_today
+    ):
+        small_limits.ADMIN_IMPORT_MAX_ROWS = 1_000
+        client.force_login(administrator)
+        client.cookies[small_limits.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.post(client, build(), "milestones.xlsx", 1)
+        assert response.status_code == 200
+        assert reason in " ".join(response.context["form"].errors["import_file"])
+        assert "confirm_form" not in response.context
+
+    def test_a_csv_of_too_many_rows_is_refused(self, small_limits, administrator, client):
+        small_limits.ADMIN_IMPORT_MAX_ROWS = 1_000
+        client.force_login(administrator)
+        client.cookies[small_limits.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.post(client, hostile.million_row_csv(rows=1_001), "m.csv", 0)
+        assert "more than 1,000 rows" in " ".join(response.context["form"].errors["import_file"])
+
+    def test_a_file_waits_for_its_confirmation_in_the_database_and_goes_with_it(
+        self, administrator, client, frozen_today, department_a, tmp_path, monkeypatch
+    ):
+        import tempfile
+
+        from django.core.cache import caches
+
+        from projects.models import Milestone
+
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        make_project(code="LW-TRA-001", lead_department=department_a)
+        client.force_login(administrator)
+        data = "project,title,planned_date\nLW-TRA-001,开工,2026-09-01\n".encode()
+        response = self.post(client, data, "m.csv", 0)
+        confirm = response.context["confirm_form"].initial
+        key = f"preview-{confirm['import_file_name']}"
+        assert caches["import-previews"].get(key) == data
+        response = client.post(reverse("admin:projects_milestone_process_import"), confirm)
+        assert response.status_code == 302
+        assert Milestone.objects.filter(title="开工").exists()
+        assert caches["import-previews"].get(key) is None
+        assert list(tmp_path.iterdir()) == []  # nothing was written to a temporary folder
+
+    def test_a_lapsed_preview_asks_for_the_file_again(self, administrator, client, settings):
+        client.force_login(administrator)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        data = {"import_file_name": "0" * 32, "original_file_name": "m.csv", "format": "0"}
+        response = client.post(reverse("admin:projects_milestone_process_import"), data)
+        assert response.status_code == 200
+        assert "upload the file again" in response.content.decode()
