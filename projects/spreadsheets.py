@@ -97,6 +97,14 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     import_form_class = BoundedImportForm
     confirm_form_class = PreviewConfirmForm
 
+    def import_action(self, request, **kwargs):
+        """A file refused before its preview answers 400, as the department workbook does."""
+        response = super().import_action(request, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            response.status_code = 400
+        return response
+
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         extra = [

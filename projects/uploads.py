@@ -51,7 +51,7 @@ def open_xlsx(file, *, max_rows):
         return load_workbook(file, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged file can raise almost anything in openpyxl
         log.info("unreadable workbook", exc_info=True)
-        raise UploadRefused(_("This workbook is damaged and cannot be read.")) from None
+        raise damaged() from None
 
 
 def check_xlsx(file, *, max_rows):
@@ -71,10 +71,11 @@ def check_xlsx(file, *, max_rows):
             % {"size": _mb(unpacked), "limit": _mb(settings.SPREADSHEET_MAX_UNCOMPRESSED_BYTES)}
         )
     names = {part.filename for part in parts}
-    for name in sorted(n for n in names if SHEET_PART.match(n)):
-        _scan(archive, name, max_rows)
+    strings = 0
     if STRINGS_PART in names:
-        _scan_strings(archive, max_rows * settings.SPREADSHEET_MAX_COLUMNS)
+        strings = _scan_strings(archive, max_rows * settings.SPREADSHEET_MAX_COLUMNS)
+    for name in sorted(n for n in names if SHEET_PART.match(n)):
+        _scan(archive, name, max_rows, strings)
 
 
 def _parse(archive, name):
@@ -83,31 +84,39 @@ def _parse(archive, name):
         with archive.open(name) as stream:
             yield from iterparse(stream, events=("start", "end"), forbid_dtd=True)
     except (DefusedXmlException, SyntaxError, zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise UploadRefused(_("This workbook is damaged and cannot be read.")) from None
+        raise damaged() from None
 
 
 def _local(tag):
     return tag.rpartition("}")[2]
 
 
-def _scan(archive, name, max_rows):
-    """Count a sheet's rows (by their numbers: a row numbered 1,048,576 counts as that many)
-    and each row's cells, without building the sheet."""
-    cells = 0
+def _scan(archive, name, max_rows, strings):
+    """Count a sheet's rows (by their numbers too: a row numbered 1,048,576 counts as that
+    many) and each row's cells, and check that every shared-string cell names one of the
+    `strings`, without building the sheet."""
+    rows = cells = 0
+    shared = False
     for event, element in _parse(archive, name):
         tag = _local(element.tag)
         if event == "start" and tag == "row":
-            cells = 0
+            rows, cells = rows + 1, 0
             number = element.get("r")
-            if number is not None and (not number.isdigit() or int(number) > max_rows + 1):
+            if number is not None and not number.isdigit():
+                raise damaged()
+            if max(rows, int(number or 0)) > max_rows + 1:  # the header row and max_rows
                 raise too_many_rows(max_rows)
         elif event == "start" and tag == "c":
             cells += 1
+            shared = element.get("t") == "s"
             if cells > settings.SPREADSHEET_MAX_COLUMNS:
                 raise too_many_columns()
         elif event == "end" and tag in ("v", "t"):
-            if len(element.text or "") > settings.SPREADSHEET_MAX_CELL_CHARS:
+            text = element.text or ""
+            if len(text) > settings.SPREADSHEET_MAX_CELL_CHARS:
                 raise too_long_cell()
+            if tag == "v" and shared and not (text.isdigit() and int(text) < strings):
+                raise damaged()
         elif event == "end" and tag == "row":
             element.clear()
 
@@ -127,6 +136,7 @@ def _scan_strings(archive, most):
                 raise too_long_cell()
         elif event == "end" and tag == "si":
             element.clear()
+    return count
 
 
 def rows(sheet, *, max_rows, width):
@@ -142,7 +152,7 @@ def rows(sheet, *, max_rows, width):
         raise
     except Exception:  # noqa: BLE001 - as in open_xlsx
         log.info("unreadable sheet", exc_info=True)
-        raise UploadRefused(_("This workbook is damaged and cannot be read.")) from None
+        raise damaged() from None
 
 
 def csv_rows(file, *, max_rows):
@@ -168,6 +178,10 @@ def check_cells(values):
     for value in values:
         if isinstance(value, str) and len(value) > settings.SPREADSHEET_MAX_CELL_CHARS:
             raise too_long_cell()
+
+
+def damaged():
+    return UploadRefused(_("This workbook is damaged and cannot be read."))
 
 
 def too_many_rows(max_rows):
