@@ -2,10 +2,10 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import VersionedAdminMixin
-from projects.resources import IndicatorValueResource
 from projects.spreadsheets import SpreadsheetAdminMixin
 
 from .models import Indicator, IndicatorValue
+from .resources import IndicatorValueResource
 
 
 class IndicatorValueInline(admin.TabularInline):
