@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
-from indicators.models import Indicator
+from indicators import summary as indicator_summary
 
 from .models import AnnualInvestment, Milestone, ProgressReport, Project, ProjectChapter
 
@@ -61,11 +61,7 @@ def chapters_with_figures(chapters, on):
         .order_by()
         .values_list("project", "planned", "completed")
     }
-    indicators_by_chapter = defaultdict(set)
-    for chapter_id, indicator_id in Indicator.chapters.through.objects.filter(
-        planchapter__plan__in=plan_ids
-    ).values_list("planchapter_id", "indicator_id"):
-        indicators_by_chapter[chapter_id].add(indicator_id)
+    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
 
     zero = (Decimal(0), Decimal(0))
     tree = subtrees(chapters)
