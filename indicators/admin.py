@@ -1,11 +1,16 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects import admin as portfolio_admin
 from projects.admin import VersionedAdminMixin
-from projects.resources import IndicatorValueResource
+from projects.models import Project
 from projects.spreadsheets import SpreadsheetAdminMixin
 
 from .models import Indicator, IndicatorValue
+from .resources import IndicatorValueResource
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -33,6 +38,7 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_select_related = ["responsible_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
     autocomplete_fields = ["plan", "responsible_department", "chapters"]
+    exclude = ["projects"]  # linked from each project's page (below)
     inlines = [IndicatorValueInline]
 
 
@@ -44,3 +50,47 @@ class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHist
     list_select_related = ["indicator", "entered_by"]
     search_fields = ["indicator__code", "indicator__name", "note"]
     autocomplete_fields = ["indicator", "entered_by"]
+
+
+class ProjectIndicatorsForm(forms.ModelForm):
+    """A project's admin form with the indicators it serves. The link belongs to the
+    indicators (Indicator.projects), so the field is declared here; it looks and asks the
+    database what it did as a field of Project: the current links, then the chosen ones
+    shown by name, searched as the indicator list is."""
+
+    indicators = forms.ModelMultipleChoiceField(
+        Indicator.objects.all(),
+        required=False,
+        label=_("indicators served"),
+        widget=AutocompleteSelectMultiple(
+            Indicator.projects.through._meta.get_field("indicator"), admin.site
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "indicators" not in self.initial:
+            self.initial["indicators"] = list(self.instance.indicators.all())
+
+
+def _with_indicators(fieldsets):
+    """The project's fieldsets, the indicators first in the one about the plan."""
+    return [
+        (name, {**options, "fields": ["indicators", *options["fields"]]})
+        if "source_sentence" in options["fields"]
+        else (name, options)
+        for name, options in fieldsets
+    ]
+
+
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectAdmin(portfolio_admin.ProjectAdmin):
+    form = ProjectIndicatorsForm
+    fieldsets = _with_indicators(portfolio_admin.ProjectAdmin.fieldsets)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.indicators.set(form.cleaned_data["indicators"])

@@ -6,3 +6,11 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "indicators"
     verbose_name = _("Plan indicators")
+
+    def ready(self):
+        from projects.resources import RESOURCES
+
+        from .resources import IndicatorValueResource
+
+        # manage.py import_spreadsheet indicator-values
+        RESOURCES["indicator-values"] = IndicatorValueResource

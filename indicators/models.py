@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.clock import today
-from projects.models import Department, Plan, PlanChapter
+from projects.models import Department, Plan, PlanChapter, Project
 from projects.validators import CleanTextModel, plausible_year
 
 from . import progress
@@ -86,6 +86,15 @@ class Indicator(CleanTextModel, models.Model):
     )
     chapters = models.ManyToManyField(
         PlanChapter, verbose_name=_("chapters"), blank=True, related_name="indicators"
+    )
+    # Declared here so that projects need not know indicators; the table keeps the name
+    # it had when the link was declared on Project, so databases keep their links.
+    projects = models.ManyToManyField(
+        Project,
+        verbose_name=_("projects"),
+        blank=True,
+        related_name="indicators",
+        db_table="projects_project_indicators",
     )
     source_paragraph = models.PositiveSmallIntegerField(
         _("source paragraph"), null=True, blank=True

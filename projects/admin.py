@@ -219,7 +219,7 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
     list_filter = ["stage", "category", "area", "lead_department", "is_sample"]
     list_select_related = ["lead_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
-    autocomplete_fields = ["lead_department", "partner_departments", "indicators"]
+    autocomplete_fields = ["lead_department", "partner_departments"]
     inlines = [ProjectChapterInline, MilestoneInline, AnnualInvestmentInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "category", "area", "stage"]}),
@@ -241,7 +241,7 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
         ),
         (
             _("Plan"),
-            {"fields": ["indicators", "description", "source_paragraph", "source_sentence"]},
+            {"fields": ["description", "source_paragraph", "source_sentence"]},
         ),
         (None, {"fields": ["is_sample"]}),
     ]

@@ -372,12 +372,6 @@ class Project(CleanTextModel, models.Model):
         blank=True,
         related_name="projects",
     )
-    indicators = models.ManyToManyField(
-        "indicators.Indicator",
-        verbose_name=_("indicators served"),
-        blank=True,
-        related_name="projects",
-    )
     description = models.TextField(_("description"), blank=True)
     source_paragraph = models.PositiveSmallIntegerField(
         _("source paragraph"),

@@ -1,4 +1,5 @@
-"""Plan data: the 14th plan, its chapters, projects and indicators, from fixtures/plan14/.
+"""Plan data: the 14th plan, its chapters and projects, from fixtures/plan14/ (the plan's
+indicators are loaded beside them by the indicators app).
 
 Everything here is traceable to the plan text shipped beside the data; load() refuses a
 fixture whose quoted sentence is not in the paragraph it names.
@@ -8,16 +9,13 @@ import datetime
 import functools
 import json
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from indicators.models import Indicator
-
 from .models import Department, Plan, PlanChapter, Project, ProjectChapter
-from .upsert import set_links, upsert
+from .upsert import upsert
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLAN14 = FIXTURES / "plan14"
@@ -57,14 +55,20 @@ def check_quote(paras, paragraph, sentence, what):
 
 @transaction.atomic
 def load():
-    """Load departments and the 14th plan's data. Returns a Counter of what happened."""
+    """Load departments and the 14th plan's chapters and projects. Returns a Counter of
+    what happened."""
     stats = Counter()
-    paras = paragraphs()
+    load_portfolio(stats)
+    return stats
+
+
+def load_portfolio(stats):
+    """Departments, the plan, its chapters and its projects; returns the plan and its
+    chapters by code, for what other apps load beside them."""
     load_departments(stats)
     plan, chapters = load_plan_and_chapters(stats)
-    indicators = load_indicators(plan, chapters, paras, stats)
-    load_projects(chapters, indicators, paras, stats)
-    return stats
+    load_projects(chapters, paragraphs(), stats)
+    return plan, chapters
 
 
 def load_departments(stats):
@@ -101,44 +105,7 @@ def load_plan_and_chapters(stats):
     return plan, chapters
 
 
-def load_indicators(plan, chapters, paras, stats):
-    """The plan's quantitative targets; returns them by code."""
-    indicators = {}
-    for order, row in enumerate(read_json(PLAN14 / "indicators.json")["indicators"]):
-        what = row["code"]
-        check_quote(paras, row["paragraph"], row["source_sentence"], what)
-        check_quote(paras, row["baseline_paragraph"], row["baseline_sentence"], what + " baseline")
-        if row["target_text"] not in row["source_sentence"]:
-            raise PlanDataError(f"{what}: the target's wording is not in its sentence.")
-        fields = {
-            "plan": plan,
-            "name": row["name"],
-            "name_en": row["name_en"],
-            "unit": row["unit"],
-            "category": row["category"],
-            "nature": row["nature"],
-            "target_kind": row["target_kind"],
-            "direction": row["direction"],
-            "baseline_year": row["baseline_year"],
-            "baseline_value": decimal_or_none(row["baseline_value"]),
-            "baseline_source_sentence": row["baseline_sentence"] or "",
-            "target_year": row["target_year"],
-            "target_value": decimal_or_none(row["target_value"]),
-            "target_text": row["target_text"],
-            "source_paragraph": row["paragraph"],
-            "source_sentence": row["source_sentence"],
-            "note": row["note"],
-            "order": order,
-        }
-        indicator, status = upsert(Indicator, {"code": row["code"]}, fields)
-        stats[f"indicators {status}"] += 1
-        if set_links(indicator.chapters, [chapters[code] for code in row["chapters"]]):
-            stats["indicator chapter links changed"] += 1
-        indicators[row["code"]] = indicator
-    return indicators
-
-
-def load_projects(chapters, indicators, paras, stats):
+def load_projects(chapters, paras, stats):
     for row in read_json(PLAN14 / "projects.json")["projects"]:
         check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
         fields = {
@@ -159,9 +126,3 @@ def load_projects(chapters, indicators, paras, stats):
                 [ProjectChapter(project=project, chapter=c) for c in wanted - current]
             )
             stats["project chapter links changed"] += 1
-        if set_links(project.indicators, [indicators[code] for code in row["indicators"]]):
-            stats["project indicator links changed"] += 1
-
-
-def decimal_or_none(value):
-    return None if value is None else Decimal(str(value))

@@ -28,8 +28,6 @@ from import_export.results import Result
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.models import Indicator, IndicatorValue
-
 from .models import AnnualInvestment, Department, Milestone, PlanChapter, Project
 
 IMPORT_REASON = "spreadsheet import"
@@ -636,22 +634,12 @@ class AnnualInvestmentResource(CodeKeyedResource):
         fields = ["project", "year", "planned", "completed"]
 
 
-class IndicatorValueResource(CodeKeyedResource):
-    indicator = by_code("indicator", Indicator)
-    example = {"indicator": "I14-02", "year": 2025, "value": "1450", "note": "统计公报"}
-
-    class Meta:
-        model = IndicatorValue
-        import_id_fields = ["indicator", "year"]
-        fields = ["indicator", "year", "value", "note"]
-
-
+# The kinds manage.py import_spreadsheet loads; other apps add theirs in AppConfig.ready().
 RESOURCES = {
     "departments": DepartmentResource,
     "projects": ProjectResource,
     "milestones": MilestoneResource,
     "investments": AnnualInvestmentResource,
-    "indicator-values": IndicatorValueResource,
 }
 
 

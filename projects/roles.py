@@ -4,6 +4,7 @@ Row-level rules (an editor changes only their own department's rows) are enforce
 the views; the groups carry the model permissions the admin needs.
 """
 
+from django.apps import apps as global_apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +21,7 @@ class Role(models.TextChoices):
 
 
 def ensure_roles(Group, Permission):
-    """Create the role groups and give them their permissions. Safe to run again.
-
-    Takes the model classes so a data migration can pass its historical ones.
-    """
+    """Create the role groups and give them their permissions. Safe to run again."""
     data_perms = Permission.objects.filter(content_type__app_label__in=DATA_APPS)
     view_perms = data_perms.filter(codename__startswith="view_")
     grants = {
@@ -35,3 +33,16 @@ def ensure_roles(Group, Permission):
     for role, perms in grants.items():
         group, _created = Group.objects.get_or_create(name=role.value)
         group.permissions.set(perms)
+
+
+def create_roles(sender, apps=global_apps, **kwargs):
+    """After every migrate (post_migrate, sent once per app): make the roles. Auth's own
+    receiver, connected before this one, has just made the permissions of `sender`, so
+    the groups have every data app's permissions once the last of them has been sent."""
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:  # auth's tables are not there (migrated back to zero)
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    ensure_roles(Group, Permission)

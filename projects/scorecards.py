@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from indicators.models import Indicator
+from indicators import summary as indicator_summary
 
 from .models import AnnualInvestment, Milestone, ProgressReport, Project, ProjectChapter
 from .reporting import projects_missing_report
@@ -53,11 +53,7 @@ def chapters_with_figures(chapters, on):
         .order_by()
         .values_list("project", "planned", "completed")
     }
-    indicators_by_chapter = defaultdict(set)
-    for chapter_id, indicator_id in Indicator.chapters.through.objects.filter(
-        planchapter__plan__in=plan_ids
-    ).values_list("planchapter_id", "indicator_id"):
-        indicators_by_chapter[chapter_id].add(indicator_id)
+    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
 
     zero = (Decimal(0), Decimal(0))
     tree = subtrees(chapters)

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
-from indicators.models import Indicator
-from indicators.progress import Status
+from indicators import summary as indicator_summary
 
 from . import plandata, reporting, scorecards, services, workbook
 from .clock import today
@@ -199,16 +198,13 @@ def chapter_detail(request, key):
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
         .order_by("-overdue_count", "code")[:SHOWN]
     )
-    indicators = Indicator.objects.for_progress().filter(chapters__in=subtree).distinct()
     context = {
         "chapter": chapter,
         "figures": figures,
         "sections": list(chapter.children.select_related("plan").order_by("order")),
         "projects": projects,
         "shown": SHOWN,
-        "indicators": [
-            (i, a, Status(a.status).label) for i in indicators for a in [i.assess(on.year)]
-        ],
+        "indicators": indicator_summary.for_chapters(subtree, on.year),
         "text": plandata.chapter_text(chapter),
     }
     return render(request, "projects/chapter_detail.html", context)
@@ -280,18 +276,7 @@ def dashboard(request):
         planned=Sum("planned"), completed=Sum("completed")
     )
     overdue = Milestone.objects.overdue(on=on).for_lists()
-    indicators = [(i, i.assess(on.year)) for i in Indicator.objects.for_progress()]
-    off_track = [
-        (i, a, Status(a.status).label)
-        for i, a in indicators
-        if a.status
-        in (
-            Status.NEEDS_ACCELERATION,
-            Status.LIMITED_PROGRESS,
-            Status.MOVING_AWAY,
-            Status.FINAL_NOT_MET,
-        )
-    ]
+    off_track, indicator_count = indicator_summary.off_track(on.year)
     missing = scorecards.missing_reports_by_department(on)
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
@@ -322,7 +307,7 @@ def dashboard(request):
         "year_share": year_share * 100,
         "departments_missing": departments_missing,
         "off_track": off_track,
-        "indicator_count": len(indicators),
+        "indicator_count": indicator_count,
     }
     return render(request, "projects/dashboard.html", context)
 

@@ -22,7 +22,8 @@ from indicators import services as indicator_services
 from indicators.models import IndicatorValue
 from projects import services, workbook
 from projects.models import Milestone, ProgressReport
-from projects.resources import IndicatorValueResource, MilestoneResource, import_file
+from indicators.resources import IndicatorValueResource
+from projects.resources import MilestoneResource, import_file
 
 from .conftest import TODAY, make_indicator, make_milestone, make_plan, make_project
 

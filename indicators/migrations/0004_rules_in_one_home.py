@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_value_version'),
+        ('indicators', '0001_squashed_0003_value_version'),
     ]
 
     operations = [

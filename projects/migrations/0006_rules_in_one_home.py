@@ -13,7 +13,7 @@ def fill_empty_narratives(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_report_review_and_versions'),
+        ('projects', '0001_squashed_0005_report_review_and_versions'),
     ]
 
     operations = [

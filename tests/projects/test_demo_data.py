@@ -7,6 +7,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
+from indicators import demo as whole_demo
 from indicators.models import IndicatorValue
 from projects import demo
 from projects.models import AnnualInvestment, Milestone, ProgressReport, Project, User
@@ -87,7 +88,7 @@ def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
 
 def test_running_it_twice_changes_nothing(loaded):
     before = snapshot()
-    stats = demo.load()
+    stats = whole_demo.load()
     assert [key for key in stats if not key.endswith("unchanged")] == []
     assert snapshot() == before
 
@@ -95,7 +96,7 @@ def test_running_it_twice_changes_nothing(loaded):
 def test_a_later_day_moves_the_portfolio_with_it(loaded):
     overdue_today = Milestone.objects.overdue().count()
     with time_machine.travel(datetime.datetime(2026, 9, 15, 4, tzinfo=datetime.UTC), tick=False):
-        demo.load()
+        whole_demo.load()
         assert ProgressReport.objects.filter(period=datetime.date(2026, 8, 1)).exists()
         assert not Milestone.objects.filter(actual_date__gt=datetime.date(2026, 9, 15)).exists()
         assert Milestone.objects.overdue().count() >= 10

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from indicators import plandata as whole_plan
 from indicators.models import Indicator
 from projects import plandata
 from projects.models import Department, Plan, PlanChapter, Project
@@ -109,7 +110,7 @@ class TestLoadPlan:
         assert "14-6.1" in [c.key for c in museums.chapters.all()]
 
     def test_the_headline_targets_are_there_with_baselines_only_where_the_text_gives_them(self):
-        plandata.load()
+        whole_plan.load()
         gdp = Indicator.objects.get(name="地区生产总值")
         assert (gdp.unit, gdp.target_value, gdp.target_year) == ("亿元", Decimal("1450"), 2025)
         assert gdp.baseline_value is None  # the text gives no 2020 GDP
@@ -121,9 +122,9 @@ class TestLoadPlan:
         assert Indicator.objects.get(name__contains="R&D").target_value == Decimal("2")
 
     def test_running_it_again_changes_nothing(self):
-        plandata.load()
+        whole_plan.load()
         history = Project.history.count()
-        stats = plandata.load()
+        stats = whole_plan.load()
         assert not [key for key in stats if not key.endswith("unchanged")]
         assert Project.history.count() == history
 
@@ -137,13 +138,13 @@ class TestLoadPlan:
         )
         monkeypatch.setattr(plandata, "PLAN14", folder)
         with pytest.raises(plandata.PlanDataError, match=data["projects"][-1]["code"]):
-            plandata.load()
+            whole_plan.load()
         assert not Project.objects.exists()
         assert not Plan.objects.exists()
 
 
 def test_projects_serve_the_indicators_their_kind_moves():
-    plandata.load()
+    whole_plan.load()
     assert "I14-10" in Project.objects.get(name="东沙隧道").indicators.values_list(
         "code", flat=True
     )

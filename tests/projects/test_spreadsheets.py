@@ -12,11 +12,11 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
+from indicators.resources import IndicatorValueResource
 from projects.models import AnnualInvestment, Department, Milestone, Project
 from projects.resources import (
     AnnualInvestmentResource,
     DepartmentResource,
-    IndicatorValueResource,
     MilestoneResource,
     ProjectResource,
     import_file,

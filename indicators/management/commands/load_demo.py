@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import demo, plandata
+from indicators import demo
 from projects.clock import today
+from projects.demo import DEMO_PASSWORD
+from projects.plandata import PlanDataError
 
 
 class Command(BaseCommand):
@@ -15,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             stats = demo.load()
-        except plandata.PlanDataError as error:
+        except PlanDataError as error:
             raise CommandError(str(error)) from error
         for key in sorted(stats):
             self.stdout.write(f"{key}: {stats[key]}")
@@ -23,6 +25,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Plan and sample data loaded for {today():%Y-%m-%d}.")
         )
         self.stdout.write(
-            f"Demo sign-ins (password {demo.DEMO_PASSWORD}): admin, manager, viewer, "
+            f"Demo sign-ins (password {DEMO_PASSWORD}): admin, manager, viewer, "
             "editor-<department slug> such as editor-housing-transport."
         )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import plandata
+from indicators import plandata
+from projects.plandata import PlanDataError
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             stats = plandata.load()
-        except plandata.PlanDataError as error:
+        except PlanDataError as error:
             raise CommandError(str(error)) from error
         for key in sorted(stats):
             self.stdout.write(f"{key}: {stats[key]}")
