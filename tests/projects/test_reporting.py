@@ -297,6 +297,7 @@ def test_the_planned_date_is_changed_by_administrators_only_and_shows_in_history
             "planned_date": "2026-09-01",
             "actual_date": "2026-06-15",
             "responsible_department": project.lead_department_id,
+            "change_reason": "区政府调整计划",  # the milestone is done: a change needs a reason
         },
     )
     assert response.status_code == 302
