@@ -72,7 +72,9 @@ def test_every_sample_row_is_labelled(loaded):
 
 
 def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
-    assert User.objects.get(username="admin").groups.get().name == Role.ADMINISTRATOR
+    admin = User.objects.get(username="admin")
+    assert admin.groups.get().name == Role.ADMINISTRATOR
+    assert admin.is_staff and not admin.is_superuser  # widens no one's rights
     assert User.objects.get(username="manager").groups.get().name == Role.MANAGER
     assert User.objects.get(username="viewer").groups.get().name == Role.VIEWER
     editors = User.objects.filter(groups__name=Role.EDITOR)
