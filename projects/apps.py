@@ -10,8 +10,6 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import speedups
         from .middleware import start_session_clock
 
-        speedups.install()
         user_logged_in.connect(start_session_clock, dispatch_uid="liwan-session-clock")
