@@ -12,10 +12,14 @@ def figure(value):
 
 
 class IndicatorTable(tables.Table):
-    """Rows are Indicators with an `assessment` attribute (see IndicatorListView)."""
+    """Rows are Indicators with an `assessment` attribute (see IndicatorListView).
 
-    code = tables.Column(verbose_name=_("code"), linkify=True, attrs={"td": {"class": "nowrap"}})
-    name = tables.Column(verbose_name=_("name"), linkify=True, attrs={"td": {"class": "wide-cell"}})
+    The columns give the headers, sorting, paging and (with the value_ methods) the export
+    values; the page's rows are written out in templates/indicators/_indicator_table.html,
+    cheaper than django-tables2's cell-by-cell rendering."""
+
+    code = tables.Column(verbose_name=_("code"))
+    name = tables.Column(verbose_name=_("name"))
     unit = tables.Column(verbose_name=_("unit"))
     category = tables.Column(verbose_name=_("category"))
     nature = tables.Column(verbose_name=_("nature"))
@@ -44,59 +48,75 @@ class IndicatorTable(tables.Table):
             "status",
             "responsible_department",
         ]
-        template_name = "django_tables2/table.html"
+        template_name = "indicators/_indicator_table.html"
         attrs = {"class": "data"}
         empty_text = _("No indicator matches these filters.")
         default = "–"
         orderable = True
 
-    def render_baseline(self, record):
-        if record.baseline_value is None:
-            return _("none in the plan")
-        return f"{figure(record.baseline_value)} ({record.baseline_year})"
-
     def value_baseline(self, record):
         return "" if record.baseline_value is None else float(record.baseline_value)
 
-    def render_target(self, record):
-        return f"{figure(record.target_value)} ({record.target_year}, {record.get_target_kind_display()})"
-
     def value_target(self, record):
         return float(record.target_value)
-
-    def render_latest(self, record):
-        a = record.assessment
-        if record.target_kind == Indicator.TargetKind.CUMULATIVE:
-            return _("%(value)s in all to %(year)s") % {
-                "value": figure(a.latest_value),
-                "year": a.latest_year,
-            }
-        if record.target_kind == Indicator.TargetKind.GROWTH:
-            return _("%(value)s %% a year to %(year)s") % {
-                "value": figure(a.latest_value),
-                "year": a.latest_year,
-            }
-        return f"{figure(a.latest_value)} ({a.latest_year})"
 
     def value_latest(self, record):
         value = record.assessment.latest_value
         return "" if value is None else round(value, 4)
 
-    def render_progress(self, record):
-        """Before the end: the share of the pace needed; after: the share of the target."""
-        a = record.assessment
-        if a.is_final and a.share_of_target is not None:
-            return _("%(percent)s %% of target") % {"percent": f"{a.share_of_target * 100:.0f}"}
-        if a.ratio is not None:
-            return _("%(percent)s %% of the pace needed") % {"percent": f"{a.ratio * 100:.0f}"}
-        return "–"
-
     def value_progress(self, record):
-        return self.render_progress(record)
-
-    def render_status(self, record):
-        status = record.assessment.status
-        return format_html('<span class="status status-{}">{}</span>', status, Status(status).label)
+        return progress_cell(record)
 
     def value_status(self, record):
         return str(Status(record.assessment.status).label)
+
+
+# The cells of the page, written out by templates/indicators/_indicator_table.html through
+# the filters of indicators/templatetags/indicator_cells.py; "–" where the column is empty.
+
+
+def baseline_cell(indicator):
+    if indicator.baseline_value is None:
+        return "–"
+    return f"{figure(indicator.baseline_value)} ({indicator.baseline_year})"
+
+
+def target_cell(indicator):
+    if indicator.target_value is None:
+        return "–"
+    kind = indicator.get_target_kind_display()
+    return f"{figure(indicator.target_value)} ({indicator.target_year}, {kind})"
+
+
+def latest_cell(indicator):
+    a = indicator.assessment
+    if a.latest_value is None:
+        return "–"
+    if indicator.target_kind == Indicator.TargetKind.CUMULATIVE:
+        return _("%(value)s in all to %(year)s") % {
+            "value": figure(a.latest_value),
+            "year": a.latest_year,
+        }
+    if indicator.target_kind == Indicator.TargetKind.GROWTH:
+        return _("%(value)s %% a year to %(year)s") % {
+            "value": figure(a.latest_value),
+            "year": a.latest_year,
+        }
+    return f"{figure(a.latest_value)} ({a.latest_year})"
+
+
+def progress_cell(indicator):
+    """Before the end: the share of the pace needed; after: the share of the target."""
+    a = indicator.assessment
+    if a.is_final and a.share_of_target is not None:
+        return _("%(percent)s %% of target") % {"percent": f"{a.share_of_target * 100:.0f}"}
+    if a.ratio is not None:
+        return _("%(percent)s %% of the pace needed") % {"percent": f"{a.ratio * 100:.0f}"}
+    return "–"
+
+
+def status_cell(indicator):
+    status = indicator.assessment.status
+    if not status:
+        return "–"
+    return format_html('<span class="status status-{}">{}</span>', status, Status(status).label)

@@ -11,10 +11,8 @@ class ProjectsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from . import speedups
         from .middleware import start_session_clock
         from .roles import create_roles
 
-        speedups.install()
         user_logged_in.connect(start_session_clock, dispatch_uid="liwan-session-clock")
         post_migrate.connect(create_roles, dispatch_uid="liwan-roles")

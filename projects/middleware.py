@@ -49,28 +49,3 @@ class SlidingSessionMiddleware:
                 session.set_expiry(session_expiry())
         return self.get_response(request)
 
-
-class ContentSecurityPolicyMiddleware:
-    """Pages load scripts, styles, fonts and images from this site only; no inline script,
-    no framing. (Inline style attributes stay allowed: the admin uses a few.)"""
-
-    POLICY = "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.POLICY)
-        return response

@@ -99,6 +99,25 @@ class TestHeaders:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
 
+    @pytest.mark.parametrize("signed_in", [True, False])
+    def test_the_content_security_policy_has_every_directive(self, client, manager, signed_in):
+        if signed_in:
+            client.force_login(manager)
+        for path in ["/", reverse("login"), "/no-such-page/"]:
+            response = client.get(path)
+            policy = response["Content-Security-Policy"]
+            directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+            assert directives == {
+                "default-src": "'self'",
+                "script-src": "'self'",
+                "style-src": "'self' 'unsafe-inline'",
+                "img-src": "'self' data:",
+                "object-src": "'none'",
+                "base-uri": "'self'",
+                "form-action": "'self'",
+                "frame-ancestors": "'none'",
+            }, path
+
     def test_no_inline_scripts_in_our_templates(self):
         from django.conf import settings
 
