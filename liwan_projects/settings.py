@@ -16,7 +16,6 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from import_export.formats import base_formats
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -256,7 +255,6 @@ CACHES = {
         "TIMEOUT": 60 * 60,
     },
 }
-IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.

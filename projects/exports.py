@@ -1,15 +1,84 @@
-"""Tables out as files: CSV streamed row by row, XLSX written in one pass."""
+"""Tables out as files: CSV streamed row by row, XLSX written in one pass.
+
+Every file the app writes (these lists, the department workbook, the admin's exports and
+import templates) writes its cells through csv_cell() or xlsx_row(), so that no text is
+ever read as a formula (OWASP, CSV injection): in CSV a text that begins with =, +, -, @,
+a tab or a carriage return gets a leading apostrophe (unless it is a plain number, such as
+-1.5); in XLSX every text is a string cell, whatever it begins with. Numbers stay numbers. A control character that rows may already
+hold (other than tab and line breaks) is written as U+FFFD, which XLSX can carry."""
 
 import csv
 import inspect
 import io
+import re
 
+import tablib
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django_tables2 import A
+from import_export.formats import base_formats
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")  # as the admin's exports write numbers
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def clean_text(value):
+    """A text with its control characters (other than tab and line breaks) as U+FFFD."""
+    return CONTROL_CHARACTERS.sub("\ufffd", value)
+
+
+def csv_cell(value):
+    """A value for a CSV cell: a text that a spreadsheet would take for a formula is
+    prefixed with an apostrophe."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def xlsx_row(sheet, values):
+    """Cells for sheet.append() in a write-only workbook: every text a string cell."""
+    return [_text_cell(sheet, v) if isinstance(v, str) else v for v in values]
+
+
+def _text_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=clean_text(value))
+    cell.data_type = "s"  # openpyxl takes a text beginning with = for a formula
+    return cell
+
+
+def xlsx_bytes(rows, title="Sheet1"):
+    """A one-sheet workbook of `rows` (header first), as bytes."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class CSV(base_formats.CSV):
+    """The admin's CSV export (and import), its cells through csv_cell()."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(headers=[csv_cell(h) for h in dataset.headers or []])
+        for row in dataset:
+            safe.append([csv_cell(v) for v in row])
+        return super().export_data(safe, **kwargs)
+
+
+class XLSX(base_formats.XLSX):
+    """The admin's XLSX export (and import), written by xlsx_bytes()."""
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_bytes([dataset.headers or [], *dataset], title=dataset.title or "Sheet1")
 
 
 class _Echo:
@@ -26,7 +95,7 @@ def csv_response(filename, rows):
     def lines():
         yield "\ufeff"  # so Excel opens UTF-8 Chinese correctly
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -35,16 +104,7 @@ def csv_response(filename, rows):
 
 def xlsx_response(filename, rows, title="Sheet1"):
     """Write `rows` (header first) to a one-sheet workbook and return it as a download."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(xlsx_bytes(rows, title=title), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

@@ -11,15 +11,15 @@ from uuid import uuid4
 from django import forms
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import BaseStorage
-from openpyxl import Workbook
 
-from . import uploads
+from . import exports, uploads
 
 
 class PreviewStorage(BaseStorage):
@@ -94,6 +94,7 @@ class PreviewConfirmForm(ConfirmImportForm):
 
 class SpreadsheetAdminMixin(ImportExportMixin):
     import_export_change_list_template = "admin/liwan_change_list.html"
+    formats = [exports.CSV, exports.XLSX]  # cells written as exports.py writes them
     import_form_class = BoundedImportForm
     confirm_form_class = PreviewConfirmForm
 
@@ -119,21 +120,13 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def template_view(self, request):
         """An XLSX with the import's columns and one example row."""
         if not self.has_import_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         resource = self.get_import_resource_classes(request)[0]()
         headers = resource.import_headers()
-        book = Workbook()
-        sheet = book.active
-        sheet.title = self.model._meta.model_name
-        sheet.append(headers)
-        sheet.append([resource.example.get(h, "") for h in headers])
-        buffer = io.BytesIO()
-        book.save(buffer)
+        rows = [headers, [resource.example.get(h, "") for h in headers]]
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.xlsx_bytes(rows, title=self.model._meta.model_name),
+            content_type=exports.XLSX_TYPE,
         )
         response["Content-Disposition"] = (
             f'attachment; filename="{self.model._meta.model_name}-template.xlsx"'

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import services, uploads
+from . import exports, services, uploads
 from .models import Milestone, ProgressReport, Project
 from .reporting import ACTIVE_STAGES, last_month
 
@@ -148,8 +148,17 @@ def _header(sheet, columns):
 
 
 def _row(sheet, columns, values):
-    sheet.append([values[key] for key, _header, _editable in columns])
+    """A row of cells, written as every export writes them (exports.py): a text is a string
+    cell, never a formula, and a control character already saved is shown as U+FFFD."""
+    sheet.append(
+        [
+            exports.clean_text(value) if isinstance(value, str) else value
+            for value in (values[key] for key, _header, _editable in columns)
+        ]
+    )
     for cell, (_key, _header, editable) in zip(sheet[sheet.max_row], columns, strict=True):
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
         if editable:
             cell.protection = Protection(locked=False)
         else:
@@ -260,7 +269,7 @@ def _save_report(errors, row, projects, existing, period, user):
             % {"code": uploads.shorten(code) if code else "–"},
         )
         return
-    if _text(row.get("name")) != project.name:
+    if _text(row.get("name")) != exports.clean_text(project.name).strip():
         errors.add("name", _("This column is locked; it was changed."))
     if _text(row.get("period")) != period.strftime("%Y-%m"):
         errors.add("period", _("This column is locked; it was changed."))
@@ -313,7 +322,7 @@ def _save_milestone(errors, row, milestones, user):
         return
     if (
         _text(row.get("code")) != milestone.project.code
-        or _text(row.get("title")) != milestone.title
+        or _text(row.get("title")) != exports.clean_text(milestone.title).strip()
     ):
         errors.add("title", _("This column is locked; it was changed."))
     if _date(row.get("planned_date")) != milestone.planned_date:
@@ -366,7 +375,6 @@ def _integer(value):
         return None
     if isinstance(value, bool):
         return False
-        return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
