@@ -26,7 +26,12 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 from openpyxl import load_workbook
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_manager_for_model,
+)
 
 from indicators.models import Indicator, IndicatorValue
 
@@ -164,6 +169,14 @@ def by_code(column, model, field="code"):
     return fields.Field(
         column_name=column, attribute=column, widget=StrictForeignKeyWidget(model, field=field)
     )
+
+
+def _bulk_create(instances, model, *, batch_size, **history):
+    model.objects.bulk_create(instances, batch_size=batch_size)
+
+
+def _bulk_update(instances, model, fields, *, batch_size, **history):
+    model.objects.bulk_update(instances, fields, batch_size=batch_size)
 
 
 def _plain(value):
@@ -404,7 +417,7 @@ class CodeKeyedResource(resources.ModelResource):
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._write_batch(
-            bulk_create_with_history,
+            bulk_create_with_history if self.keeps_history() else _bulk_create,
             self.create_instances,
             (),
             batch_size,
@@ -419,7 +432,7 @@ class CodeKeyedResource(resources.ModelResource):
             for name in names:
                 setattr(instance, name, now)
         self._write_batch(
-            bulk_update_with_history,
+            bulk_update_with_history if self.keeps_history() else _bulk_update,
             self.update_instances,
             (self.get_bulk_update_fields(),),
             batch_size,
@@ -447,6 +460,13 @@ class CodeKeyedResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
         finally:
             instances.clear()
+
+    def keeps_history(self):
+        try:
+            get_history_manager_for_model(self._meta.model)
+        except NotHistoricalModelError:
+            return False  # departments
+        return True
 
     def auto_now_fields(self):
         return [
