@@ -22,7 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 from openpyxl import load_workbook
@@ -35,140 +35,17 @@ from simple_history.utils import (
 
 from indicators.models import Indicator, IndicatorValue
 
-from .models import AnnualInvestment, Department, Milestone, PlanChapter, Project
+from .importcolumns import (
+    ChapterKeysWidget,
+    LinkField,
+    LinkListWidget,
+    StrictForeignKeyWidget,
+    StrictManyToManyWidget,
+    by_code,
+)
+from .models import AnnualInvestment, Department, Milestone, Project
 
 IMPORT_REASON = "spreadsheet import"
-
-
-class LinkListWidget(widgets.ManyToManyWidget):
-    """A many-to-many column as a list of codes. Each cell's value is looked up once per
-    import; a value that matches nothing is an error, not ignored. `current` holds the
-    links of the rows being imported (fetched by the instance loader in one query), so
-    comparing and previewing a row asks the database nothing."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.cache = {}
-        self.current = {}
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value or "")
-        if text not in self.cache:
-            self.cache[text] = self._lookup(text)
-        found, missing = self.cache[text]
-        if missing:
-            raise ValueError(_("Unknown: %(values)s") % {"values": ", ".join(missing)})
-        return found
-
-    def _lookup(self, text):
-        wanted = [v.strip() for v in text.split(self.separator) if v.strip()]
-        found = list(self.model.objects.filter(**{f"{self.field}__in": wanted}))
-        missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
-        return found, missing
-
-    def saved_objects(self, manager):
-        return manager.all()
-
-    def label(self, obj):
-        return str(getattr(obj, self.field))
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        if isinstance(value, list):  # what an import row will set (LinkField)
-            objects = value
-        elif value.instance.pk in self.current:
-            objects = self.current[value.instance.pk]
-        else:
-            objects = self.saved_objects(value)
-        return self.separator.join(self.label(o) for o in objects)
-
-
-class StrictManyToManyWidget(LinkListWidget):
-    """Related rows by a code field (departments by slug, say)."""
-
-
-class ChapterKeysWidget(LinkListWidget):
-    """Chapters as their keys, such as 14-4.1;14-5.2."""
-
-    related_select = ("plan",)
-
-    def __init__(self, **kwargs):
-        super().__init__(PlanChapter, separator=";", **kwargs)
-
-    def _lookup(self, text):
-        found, missing = [], []
-        for key in [k.strip() for k in text.split(self.separator) if k.strip()]:
-            try:
-                found.append(PlanChapter.objects.select_related("plan").by_key(key))
-            except PlanChapter.DoesNotExist:
-                missing.append(key)
-        return found, missing
-
-    def saved_objects(self, manager):
-        return manager.select_related("plan")
-
-    def label(self, obj):
-        return obj.key
-
-
-class LinkField(fields.Field):
-    """A many-to-many column (LinkListWidget). While a row is imported its value is the
-    list of rows it will link to, so the preview shows the new links before they are
-    written with the row's batch."""
-
-    def __init__(self, column, widget):
-        super().__init__(column_name=column, attribute=column, widget=widget, m2m_add=False)
-
-    def get_value(self, instance):
-        pending = getattr(instance, "_import_links", {})
-        if self.attribute in pending:
-            return pending[self.attribute]
-        if instance.pk is None:
-            return None
-        return super().get_value(instance)
-
-
-UNKNOWN = object()
-
-
-class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key by a code; an unknown code is an error. Each code is looked up once
-    per import (the cache is emptied before every import), not once per row."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.cache = {}
-
-    def prefetch(self, values):
-        """Look up every code of a column at once (one query for a batch of rows)."""
-        wanted = {v for v in values if v not in (None, "") and v not in self.cache}
-        if not wanted:
-            return
-        found = {
-            str(getattr(obj, self.field)): obj
-            for obj in self.model.objects.filter(**{f"{self.field}__in": {str(v) for v in wanted}})
-        }
-        for value in wanted:
-            self.cache[value] = found.get(str(value), UNKNOWN)
-
-    def clean(self, value, row=None, **kwargs):
-        if value not in self.cache:
-            try:
-                self.cache[value] = super().clean(value, row, **kwargs)
-            except self.model.DoesNotExist:
-                self.cache[value] = UNKNOWN
-        found = self.cache[value]
-        if found is UNKNOWN:
-            raise ValueError(_("Unknown: %(values)s") % {"values": value})
-        return found
-
-
-def by_code(column, model, field="code"):
-    """A foreign key column holding the related row's code."""
-    return fields.Field(
-        column_name=column, attribute=column, widget=StrictForeignKeyWidget(model, field=field)
-    )
 
 
 def _bulk_create(instances, model, *, batch_size, **history):
