@@ -5,11 +5,10 @@ the file shows. What `manage.py import_spreadsheet` and the import benchmark use
 import csv
 import io
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -92,19 +91,11 @@ def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=200
 
 def _import_batch(resource, batch, lines, outcome, user, max_errors):
     result = resource.import_data(
-        batch, dry_run=False, user=user, continued=bool(outcome.rows), row_numbers=lines
+        batch, history_user=user, continued=bool(outcome.rows), row_numbers=lines
     )
     outcome.rows += len(batch)
-    for kind, count in result.totals.items():
+    for kind, count in Counter(row.import_type for row in result.rows).items():
         outcome.totals[kind] += count
-    columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
-    for error in result.base_errors:
-        outcome.add_error(0, "", error.error, max_errors)
-    for number, errors in result.row_errors():
-        for error in errors:
-            outcome.add_error(number, "", error.error, max_errors)
-    for invalid in result.invalid_rows:
-        for name, messages in invalid.error_dict.items():
-            for message in messages:
-                column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
-                outcome.add_error(invalid.number, column, message, max_errors)
+    columns = {f.attribute: f.column_name for f in resource.columns()}
+    for row, name, message in result.problems():
+        outcome.add_error(row, columns.get(name, name) or "", message, max_errors)

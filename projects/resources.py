@@ -3,29 +3,21 @@ so a re-import updates rather than duplicates. Every row is validated like a for
 codes are errors, a code twice in one file is an error, and an import with any error saves
 nothing.
 
-Imports are built for files of tens of thousands of rows: the rows that already exist are
-fetched with one query per batch (KeyedInstanceLoader), codes are looked up once per
-import, and rows are written in batches with their history (simple-history's bulk
-functions) and many-to-many links. The database's check constraints are not asked row by
-row: each has the same rule in the model's clean() or a field validator, which every row
-goes through, and the constraint stays as the last guard."""
+Imports are built for files of tens of thousands of rows (projects.importfiles feeds a
+file to a resource a batch at a time): the rows that already exist are fetched with one
+query per batch, codes are looked up once per import (projects.importcolumns), and rows are
+written in batches with their history and many-to-many links (projects.importwrites). The
+database's check constraints are not asked row by row: each has the same rule in the
+model's clean() or a field validator, which every row goes through, and the constraint
+stays as the last guard.
 
-import copy
-from collections import defaultdict
+The resources use the library's documented hooks and options only; what they need beyond
+those is in projects.importkit, with tests that fail if the library changes it."""
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
-from import_export.instance_loaders import BaseInstanceLoader
-from import_export.results import Result
-from simple_history.exceptions import NotHistoricalModelError
-from simple_history.utils import (
-    bulk_create_with_history,
-    bulk_update_with_history,
-    get_history_manager_for_model,
-)
 
 from indicators.models import Indicator, IndicatorValue
 
@@ -36,93 +28,37 @@ from .importcolumns import (
     StrictForeignKeyWidget,
     StrictManyToManyWidget,
     by_code,
+    set_pending_links,
 )
 from .importfiles import import_file  # noqa: F401 (its callers import it from here)
+from .importkit import FileResult
+from .importwrites import BatchWriter, read_links
 from .models import AnnualInvestment, Department, Milestone, Project
 
 IMPORT_REASON = "spreadsheet import"
-
-
-def _bulk_create(instances, model, *, batch_size, **history):
-    model.objects.bulk_create(instances, batch_size=batch_size)
-
-
-def _bulk_update(instances, model, fields, *, batch_size, **history):
-    model.objects.bulk_update(instances, fields, batch_size=batch_size)
 
 
 def _plain(value):
     return value.pk if isinstance(value, models.Model) else value
 
 
-class KeyedInstanceLoader(BaseInstanceLoader):
-    """Finds the rows of a dataset that already exist with one query (and one per
-    many-to-many column for their current links), by their key: a code, or a project's
-    code and a milestone's title, and so on."""
+class KeyedRows:
+    """How CodeKeyedResource finds rows by their key (Meta.import_id_fields: a code, or a
+    project's code and a milestone's title, and so on): the saved rows that a batch names
+    are read in one query before it, and a key named twice in a file is refused, the
+    error naming the row that named it first."""
 
-    def __init__(self, resource, dataset=None):
-        super().__init__(resource, dataset)
-        self.instances = {}
-        if not dataset or not dataset.headers:
-            return
-        keys = set()
-        for values in dataset:
-            key = resource.row_key(dict(zip(dataset.headers, values, strict=False)))
-            if key is not None:
-                keys.add(key)
-        if not keys:
-            return
-        attributes = resource.key_attributes()
-        lookups = {f"{a}__in": {key[i] for key in keys} for i, a in enumerate(attributes)}
-        for instance in resource.get_queryset().filter(**lookups):
-            self.instances[resource.instance_key(instance)] = instance
-        resource.fetch_current_links([i.pk for i in self.instances.values()])
-
-    def get_instance(self, row):
-        return self.instances.get(self.resource.row_key(row))
-
-
-class FileRowResult(Result):
-    """Row errors numbered as in the file (the library's own count starts at the first data
-    row)."""
-
-    def row_errors(self):
-        return [(row.errors[0].number, row.errors) for row in self.rows if row.errors]
-
-
-class CodeKeyedResource(resources.ModelResource):
-    """What every import here shares: rows validated like forms, found by their key with one
-    query per batch, a key twice in a file refused, unchanged rows skipped, rows written in
-    batches with their history and links, all or nothing; and `example`: one filled-in row
-    for the downloadable template."""
-
-    example = {}
-
-    def __init__(self, *args, html_diff=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not html_diff:
-            # Scripted loads show no preview: skip drawing a diff of every row.
-            self._meta = copy.copy(self._meta)
-            self._meta.skip_html_diff = True
-        self.history_user = None
-        self.rows_by_key = {}
-
-    def import_headers(self):
-        """The columns an import reads, in order."""
-        return [field.column_name for field in self.get_import_fields()]
-
-    # --- finding rows by their key ---------------------------------------------------
+    def key_fields(self):
+        return [self.fields[name] for name in self._meta.import_id_fields]
 
     def key_attributes(self):
-        return [self.fields[name].attribute for name in self.get_import_id_fields()]
+        return [f.attribute for f in self.key_fields()]
 
     def row_key(self, row):
         """The key a row names, as plain values (a related row's primary key); None when
         the row names no valid key (its own error will say why)."""
         try:
-            return tuple(
-                _plain(self.fields[name].clean(row)) for name in self.get_import_id_fields()
-            )
+            return tuple(_plain(f.clean(row)) for f in self.key_fields())
         except (KeyError, ValueError, ValidationError):
             return None
 
@@ -130,56 +66,149 @@ class CodeKeyedResource(resources.ModelResource):
         opts = self._meta.model._meta
         return tuple(getattr(instance, opts.get_field(a).attname) for a in self.key_attributes())
 
+    def find_saved_rows(self, dataset):
+        """The saved rows that a batch's keys name (one query), and their links (one query
+        per many-to-many column)."""
+        keys = set()
+        if dataset.headers:
+            for values in dataset:
+                keys.add(self.row_key(dict(zip(dataset.headers, values, strict=False))))
+        keys.discard(None)
+        self.saved_rows = {}
+        if keys:
+            lookups = {
+                f"{a}__in": {key[i] for key in keys} for i, a in enumerate(self.key_attributes())
+            }
+            for instance in self.get_queryset().filter(**lookups):
+                self.saved_rows[self.instance_key(instance)] = instance
+        pks = [instance.pk for instance in self.saved_rows.values()]
+        read_links(self._meta.model, self.link_fields(), pks)
+
+    def get_instance(self, instance_loader, row):
+        return self.saved_rows.get(self.row_key(row))
+
+    def refuse_a_key_named_before(self, instance, kwargs):
+        key = self.instance_key(instance)
+        if None in key:
+            return
+        number = self.file_row(kwargs.get("row_number", 0), kwargs)
+        first = self.first_row_of_key.setdefault(key, number)
+        if first != number:
+            columns = ", ".join(f.column_name for f in self.key_fields())
+            raise ValidationError(
+                {
+                    self.key_attributes()[-1]: _(
+                        "Row %(row)s of this file has the same %(columns)s."
+                    )
+                    % {"row": first, "columns": columns}
+                }
+            )
+
+
+class CodeKeyedResource(KeyedRows, resources.ModelResource):
+    """What every import here shares: rows validated like forms, found by their key with one
+    query per batch, a key twice in a file refused, unchanged rows skipped, rows written in
+    batches with their history and links, all or nothing; and `example`: one filled-in row
+    for the downloadable template.
+
+    The hooks below are the library's, in the order its import workflow calls them. An
+    instance serves one import (the admin makes one per request). Beyond the library's
+    own, import_data takes `history_user` (recorded in the history), and from import_file,
+    which feeds a file a batch of rows at a time, `continued` (the next batch of the same
+    file) and `row_numbers` (each data row's number in the file)."""
+
+    example = {}
+    write_batch_size = 500  # rows per INSERT or UPDATE statement
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.history_user = None
+        self.saved_rows = {}  # key → saved row, for the batch being imported
+        self.first_row_of_key = {}  # key → the file's row that named it first, all batches
+        self.writer = None
+
+    @classmethod
+    def for_scripts(cls):
+        """This resource for a scripted load, which shows no preview: without the HTML
+        diff of every row (the library's skip_html_diff option on a subclass)."""
+        return resources.modelresource_factory(
+            cls._meta.model, resource_class=cls, meta_options={"skip_html_diff": True}
+        )
+
+    def columns(self):
+        """The import's fields, in the order of Meta.fields."""
+        return [self.fields[name] for name in self._meta.fields]
+
+    def import_headers(self):
+        """The columns an import reads, in order."""
+        return [field.column_name for field in self.columns()]
+
+    def link_fields(self):
+        return [f for f in self.columns() if isinstance(f.widget, LinkListWidget)]
+
+    def code_fields(self):
+        return [f for f in self.columns() if isinstance(f.widget, StrictForeignKeyWidget)]
+
     def get_queryset(self):
         related = [
-            f.attribute
-            for f in self.get_import_fields()
-            if isinstance(f.widget, widgets.ForeignKeyWidget)
+            f.attribute for f in self.columns() if isinstance(f.widget, widgets.ForeignKeyWidget)
         ]
         return super().get_queryset().select_related(*related)
 
-    def link_fields(self):
-        return [f for f in self.get_import_fields() if isinstance(f.widget, LinkListWidget)]
+    @classmethod
+    def get_result_class(cls):
+        return FileResult
 
-    def fetch_current_links(self, pks):
-        """Read the saved links of these rows, one query per many-to-many column."""
-        for import_field in self.link_fields():
-            through, source, target = self._through(import_field.attribute)
-            current = import_field.widget.current
-            for pk in pks:
-                current[pk] = []
-            target_name = target.removesuffix("_id")
-            select = [target_name] + [
-                f"{target_name}__{name}"
-                for name in getattr(import_field.widget, "related_select", ())
-            ]
-            for link in through.objects.filter(**{f"{source}__in": pks}).select_related(*select):
-                current[getattr(link, source)].append(getattr(link, target_name))
+    @staticmethod
+    def file_row(number, kwargs):
+        """A data row's number in the file: the header is row 1, so the first data row is
+        row 2, unless `row_numbers` (from import_file) gives each row's own."""
+        lines = kwargs.get("row_numbers")
+        return lines[number - 1] if lines else number + 1
 
-    def _through(self, attribute):
-        relation = self._meta.model._meta.get_field(attribute)
-        through = relation.remote_field.through
-        source = through._meta.get_field(relation.m2m_field_name()).attname
-        target = through._meta.get_field(relation.m2m_reverse_field_name()).attname
-        return through, source, target
+    # --- the import workflow ---------------------------------------------------------
 
-    # --- one import ------------------------------------------------------------------
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """All or nothing, in one transaction of ours around the library's run (told to use
+        none: its own would add a savepoint per row): the rows are checked, the valid ones
+        written in batches, and everything is rolled back on a dry run (so a preview has
+        met the database too) or on any error, an invalid row included. Rows are numbered
+        as the file numbers them."""
+        kwargs["use_transactions"] = False
+        self.writer = BatchWriter(
+            self._meta.model,
+            update_fields=self.update_fields(),
+            link_fields=self.link_fields(),
+            batch_size=self.write_batch_size,
+        )
+        with transaction.atomic():
+            result = super().import_data(
+                dataset, dry_run=False, raise_errors=raise_errors, **kwargs
+            )
+            try:
+                with transaction.atomic():
+                    self.writer.write(user=self.history_user, reason=IMPORT_REASON)
+            except Exception as error:  # reported as the library reports a failed batch
+                if raise_errors:
+                    raise
+                result.add_error(error)
+            if dry_run or result.has_errors() or result.has_validation_errors():
+                transaction.set_rollback(True)
+        result.number_rows(lambda number: self.file_row(number, kwargs))
+        return result
 
     def before_import(self, dataset, **kwargs):
         if not kwargs.get("continued"):
             # A new import (not the next batch of a file): forget earlier lookups.
-            for import_field in self.fields.values():
-                if hasattr(import_field.widget, "cache"):
-                    import_field.widget.cache.clear()
-            self.rows_by_key = {}
-        for import_field in self.link_fields():
-            import_field.widget.current.clear()
-        for import_field in self.get_import_fields():
-            if isinstance(import_field.widget, StrictForeignKeyWidget):
-                if dataset.headers and import_field.column_name in dataset.headers:
-                    import_field.widget.prefetch(dataset[import_field.column_name])
-        self.history_user = kwargs.get("user")
-        return super().before_import(dataset, **kwargs)
+            for field in self.columns():
+                if hasattr(field.widget, "cache"):
+                    field.widget.cache.clear()
+            self.first_row_of_key = {}
+        self.history_user = kwargs.get("history_user")
+        for field in self.code_fields():
+            if dataset.headers and field.column_name in dataset.headers:
+                field.widget.prefetch(dataset[field.column_name])
+        self.find_saved_rows(dataset)
 
     def before_import_row(self, row, **kwargs):
         # An empty spreadsheet cell arrives as None; a text field wants "".
@@ -194,58 +223,39 @@ class CodeKeyedResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        for import_field in self.link_fields():  # the library reads these only after saving
-            if import_field.column_name in row:
+        for field in self.link_fields():  # the library reads these only after saving
+            if field.column_name in row:
                 try:
-                    import_field.clean(row)
+                    field.clean(row)
                 except ValueError as error:
-                    errors[import_field.attribute] = [ValidationError(str(error), code="invalid")]
+                    errors[field.attribute] = [ValidationError(str(error), code="invalid")]
         if errors:
             raise ValidationError(errors)
-        key = self.instance_key(instance)
-        if None in key:
-            return
-        number = self.file_row(kwargs.get("row_number", 0), kwargs)
-        first = self.rows_by_key.setdefault(key, number)
-        if first != number:
-            columns = ", ".join(
-                self.fields[name].column_name for name in self.get_import_id_fields()
-            )
-            raise ValidationError(
-                {
-                    self.key_attributes()[-1]: _(
-                        "Row %(row)s of this file has the same %(columns)s."
-                    )
-                    % {"row": first, "columns": columns}
-                }
-            )
+        self.refuse_a_key_named_before(instance, kwargs)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not self._meta.skip_unchanged or import_validation_errors:
             return False
-        for import_field in self.get_import_fields():
-            if isinstance(import_field.widget, LinkListWidget):
-                if import_field.column_name not in row:
+        for field in self.columns():
+            if isinstance(field.widget, LinkListWidget):
+                if field.column_name not in row:
                     continue
-                wanted = sorted(o.pk for o in import_field.clean(row))
-                saved = sorted(o.pk for o in import_field.widget.current.get(original.pk, []))
+                wanted = sorted(o.pk for o in field.clean(row))
+                saved = sorted(o.pk for o in field.widget.current.get(original.pk, []))
                 if wanted != saved:
                     return False
-            elif import_field.get_value(instance) != import_field.get_value(original):
+            elif field.get_value(instance) != field.get_value(original):
                 return False
         return True
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Like a form: field rules and the model's clean(). A related row found by its code
-        exists, so it is not looked up again; the key is unique by the loader and the
-        duplicate check; other unique rules (a department's name) are checked here."""
+        exists, so it is not looked up again; the key is unique by the lookup of saved rows
+        and the duplicate check; other unique rules (a department's name) are checked
+        here."""
         errors = dict(import_validation_errors or {})
         opts = self._meta.model._meta
-        by_code = {
-            f.attribute
-            for f in self.get_import_fields()
-            if isinstance(f.widget, StrictForeignKeyWidget)
-        }
+        by_code = {f.attribute for f in self.code_fields()}
         for name in by_code - errors.keys():
             model_field = opts.get_field(name)
             if getattr(instance, model_field.attname) is None and not model_field.blank:
@@ -274,153 +284,30 @@ class CodeKeyedResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    # --- writing in batches ----------------------------------------------------------
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if not is_create and hasattr(instance, "version"):
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is not None and hasattr(instance, "version"):
             instance.version += 1  # an editing form loaded before the import is now stale
-        super().save_instance(instance, is_create, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        self.writer.add(instance, is_create)  # written with its batch, in import_data
 
     def save_m2m(self, instance, row, **kwargs):
-        # Links are written with their batch (bulk_create, bulk_update).
-        instance._import_links = {
-            f.attribute: list(f.clean(row)) for f in self.link_fields() if f.column_name in row
-        }
+        # The links too are written with the batch.
+        fields = [f for f in self.link_fields() if f.column_name in row]
+        set_pending_links(instance, {f.attribute: list(f.clean(row)) for f in fields})
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        self._write_batch(
-            bulk_create_with_history if self.keeps_history() else _bulk_create,
-            self.create_instances,
-            (),
-            batch_size,
-            using_transactions or not dry_run,
-            raise_errors,
-            result,
-        )
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        now, names = timezone.now(), self.auto_now_fields()  # bulk_update leaves auto_now alone
-        for instance in self.update_instances:
-            for name in names:
-                setattr(instance, name, now)
-        self._write_batch(
-            bulk_update_with_history if self.keeps_history() else _bulk_update,
-            self.update_instances,
-            (self.get_bulk_update_fields(),),
-            batch_size,
-            using_transactions or not dry_run,
-            raise_errors,
-            result,
-        )
-
-    def _write_batch(self, write, instances, args, batch_size, may_write, raise_errors, result):
-        """Write a batch with its history (`write`: one of simple-history's bulk functions),
-        then its links; an error is the import's, as the library reports its own."""
-        if not instances or not may_write:
-            return
-        try:
-            write(
-                instances,
-                self._meta.model,
-                *args,
-                batch_size=batch_size,
-                default_user=self.history_user,
-                default_change_reason=IMPORT_REASON,
-            )
-            self.save_links(instances)
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            instances.clear()
-
-    def keeps_history(self):
-        try:
-            get_history_manager_for_model(self._meta.model)
-        except NotHistoricalModelError:
-            return False  # departments
-        return True
-
-    def auto_now_fields(self):
-        return [
-            f.name for f in self._meta.model._meta.concrete_fields if getattr(f, "auto_now", False)
-        ]
-
-    def get_bulk_update_fields(self):
+    def update_fields(self):
+        """What a changed row's bulk update writes: its columns but the key, and the
+        version."""
         concrete = {f.name for f in self._meta.model._meta.concrete_fields}
-        names = [
-            f.attribute
-            for f in self.get_import_fields()
-            if f.attribute in concrete and f.attribute not in self.key_attributes()
-        ]
-        extra = self.auto_now_fields() + (["version"] if "version" in concrete else [])
-        return names + [name for name in extra if name not in names]
-
-    def save_links(self, instances):
-        """Make each row's many-to-many links what its cells say: one query to read the
-        saved links of the batch, one to delete, one to insert, per column."""
-        for import_field in self.link_fields():
-            attribute = import_field.attribute
-            wanted = {
-                i.pk: {o.pk for o in i._import_links[attribute]}
-                for i in instances
-                if attribute in getattr(i, "_import_links", {})
-            }
-            if not wanted:
-                continue
-            through, source, target = self._through(attribute)
-            saved, stale = defaultdict(set), []
-            links = through.objects.filter(**{f"{source}__in": wanted}).values_list(
-                "pk", source, target
-            )
-            for pk, owner, other in links:
-                if other in wanted[owner]:
-                    saved[owner].add(other)
-                else:
-                    stale.append(pk)
-            if stale:
-                through.objects.filter(pk__in=stale).delete()
-            through.objects.bulk_create(
-                through(**{source: owner, target: other})
-                for owner, others in wanted.items()
-                for other in others - saved[owner]
-            )
-            for instance in instances:
-                if attribute in getattr(instance, "_import_links", {}):
-                    import_field.widget.current[instance.pk] = instance._import_links[attribute]
-
-    def import_data(self, dataset, dry_run=False, **kwargs):
-        # The library rolls back on exceptions; roll back on invalid rows too, so a
-        # confirmed import is whole even if the data changed since its preview.
-        with transaction.atomic():
-            result = super().import_data(dataset, dry_run=dry_run, **kwargs)
-            if result.has_errors() or result.has_validation_errors():
-                transaction.set_rollback(True)
-        # The library counts data rows; people look for the row Excel shows.
-        for row in result.invalid_rows:
-            row.number = self.file_row(row.number, kwargs)
-        for row in result.error_rows:
-            row.number = self.file_row(row.number, kwargs)
-            for error in row.errors:
-                error.number = row.number
-        return result
-
-    def get_result_class(self):
-        return FileRowResult
-
-    @staticmethod
-    def file_row(number, kwargs):
-        """A data row's number in the file: the header is row 1, so the first data row is
-        row 2, unless `row_numbers` (from import_file) gives each row's own."""
-        lines = kwargs.get("row_numbers")
-        return lines[number - 1] if lines else number + 1
+        key = set(self.key_attributes())
+        names = [f.attribute for f in self.columns() if f.attribute in concrete - key]
+        return names + (["version"] if "version" in concrete else [])
 
     class Meta:
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
-        instance_loader_class = KeyedInstanceLoader
-        use_bulk = True
-        batch_size = 500
 
 
 class DepartmentResource(CodeKeyedResource):
