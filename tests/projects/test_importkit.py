@@ -10,6 +10,7 @@ import pytest
 import tablib
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 from import_export import resources
 from import_export.results import Error, InvalidRow, Result
 
@@ -115,7 +116,8 @@ def test_a_batch_the_database_refuses_is_an_error_of_the_import(client, administ
     response = client.post(
         reverse("admin:projects_department_import"), {"import_file": upload, "format": 0}
     )
-    assert str(response.context["result"].base_errors[0].error) in response.content.decode()
+    shown = escape(str(response.context["result"].base_errors[0].error))
+    assert shown in response.content.decode()
     assert not response.context.get("confirm_form")
     assert not Department.objects.exists()
 
