@@ -88,6 +88,7 @@ class KeyedRows:
         return self.saved_rows.get(self.row_key(row))
 
     def refuse_a_key_named_before(self, instance, kwargs):
+        """A row whose key an earlier row of the file named is an error of its key."""
         key = self.instance_key(instance)
         if None in key:
             return
@@ -111,8 +112,8 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
     batches with their history and links, all or nothing; and `example`: one filled-in row
     for the downloadable template.
 
-    The hooks below are the library's, in the order its import workflow calls them. An
-    instance serves one import (the admin makes one per request). Beyond the library's
+    After its helpers come the library's hooks, in the order its import workflow calls
+    them. An instance serves one import (the admin makes one per request). Beyond the library's
     own, import_data takes `history_user` (recorded in the history), and from import_file,
     which feeds a file a batch of rows at a time, `continued` (the next batch of the same
     file) and `row_numbers` (each data row's number in the file)."""
@@ -154,6 +155,14 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
             f.attribute for f in self.columns() if isinstance(f.widget, widgets.ForeignKeyWidget)
         ]
         return super().get_queryset().select_related(*related)
+
+    def update_fields(self):
+        """What a changed row's bulk update writes: its columns but the key, and the
+        version."""
+        concrete = {f.name for f in self._meta.model._meta.concrete_fields}
+        key = set(self.key_attributes())
+        names = [f.attribute for f in self.columns() if f.attribute in concrete - key]
+        return names + (["version"] if "version" in concrete else [])
 
     @classmethod
     def get_result_class(cls):
@@ -295,14 +304,6 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
         # The links too are written with the batch.
         fields = [f for f in self.link_fields() if f.column_name in row]
         set_pending_links(instance, {f.attribute: list(f.clean(row)) for f in fields})
-
-    def update_fields(self):
-        """What a changed row's bulk update writes: its columns but the key, and the
-        version."""
-        concrete = {f.name for f in self._meta.model._meta.concrete_fields}
-        key = set(self.key_attributes())
-        names = [f.attribute for f in self.columns() if f.attribute in concrete - key]
-        return names + (["version"] if "version" in concrete else [])
 
     class Meta:
         clean_model_instances = True
