@@ -139,7 +139,7 @@ def run(name, resource_class, path, fmt, rows):
     before = memory_kb("VmRSS")
     started = time.perf_counter()
     with open(path, "rb") as f:
-        outcome = import_file(resource_class(html_diff=False), f, fmt)
+        outcome = import_file(resource_class.for_scripts()(), f, fmt)
     elapsed = time.perf_counter() - started
     grown = (memory_kb("VmHWM") - before) / 1024
     problems = f"{outcome.error_count} errors" if not outcome.ok else "ok"

@@ -1,6 +1,7 @@
 """A project's change history, read from django-simple-history's tables in a fixed number
 of queries: who changed what, when, on the project and on its milestones, reports and
-investment figures."""
+investment figures. And how a change is shown, here and in a conflict message
+(services.changes_since): simple-history's diff_against(), each field by its label."""
 
 from dataclasses import dataclass, field
 
@@ -9,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from .models import AnnualInvestment, Department, Milestone, ProgressReport, Project
 
+# Not shown as changes. Nor is what nobody edits (a row's version): diff_against() compares
+# editable fields only.
 SKIP = {"id", "project", "updated_at", "created_at", "is_sample", "author", "submitted_at"}
 ACTIONS = {
     "+": pgettext_lazy("history action", "created"),
@@ -47,21 +50,16 @@ def project_history(project, limit=50):
     departments = {d.pk: str(d) for d in Department.objects.all()}
     entries = []
     for model, records, label in sources:
-        fields = [f for f in model._meta.concrete_fields if f.name not in SKIP]
         previous = {}
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
             before = previous.get(record.id)
+            previous[record.id] = record
             changes = []
             if before is not None and record.history_type == "~":
-                for f in fields:
-                    old, new = f.value_from_object(before), f.value_from_object(record)
-                    if old != new:
-                        changes.append(
-                            (f.verbose_name, show(f, old, departments), show(f, new, departments))
-                        )
-            previous[record.id] = record
-            if before is not None and record.history_type == "~" and not changes:
-                continue  # saved without a visible change
+                delta = record.diff_against(before, excluded_fields=SKIP)
+                changes = shown_changes(delta, model, departments)
+                if not changes:
+                    continue  # saved without a visible change
             kind = f"{model._meta.verbose_name}: {label(record)}"
             action = ACTIONS[record.history_type]
             if (
@@ -82,6 +80,34 @@ def project_history(project, limit=50):
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def shown_changes(delta, model, departments=None):
+    """A diff_against() delta as (field label, old shown, new shown), in the model's field
+    order: a choice by its label, a department by its name, nothing as "–". Department
+    names are read in one query unless `departments` (pk → name) already has them."""
+    position = {f.name: n for n, f in enumerate(model._meta.concrete_fields)}
+    changes = [
+        (model._meta.get_field(change.field), change.old, change.new)
+        for change in sorted(delta.changes, key=lambda change: position.get(change.field, 0))
+    ]
+    if departments is None:
+        wanted = {
+            value
+            for model_field, old, new in changes
+            if model_field.related_model is Department
+            for value in (old, new)
+            if value is not None
+        }
+        departments = {d.pk: str(d) for d in Department.objects.filter(pk__in=wanted)}
+    return [
+        (
+            model_field.verbose_name,
+            show(model_field, old, departments),
+            show(model_field, new, departments),
+        )
+        for model_field, old, new in changes
+    ]
 
 
 def show(model_field, value, departments):

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .history import shown_changes
 from .models import ProgressReport
 
 
@@ -24,27 +25,16 @@ class Conflict(Exception):
 
 
 def changes_since(current, version):
-    """What changed on `current` since it was at `version`, read from its history."""
-    then = current.history.filter(version=version).order_by("-history_date").first()
+    """What changed on `current` since it was at `version`: its history record of then
+    against its newest (every save writes one), shown as the project's history shows it."""
+    records = current.history.order_by("-history_date", "-history_id")
+    then = records.filter(version=version).first()
     if then is None:
         return []
-    skip = {"id", "version", "submitted_at", "reviewed_at"}
-    changes = []
-    for field in current._meta.concrete_fields:
-        if field.name in skip:
-            continue
-        old, new = field.value_from_object(then), field.value_from_object(current)
-        if old != new:
-            changes.append((field.verbose_name, show(field, old), show(field, new)))
-    return changes
-
-
-def show(field, value):
-    if value in (None, ""):
-        return "–"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return value
+    delta = records.first().diff_against(
+        then, excluded_fields={"id", "version", "submitted_at", "reviewed_at"}
+    )
+    return shown_changes(delta, type(current))
 
 
 def claim_version(obj, version):

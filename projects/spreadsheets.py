@@ -117,6 +117,11 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         ]
         return extra + super().get_urls()
 
+    def get_import_data_kwargs(self, request, **kwargs):
+        # The administrator is recorded in the history of every row the import writes.
+        kwargs = super().get_import_data_kwargs(request=request, **kwargs)
+        return kwargs | {"history_user": request.user}
+
     def template_view(self, request):
         """An XLSX with the import's columns and one example row."""
         if not self.has_import_permission(request):

@@ -330,3 +330,28 @@ def test_a_rebaseline_says_so_in_the_history(editor_a, project, administrator):
 
     entry = next(e for e in project_history(project) if e.changes)
     assert entry.action == REBASELINED
+
+
+def test_a_conflict_and_the_history_show_a_change_alike(project, department_b, administrator):
+    from django.utils import translation
+
+    from projects.history import project_history
+
+    milestone = make_milestone(project, TODAY, responsible_department=project.lead_department)
+    stale = type(milestone).objects.get(pk=milestone.pk)  # a form opened at version 1
+    title = milestone.title
+    milestone.responsible_department, milestone.title = department_b, "移交乙部门"
+    milestone.version += 1
+    milestone._history_user = administrator
+    milestone.save()
+    with pytest.raises(services.Conflict) as conflict:
+        services.claim_version(stale, 1)
+    shown = [(str(label), str(old), str(new)) for label, old, new in conflict.value.changes]
+    # In the model's field order, a department by its name.
+    with translation.override("en"):
+        assert [(str(label), old, new) for label, old, new in conflict.value.changes] == [
+            ("title", title, "移交乙部门"),
+            ("responsible department", "部门甲", "部门乙"),
+        ]
+    entry = next(e for e in project_history(project) if e.changes)
+    assert [(str(label), str(old), str(new)) for label, old, new in entry.changes] == shown

@@ -460,3 +460,12 @@ def test_an_unknown_key_code_is_an_error_of_its_column_on_the_row_excel_shows(wo
     outcome = import_file(MilestoneResource(), csv_file(text), "csv")
     assert [(row, column) for row, column, _ in outcome.errors] == [(4, "project")]
     assert "LW-XXX-999" in outcome.errors[0][2]
+
+
+def test_departments_are_imported_though_they_keep_no_history(world, department_a):
+    text = "slug,name,kind\ndept-a,部门甲(更名),bureau\ndept-n,新部门,street\n"
+    outcome = import_file(DepartmentResource(), csv_file(text), "csv")
+    assert outcome.ok and outcome.totals["new"] == outcome.totals["update"] == 1
+    department_a.refresh_from_db()
+    assert department_a.name == "部门甲(更名)"
+    assert Department.objects.get(slug="dept-n").kind == "street"

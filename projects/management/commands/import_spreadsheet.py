@@ -32,7 +32,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("No user %(name)s.") % {"name": options["user"]})
-        resource = RESOURCES[options["kind"]](html_diff=False)
+        resource = RESOURCES[options["kind"]].for_scripts()()
         try:
             with path.open("rb") as file:
                 outcome = import_file(resource, file, fmt, dry_run=options["dry_run"], user=user)

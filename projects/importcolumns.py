@@ -1,0 +1,156 @@
+"""Spreadsheet columns that name other rows by their codes: a foreign key by a code (a
+project's code, a department's slug) and a many-to-many column as a list of codes. An
+unknown code is an error of its column, never ignored, and each code is looked up once per
+import, not once per row (the documented advice for ForeignKeyWidget in bulk imports)."""
+
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from .models import PlanChapter
+
+UNKNOWN = object()
+
+
+def unknown(values):
+    return ValueError(_("Unknown: %(values)s") % {"values": values})
+
+
+class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a code. `prefetch` looks up a column's codes for a batch of rows in
+    one query; a code not prefetched is looked up on its own, once."""
+
+    def __init__(self, model, field="code", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.cache = {}
+
+    def prefetch(self, values):
+        wanted = {v for v in values if v not in (None, "") and v not in self.cache}
+        if not wanted:
+            return
+        found = {
+            str(getattr(obj, self.field)): obj
+            for obj in self.model.objects.filter(**{f"{self.field}__in": {str(v) for v in wanted}})
+        }
+        for value in wanted:
+            self.cache[value] = found.get(str(value), UNKNOWN)
+
+    def clean(self, value, row=None, **kwargs):
+        if value not in self.cache:
+            try:
+                self.cache[value] = super().clean(value, row, **kwargs)
+            except self.model.DoesNotExist:
+                self.cache[value] = UNKNOWN
+        found = self.cache[value]
+        if found is UNKNOWN:
+            raise unknown(value)
+        return found
+
+
+def by_code(column, model, field="code"):
+    """A foreign key column holding the related row's code."""
+    return fields.Field(
+        column_name=column, attribute=column, widget=StrictForeignKeyWidget(model, field=field)
+    )
+
+
+class LinkListWidget(widgets.ManyToManyWidget):
+    """A many-to-many column as a list of codes. Each distinct cell is looked up once per
+    import. `current` holds the saved links of the rows being imported (read by the
+    resource in one query per column), so comparing and previewing a row asks the
+    database nothing."""
+
+    related_select = ()  # what to fetch with each linked row to write its label
+
+    def __init__(self, model, field="pk", separator=";", **kwargs):
+        super().__init__(model, separator=separator, field=field, **kwargs)
+        self.model, self.field, self.separator = model, field, separator  # ours to read
+        self.cache = {}
+        self.current = {}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "")
+        if text not in self.cache:
+            self.cache[text] = self.lookup(text)
+        found, missing = self.cache[text]
+        if missing:
+            raise unknown(", ".join(missing))
+        return found
+
+    def lookup(self, text):
+        """(the rows the text names, the codes that name nothing)"""
+        wanted = [v.strip() for v in text.split(self.separator) if v.strip()]
+        found = list(self.model.objects.filter(**{f"{self.field}__in": wanted}))
+        missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
+        return found, missing
+
+    def saved_objects(self, manager):
+        return manager.all()
+
+    def label(self, obj):
+        return str(getattr(obj, self.field))
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, list):  # the links an import row will write (LinkField)
+            objects = value
+        elif value.instance.pk in self.current:
+            objects = self.current[value.instance.pk]
+        else:
+            objects = self.saved_objects(value)
+        return self.separator.join(self.label(o) for o in objects)
+
+
+class StrictManyToManyWidget(LinkListWidget):
+    """Related rows by a code field (departments by slug, say)."""
+
+
+class ChapterKeysWidget(LinkListWidget):
+    """Chapters as their keys, such as 14-4.1;14-5.2."""
+
+    related_select = ("plan",)
+
+    def __init__(self, **kwargs):
+        super().__init__(PlanChapter, separator=";", **kwargs)
+
+    def lookup(self, text):
+        found, missing = [], []
+        for key in [k.strip() for k in text.split(self.separator) if k.strip()]:
+            try:
+                found.append(PlanChapter.objects.select_related("plan").by_key(key))
+            except PlanChapter.DoesNotExist:
+                missing.append(key)
+        return found, missing
+
+    def saved_objects(self, manager):
+        return manager.select_related("plan")
+
+    def label(self, obj):
+        return obj.key
+
+
+def set_pending_links(instance, links):
+    """Remember on a row's instance the links its cells name ({attribute: [rows]}), to be
+    written with its batch."""
+    instance._import_links = links
+
+
+def pending_links(instance):
+    return getattr(instance, "_import_links", {})
+
+
+class LinkField(fields.Field):
+    """A many-to-many column (LinkListWidget). While a row is imported its value is the
+    list of rows it will link to, so the preview shows the new links before they are
+    written with the row's batch."""
+
+    def __init__(self, column, widget):
+        super().__init__(column_name=column, attribute=column, widget=widget, m2m_add=False)
+
+    def get_value(self, instance):
+        pending = pending_links(instance)
+        if self.attribute in pending:
+            return pending[self.attribute]
+        if instance.pk is None:
+            return None
+        return super().get_value(instance)
