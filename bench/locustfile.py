@@ -12,7 +12,8 @@ see the project page again; after one to --reports-per-sign-in reports (20) they
 and in again. Managers sign in to the overdue board, filter it, sort and page it and
 export it as CSV (mostly one department's, now and then the whole board), signing out
 after one to twice that many pages. Four in five users are editors. Before every request
-that a person would click for, a user reads for 0 to 2 x --think seconds (3).
+that a person would click for, a user reads for 0 to 2 x --think seconds (3). When the run
+ends, a request under way is answered (give --stop-timeout the time) and none starts.
 
 Requests go over plain HTTP, each on a new connection, with X-Forwarded-Proto: https, as
 from the TLS proxy in front of production (the browser's Origin is then https). A request
@@ -35,7 +36,8 @@ from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from locust import FastHttpUser, between, events, task
+from gevent.event import Event
+from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 from locust.stats import StatsEntry
 
@@ -78,6 +80,7 @@ class Run:
         self.saved = {}  # project code: the report sent and answered with success
         self.failures = []  # [page, started, finished, error], epoch seconds
         self.started = self.stopped = None
+        self.stopping = Event()  # set when the run ends
 
 
 run = None
@@ -105,14 +108,18 @@ def _init(environment, **_kwargs):
     if options is None:  # imported without Locust's command line
         return
     run = Run(environment, json.loads(Path(options.plan).read_text()))
-    for user_class in (Editor, Manager):
-        user_class.wait_time = between(0, 2 * options.think)
+    Visitor.think_time = between(0, 2 * options.think)
 
 
 @events.test_start.add_listener
 def _started(**_kwargs):
     run.started = time.time()
     write_results()  # bench/loadtest.py times a database restart from here
+
+
+@events.test_stopping.add_listener
+def _stopping(**_kwargs):
+    run.stopping.set()
 
 
 @events.request.add_listener
@@ -159,7 +166,13 @@ class Visitor(FastHttpUser):
 
     abstract = True
     network_timeout = 120.0
-    wait_time = between(0, 6)  # replaced from --think
+    # People read a page before they click: think() waits think_time before each request.
+    # Locust's own wait between tasks is none: when the run ends Locust kills a user in
+    # that wait, and the kill can land once the user has started its next request, which
+    # is then lost without a trace (a report sent, its answer never read). think() stops
+    # the user there instead, between requests, and a request under way is answered.
+    wait_time = constant(0)
+    think_time = between(0, 6)  # 0 to 2 x --think seconds
 
     def on_start(self):
         # The app's cookies are Secure (HTTPS=true). A browser sends them over its https
@@ -170,6 +183,11 @@ class Visitor(FastHttpUser):
         self.csrf = None
         self.has_stylesheet = False
         self.origin = "https://" + urlsplit(self.host).netloc
+
+    def think(self):
+        """Read the page; if the run ends meanwhile, stop here."""
+        if run.stopping.wait(self.think_time()):
+            raise StopUser()
 
     def fetch(self, page, method, path, *, expect, form=None, check=None):
         """The response if it came with the status `expect` and `check(body)` found no
@@ -216,8 +234,8 @@ class Visitor(FastHttpUser):
         return response
 
     def sign_in(self, username, next_path, landing):
-        """The sign-in form, as a browser fills it in; True once on the landing page.
-        (Locust's wait after each task is the reading before this page.)"""
+        """The sign-in form, as a browser fills it in; True once on the landing page."""
+        self.think()
         page = self.fetch("sign-in page", "GET", "/accounts/login/", expect=200)
         if page is None:
             return False
@@ -225,7 +243,7 @@ class Visitor(FastHttpUser):
         if stylesheet and not self.has_stylesheet:
             if self.fetch("static file", "GET", stylesheet.group(1), expect=200):
                 self.has_stylesheet = True
-        self.wait()
+        self.think()
         form = {
             "csrfmiddlewaretoken": self.csrf,
             "username": username,
@@ -238,7 +256,7 @@ class Visitor(FastHttpUser):
         return self.fetch(landing, "GET", signed_in.headers["Location"], expect=200) is not None
 
     def sign_out(self):
-        self.wait()
+        self.think()
         self.fetch(
             "sign out",
             "POST",
@@ -263,16 +281,17 @@ class Editor(Visitor):
         if not self.sign_in(self.username, f"/departments/{self.department}/", "department page"):
             return
         for _ in range(random.randint(1, self.environment.parsed_options.reports_per_sign_in)):
-            if not self.projects or not self.submit_report(self.projects.popleft()):
+            if not self.projects:
                 break
+            self.submit_report(self.projects.popleft())
         self.sign_out()
 
     def submit_report(self, code):
-        """Project page, report form, submit, project page again. False to stop."""
-        self.wait()
+        """Project page, report form, submit, project page again."""
+        self.think()
         if self.fetch("project page", "GET", f"/projects/{code}/", expect=200) is None:
-            return True
-        self.wait()
+            return
+        self.think()
         month = run.plan["period"]
 
         def new_report_form(body):
@@ -283,7 +302,7 @@ class Editor(Visitor):
 
         path = f"/projects/{code}/reports/new/"
         if self.fetch("report form", "GET", path, expect=200, check=new_report_form) is None:
-            return True
+            return
         sent = {
             "health": random.choice(["green", "green", "green", "amber", "red"]),
             "percent_complete": str(random.randint(0, 100)),
@@ -298,14 +317,13 @@ class Editor(Visitor):
             "investment_completed_ytd": "",
             **sent,
         }
-        self.wait()
+        self.think()
         run.attempted[code] = sent | {"author": self.username}
         saved = self.fetch("report submit", "POST", path, expect=302, form=form)
         if saved is None:
-            return True
+            return
         run.saved[code] = sent | {"author": self.username}
         self.fetch("project page", "GET", saved.headers["Location"].split("#")[0], expect=200)
-        return True
 
 
 class Manager(Visitor):
@@ -323,7 +341,7 @@ class Manager(Visitor):
             return
         plan = run.plan
         for _ in range(random.randint(1, 2 * self.environment.parsed_options.reports_per_sign_in)):
-            self.wait()
+            self.think()
             choice = random.random()
             if choice < 0.45:
                 query = {

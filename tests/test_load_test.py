@@ -135,7 +135,7 @@ def test_three_users_for_a_few_seconds_pass_without_error_and_the_database_check
     assert {"sign in", "department page", "report form", "report submit", "overdue board"} <= pages
     assert "all but sign in" in finished.stdout  # the locustfile's table, with its verdict
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["saved"] and results["saved"] == results["attempted"]
+    assert results["saved"] and results["saved"] == results["attempted"], finished.stderr
     assert not results["failures"]
     assert ProgressReport.objects.filter(period=PERIOD).count() == len(results["saved"])
 
