@@ -1,6 +1,6 @@
 """When PostgreSQL drops the app's connection (a restart, an administrator), the next
 request reconnects by itself: production keeps connections (CONN_MAX_AGE) and checks one
-before a request reuses it (CONN_HEALTH_CHECKS). bench/load.py --restart-database-at does
+before a request reuses it (CONN_HEALTH_CHECKS). bench/loadtest.py --restart-database-at does
 the same with a real restart under load."""
 
 import pytest

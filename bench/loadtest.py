@@ -1,0 +1,540 @@
+"""Load test: the monthly reporting deadline, Locust's users against gunicorn on the
+benchmark portfolio.
+
+    python bench/loadtest.py                              # 50 users for 120 s
+    python bench/loadtest.py --think 0.5 --ramp-up 10     # no reading: what two cores can take
+    python bench/loadtest.py --restart-database-at 20     # PostgreSQL restarts 20 s into the run
+
+Prepares the 10,000-project benchmark database of bench/portfolio.py on PostgreSQL
+(liwan_bench, created and filled if missing), with load-test users: editors of the
+departments that lead projects and managers, all with the password below, hashed by the
+production hasher. It deletes the reports of the month being reported on (last month), so
+that every department owes its reports again, then starts the app with bin/serve (gunicorn,
+production settings, HTTPS as behind a TLS proxy) on a free local port.
+
+Then it runs bench/locustfile.py headless in Locust (its own process: gevent patches the
+process it runs in): --users (50) start over --ramp-up seconds (30) and work for --duration
+seconds (120); a request running then is answered before the users stop. Locust prints its
+summary and the locustfile its table (requests per second, median, 95th and 99th percentile,
+errors, per page and overall) and the target's verdict. Arguments this script does not know
+go to Locust (for instance --html report.html: charts over time).
+
+It stops gunicorn and prints where the processor time went. Finally it checks the
+database: every report that was answered with success is there exactly once with the text
+sent, and no report of the month exists that the test did not send.
+
+--restart-database-at SECONDS restarts PostgreSQL (pg_ctlcluster) during the run; errors
+are then counted apart for requests that overlapped the outage (from the restart until the
+database accepts connections again) and after it, which should be none. The exit status is
+0 when there is no other error and the database check passes.
+
+Never point this at a database whose data you want to keep.
+"""
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "liwan-load-test-2026"
+HOST = "127.0.0.1"
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database", default="postgres://postgres@127.0.0.1:5432/liwan_bench", help="PostgreSQL"
+    )
+    parser.add_argument("--projects", type=int, default=10_000, help="size of the portfolio")
+    parser.add_argument("--users", type=int, default=50, help="virtual users at once")
+    parser.add_argument("--duration", type=int, default=120, help="seconds of load")
+    parser.add_argument("--ramp-up", type=float, default=30, help="seconds to start every user")
+    parser.add_argument(
+        "--think", type=float, default=3, help="mean seconds a user waits before a request"
+    )
+    parser.add_argument(
+        "--reports-per-sign-in",
+        type=int,
+        default=20,
+        metavar="N",
+        help="an editor signs out after 1 to N reports, a manager after 1 to 2N pages (20)",
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: bin/serve's)")
+    parser.add_argument("--threads", type=int, help="threads a worker (default: bin/serve's)")
+    parser.add_argument(
+        "--restart-database-at", type=float, metavar="SECONDS", help="restart PostgreSQL then"
+    )
+    args, locust_args = parser.parse_known_args()
+    if "postgres" not in urlsplit(args.database).scheme:
+        parser.error("the load test runs on PostgreSQL: --database postgres://...")
+
+    print(f"preparing {args.database} ...", flush=True)
+    plan = prepare(args.database, projects=args.projects, accounts=args.users)
+    port = free_port()
+    server, server_log = start_server(args, port)
+    work = Path(tempfile.mkdtemp(prefix="liwan-load-"))
+    plan_file, results_file = work / "plan.json", work / "results.json"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False))
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        "--host", f"http://{HOST}:{port}",
+        "--users", str(args.users),
+        "--spawn-rate", f"{args.users / args.ramp_up if args.ramp_up else args.users:.4f}",
+        "--run-time", f"{args.duration}s",
+        "--stop-timeout", "120",  # let running requests finish
+        "--plan", str(plan_file), "--results", str(results_file),
+        "--think", str(args.think), "--reports-per-sign-in", str(args.reports_per_sign_in),
+        *locust_args,
+    ]  # fmt: skip
+    print(
+        f"{args.users} users for {args.duration} s (ramp-up {args.ramp_up:g} s, think "
+        f"0-{2 * args.think:g} s), reports for {plan['period']}",
+        flush=True,
+    )
+    restart = None
+    if args.restart_database_at is not None:
+        restart = DatabaseRestart(args.database, args.restart_database_at, results_file)
+        restart.start()
+    meter = CpuMeter(server.pid, args.database)
+    try:
+        locust = subprocess.run(command)
+    finally:
+        meter.stop()
+        stop_server(server)
+        server_log.close()
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    shutil.rmtree(work)
+    if not results.get("stopped"):
+        sys.exit(f"Locust stopped before the end of the run (exit status {locust.returncode})")
+    meter.report()
+    if results["failures"]:
+        print(f"\ngunicorn's log, with the errors: {server_log.name}")
+    else:
+        os.unlink(server_log.name)
+    outside = results["failures"]
+    if restart is not None:
+        outside = restart.report(results)
+    ok = check(plan["period"], attempted=results["attempted"], saved=results["saved"])
+    sys.exit(0 if ok and not outside else 1)
+
+
+# --- the database and its users --------------------------------------------------------
+
+
+def prepare(database, *, projects, accounts):
+    """The benchmark portfolio with the month's reports due again, and `accounts` editor
+    and manager accounts; the plan for the locustfile."""
+    from bench import portfolio
+
+    portfolio.setup_django(database)
+    portfolio.ensure_portfolio(projects=projects)
+
+    from axes.models import AccessAttempt
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.models import Session
+    from django.db import connections, transaction
+
+    from projects.clock import today
+    from projects.models import Department, ProgressReport, User
+    from projects.roles import Role
+    from projects.scorecards import ACTIVE_STAGES, last_month
+
+    period = last_month(today())  # the report form's default month
+    leading = list(
+        Department.objects.filter(led_projects__stage__in=ACTIVE_STAGES)
+        .distinct()
+        .order_by("slug")
+    )
+    password = make_password(PASSWORD)  # once: the production hasher is slow on purpose
+    editor_group = Group.objects.get(name=Role.EDITOR.value)
+    manager_group = Group.objects.get(name=Role.MANAGER.value)
+    editors, managers = [], []
+    with transaction.atomic():
+        # The month owes its reports again; sessions of earlier runs go.
+        ProgressReport.objects.filter(period=period).delete()
+        ProgressReport.history.model.objects.filter(period=period).delete()
+        Session.objects.all().delete()
+        for n in range(accounts):
+            department = leading[n % len(leading)]
+            user = account(User, f"load-editor-{n + 1:03d}", password, department)
+            user.groups.set([editor_group])
+            editors.append((user.username, department.slug))
+            user = account(User, f"load-manager-{n + 1:03d}", password, None)
+            user.groups.set([manager_group])
+            managers.append(user.username)
+        AccessAttempt.objects.filter(username__startswith="load-").delete()
+    plan = plan_for(period=period, password=PASSWORD, editors=editors, managers=managers)
+    connections.close_all()  # the run must not depend on this process's connection
+    return plan
+
+
+def account(User, username, password, department):
+    user, _created = User.objects.update_or_create(
+        username=username,
+        defaults={"password": password, "department": department, "is_active": True},
+    )
+    return user
+
+
+def plan_for(*, period, password, editors, managers, seed=2026):
+    """What the locustfile's users need: the month, the accounts ([username, department
+    slug] for editors), each editor department's active projects, which owe the month's
+    report (shuffled), and the overdue board's filter values."""
+    from projects.models import Milestone, PlanChapter, Project
+    from projects.scorecards import ACTIVE_STAGES
+
+    rng = random.Random(seed)
+    projects = {}
+    for slug in sorted({slug for _username, slug in editors}):
+        codes = list(
+            Project.objects.filter(lead_department__slug=slug, stage__in=ACTIVE_STAGES)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        rng.shuffle(codes)
+        projects[slug] = codes
+    departments = (
+        Milestone.objects.overdue()
+        .filter(responsible_department__isnull=False)
+        .order_by("responsible_department")
+        .values_list("responsible_department", flat=True)
+        .distinct()
+    )
+    return {
+        "period": f"{period:%Y-%m}",
+        "password": password,
+        "editors": [list(editor) for editor in editors],
+        "managers": list(managers),
+        "projects": projects,
+        "departments": list(departments),
+        "chapters": list(PlanChapter.objects.order_by("pk").values_list("pk", flat=True)),
+        "categories": [value for value, _label in Project.Category.choices],
+    }
+
+
+def check(period, *, attempted, saved):
+    """Every report answered with success is in the database once, with what was sent; no
+    report of the month is there that the test did not send. `period` is "YYYY-MM";
+    `attempted` and `saved` map project codes to what was sent, as the locustfile writes
+    them. Prints what it found; True if all is well."""
+    from django.db.models import Count
+
+    from projects.models import ProgressReport
+
+    month = datetime.date.fromisoformat(f"{period}-01")
+    rows = ProgressReport.objects.filter(period=month).select_related("project", "author")
+    stored = collections.defaultdict(list)
+    for row in rows:
+        stored[row.project.code].append(row)
+    duplicates = (
+        ProgressReport.objects.filter(period=month)
+        .values("project")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    missing, different, unexpected, once_failed = [], [], [], []
+    for code, sent in saved.items():
+        found = stored.get(code, [])
+        if len(found) != 1:
+            missing.append(code)
+        elif not same(found[0], sent):
+            different.append(code)
+    for code, found in stored.items():
+        if code not in attempted:
+            unexpected.append(code)
+        elif code not in saved:
+            # Sent, answered with an error (the database went away), yet saved: the
+            # transaction committed before the answer was lost. It must be what was sent.
+            once_failed.append(code)
+            if not same(found[0], attempted[code]):
+                different.append(code)
+    print(
+        f"\nreports for {period}: {len(attempted)} sent, {len(saved)} answered with success, "
+        f"{sum(len(v) for v in stored.values())} in the database"
+    )
+    if once_failed:
+        print(f"  {len(once_failed)} answered with an error were saved nonetheless (as sent)")
+    ok = not (missing or different or unexpected or duplicates)
+    if ok:
+        print(
+            "  check passed: every report answered with success is in the database exactly "
+            "once with its content, and no other report of the month exists"
+        )
+    else:
+        print(
+            f"  CHECK FAILED: {len(missing)} missing, {len(different)} with other content, "
+            f"{len(unexpected)} not sent by the test, {duplicates} months held twice"
+        )
+        for code in (missing + different + unexpected)[:10]:
+            print(f"    {code}")
+    return ok
+
+
+def same(row, sent):
+    return (
+        row.narrative == sent["narrative"]
+        and row.health == sent["health"]
+        and str(row.percent_complete) == sent["percent_complete"]
+        and row.problems == sent["problems"]
+        and row.next_steps == sent["next_steps"]
+        and row.author is not None
+        and row.author.username == sent["author"]
+    )
+
+
+# --- gunicorn --------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(args, port):
+    """bin/serve on the benchmark database, as production runs it behind a TLS proxy."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "WORKERS", "THREADS"}
+    }
+    env |= {
+        "DATABASE_URL": args.database,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ADDRESS": f"{HOST}:{port}",
+        "ALLOWED_HOSTS": HOST,
+        "HTTPS": "true",
+        "ACCESS_LOG": "off",
+    }
+    if args.workers:
+        env["WORKERS"] = str(args.workers)
+    if args.threads:
+        env["THREADS"] = str(args.threads)
+    log = tempfile.NamedTemporaryFile(
+        "w+", prefix="liwan-load-gunicorn-", suffix=".log", delete=False
+    )
+    server = subprocess.Popen(
+        [str(ROOT / "bin" / "serve")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    sign_in_page = urllib.request.Request(
+        f"http://{HOST}:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
+    )
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            sys.exit(f"bin/serve stopped:\n{log.read()[-3000:]}")
+        try:
+            with urllib.request.urlopen(sign_in_page, timeout=5):
+                pass
+            log.seek(0)
+            started = [line for line in log if line.startswith("Serving on")]
+            print(started[-1].strip() if started else "", flush=True)
+            return server, log
+        except OSError:
+            time.sleep(0.5)
+    stop_server(server)
+    sys.exit("gunicorn did not answer within 180 s")
+
+
+def stop_server(server):
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; bin/serve exec'd it
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- a database restart during the run -------------------------------------------------
+
+
+class DatabaseRestart(threading.Thread):
+    """Restarts the local PostgreSQL cluster serving the database `at` seconds into the run
+    (which starts when the locustfile first writes its results) and times the outage."""
+
+    def __init__(self, database, at, results_file):
+        super().__init__(daemon=True)
+        self.database, self.at, self.results_file = database, at, results_file
+        self.outage = None  # (down, back), epoch seconds
+        self.error = None
+        self.started = None
+
+    def run(self):
+        while not self.results_file.exists():
+            time.sleep(0.05)
+        self.started = json.loads(self.results_file.read_text())["started"]
+        time.sleep(max(0.0, self.started + self.at - time.time()))
+        version, cluster = find_cluster(urlsplit(self.database).port or 5432)
+        down = time.time()
+        when = down - self.started
+        print(f"{when:5.1f} s: restarting PostgreSQL {version}/{cluster}", flush=True)
+        result = subprocess.run(
+            ["pg_ctlcluster", version, cluster, "restart"], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            self.error = result.stderr.strip() or result.stdout.strip()
+        import psycopg
+
+        while True:
+            try:
+                psycopg.connect(self.database, connect_timeout=2).close()
+                break
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        back = time.time()
+        self.outage = (down, back)
+        when = back - self.started
+        print(f"{when:5.1f} s: PostgreSQL accepts connections again", flush=True)
+
+    def report(self, results):
+        """Prints the outage and the errors in and outside it; the errors outside it."""
+        failures = results["failures"]  # [page, started, finished, error]
+        if self.error:
+            print(f"\nthe restart failed: {self.error}")
+            return failures
+        if self.outage is None:
+            print("\nthe run ended before the database restart")
+            return failures
+        down, back = self.outage
+        during = [f for f in failures if f[1] <= back and f[2] >= down]
+        outside = [f for f in failures if f not in during]
+        print(
+            f"\ndatabase restart: down from {down - self.started:.1f} s to "
+            f"{back - self.started:.1f} s ({back - down:.1f} s); {len(during)} errors in "
+            f"requests that overlapped it, {len(outside)} errors outside it"
+        )
+        return outside
+
+
+def find_cluster(port):
+    """(version, name) of the local PostgreSQL cluster on this port, from /etc/postgresql."""
+    for conf in sorted(Path("/etc/postgresql").glob("*/*/postgresql.conf")):
+        setting = re.search(r"^\s*port\s*=\s*(\d+)", conf.read_text(), re.MULTILINE)
+        if int(setting.group(1) if setting else 5432) == port:
+            return conf.parent.parent.name, conf.parent.name
+    sys.exit(f"no PostgreSQL cluster on port {port} in /etc/postgresql")
+
+
+# --- where the processor time went -----------------------------------------------------
+
+
+class CpuMeter:
+    """Processor seconds over the run of gunicorn's workers, of the database's PostgreSQL
+    backends, of Locust and of the whole machine; and the database connections opened."""
+
+    def __init__(self, server_pid, database):
+        import psutil
+
+        self.server = psutil.Process(server_pid)
+        self.database = database
+        self.workers = {p.pid: busy(p) for p in self.server.children(recursive=True)}
+        self.locust = busy_children()
+        self.machine = psutil.cpu_times()
+        self.sessions = self.database_sessions()
+
+    def stop(self):
+        import psutil
+
+        self.gunicorn = sum(
+            busy(p) - self.workers.get(p.pid, 0.0) for p in self.server.children(recursive=True)
+        )
+        self.locust = busy_children() - self.locust  # Locust is the child that has ended
+        now = psutil.cpu_times()
+        # user, nice, system, idle, iowait, irq, softirq, steal (guest time is in user)
+        self.capacity = sum(now[:8]) - sum(self.machine[:8])
+        idle = now.idle + now.iowait - self.machine.idle - self.machine.iowait
+        self.busy = self.capacity - idle
+        self.postgres = self.backend_seconds()
+        sessions = self.database_sessions()
+        if None not in (sessions, self.sessions):
+            self.connections = sessions - self.sessions - 2  # less the two opened here since
+        else:
+            self.connections = None
+
+    def report(self):
+        print(
+            f"\nprocessor seconds over the run: gunicorn {self.gunicorn:.0f}, PostgreSQL "
+            f"backends {'?' if self.postgres is None else f'{self.postgres:.0f}'}, Locust "
+            f"{self.locust:.0f}, the whole machine {self.busy:.0f} of {self.capacity:.0f} "
+            f"({self.busy / self.capacity:.0%} busy)"
+        )
+        if self.connections is not None:
+            print(f"database connections opened during the run: {self.connections}")
+
+    def database_sessions(self):
+        """How many connections to the database were ever opened (PostgreSQL's count)."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.database, connect_timeout=5) as connection:
+                return connection.execute(
+                    "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+                ).fetchone()[0]
+        except psycopg.Error:
+            return None
+
+    def backend_seconds(self):
+        """The whole life of this database's current backends (the app keeps its
+        connections, so nearly all of it is the run's)."""
+        import psutil
+        import psycopg
+
+        try:
+            with psycopg.connect(self.database, connect_timeout=5) as connection:
+                pids = [
+                    pid
+                    for (pid,) in connection.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid()"
+                    )
+                ]
+        except psycopg.Error:
+            return None
+        total = 0.0
+        for pid in pids:
+            try:
+                total += busy(psutil.Process(pid))
+            except psutil.Error:
+                pass
+        return total
+
+
+def busy(process):
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def busy_children():
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+if __name__ == "__main__":
+    main()
