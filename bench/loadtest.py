@@ -157,7 +157,7 @@ def prepare(database, *, projects, accounts):
     from projects.clock import today
     from projects.models import Department, ProgressReport, User
     from projects.roles import Role
-    from projects.scorecards import ACTIVE_STAGES, last_month
+    from projects.reporting import ACTIVE_STAGES, last_month
 
     period = last_month(today())  # the report form's default month
     leading = list(
@@ -201,7 +201,7 @@ def plan_for(*, period, password, editors, managers, seed=2026):
     slug] for editors), each editor department's active projects, which owe the month's
     report (shuffled), and the overdue board's filter values."""
     from projects.models import Milestone, PlanChapter, Project
-    from projects.scorecards import ACTIVE_STAGES
+    from projects.reporting import ACTIVE_STAGES
 
     rng = random.Random(seed)
     projects = {}

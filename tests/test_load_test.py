@@ -18,7 +18,7 @@ from django.test.testcases import LiveServerThread
 from bench import loadtest
 from projects.models import ProgressReport, Project
 from projects.roles import Role
-from projects.scorecards import last_month
+from projects.reporting import last_month
 
 from .conftest import (
     PASSWORD,
@@ -180,6 +180,8 @@ def test_the_database_check_fails_on_a_missing_a_changed_or_an_unsent_report(db,
 
     ProgressReport.objects.filter(project=changed).delete()
     assert loadtest.check(month, attempted=just_kept, saved=just_kept) is True
-    ProgressReport.objects.create(project=unsent, period=PERIOD, health="green", percent_complete=1)
+    ProgressReport.objects.create(
+        project=unsent, period=PERIOD, health="green", percent_complete=1, narrative="另有"
+    )
     assert loadtest.check(month, attempted=just_kept, saved=just_kept) is False
     assert "0 missing, 0 with other content, 1 not sent by the test" in capsys.readouterr().out
