@@ -2,16 +2,16 @@
 batch of rows at a time, in one transaction, with the errors listed by the row and column
 the file shows. What `manage.py import_spreadsheet` and the import benchmark use."""
 
-import csv
 import io
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import tablib
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+
+from . import uploads
 
 
 class FileError(Exception):
@@ -40,21 +40,28 @@ class FileImport:
 
 def read_rows(file, fmt):
     """The header and then each row of a CSV (UTF-8) or XLSX file (its first sheet), one at
-    a time, so a large file is never held in memory whole."""
-    if fmt == "xlsx":
-        try:
-            book = load_workbook(file, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise FileError(_("This is not an Excel workbook (.xlsx).")) from None
-        rows = book.active.iter_rows(values_only=True)
-    elif fmt == "csv":
-        rows = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", newline=""))
-    else:
-        raise FileError(_("Unknown file format %(format)s: use csv or xlsx.") % {"format": fmt})
+    a time, so a large file is never held in memory whole; within the upload limits
+    (uploads.py, with settings.IMPORT_MAX_ROWS and IMPORT_MAX_BYTES)."""
+    limit = settings.IMPORT_MAX_ROWS
     try:
-        yield from rows
-    except (UnicodeDecodeError, csv.Error):
-        raise FileError(_("This is not a UTF-8 CSV file.")) from None
+        if fmt not in ("csv", "xlsx"):
+            raise FileError(_("Unknown file format %(format)s: use csv or xlsx.") % {"format": fmt})
+        size = file.seek(0, io.SEEK_END)
+        file.seek(0)
+        if size > settings.IMPORT_MAX_BYTES:
+            raise FileError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000}
+            )
+        if fmt == "xlsx":
+            book = uploads.open_xlsx(file, max_rows=limit)
+            rows = uploads.rows(book.active, max_rows=limit, width=settings.SPREADSHEET_MAX_COLUMNS)
+        else:
+            rows = uploads.csv_rows(file, max_rows=limit)
+        for _number, values in rows:
+            yield values
+    except uploads.UploadRefused as refusal:
+        raise FileError(str(refusal)) from None
 
 
 def import_file(resource, file, fmt, *, dry_run=False, user=None, batch_rows=2000, max_errors=200):

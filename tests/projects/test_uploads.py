@@ -1,6 +1,7 @@
 """Hostile and malformed workbooks are refused with a reason (HTTP 400), quickly, saving
 nothing; the limits are the settings'. bench/uploads.py sends the full-size files."""
 
+import io
 import resource
 
 import pytest
@@ -182,3 +183,42 @@ class TestAdminImport:
         response = client.post(reverse("admin:projects_milestone_process_import"), data)
         assert response.status_code == 200
         assert "upload the file again" in response.content.decode()
+
+
+# --- the import command -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, fmt, reason",
+    [
+        (hostile.far_dimension, "xlsx", "more than 1,000 rows"),
+        (lambda: hostile.million_row_csv(rows=1_001), "csv", "more than 1,000 rows"),
+        (lambda: hostile.one_huge_cell(chars=2_000_000), "xlsx", "at most 1 MB is read"),
+        (hostile.entity_bomb, "xlsx", "damaged"),
+    ],
+    ids=["a row numbered 1048576", "too many rows", "unpacking too far", "entities"],
+)
+def test_the_import_command_refuses_a_hostile_file(build, fmt, reason, small_limits, tmp_path):
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    small_limits.IMPORT_MAX_ROWS = 1_000
+    path = tmp_path / f"hostile.{fmt}"
+    path.write_bytes(build())
+    output = io.StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_spreadsheet", "milestones", str(path), stdout=output)
+    assert reason in output.getvalue()
+
+
+def test_the_import_command_refuses_a_file_too_large(small_limits, tmp_path):
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    small_limits.IMPORT_MAX_BYTES = 1_000
+    path = tmp_path / "big.csv"
+    path.write_bytes(hostile.million_row_csv(rows=500))
+    output = io.StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_spreadsheet", "milestones", str(path), stdout=output)
+    assert "larger than" in output.getvalue()
