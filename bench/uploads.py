@@ -15,6 +15,7 @@ than 100 MB. Runs on a throwaway SQLite database in a temporary folder.
 """
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -111,19 +112,19 @@ def send(path, kind, data, department, editor, admin, folder):
         return response.status_code, errors[:1], len(errors), len(response.content)
     # the import command, on the file saved to disk
     from django.core.management import CommandError, call_command
+    from django.utils import translation
 
     target = Path(folder) / f"hostile.{kind}"
     target.write_bytes(data)
+    printed = io.StringIO()
     try:
-        call_command(
-            "import_spreadsheet",
-            "milestones",
-            str(target),
-            "--dry-run",
-            stdout=open(os.devnull, "w"),
-        )
+        with translation.override("en"):
+            call_command(
+                "import_spreadsheet", "milestones", str(target), "--dry-run", stdout=printed
+            )
     except CommandError as error:
-        return "refused", [str(error).splitlines()[0][:200]], 1, 0
+        first = (printed.getvalue().splitlines() or [str(error)])[0]
+        return "refused", [first[:200]], 1, 0
     except Exception as error:  # noqa: BLE001 - the benchmark reports what happened
         return "crashed", [repr(error)[:200]], 1, 0
     return "accepted", [], 0, 0
