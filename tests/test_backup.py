@@ -74,7 +74,11 @@ def build_portfolio():
     editor = make_user(Role.EDITOR, department=departments[0])
     projects = []
     for n in range(5):
-        project = make_project(lead_department=departments[n % 2], stage="construction")
+        project = make_project(
+            lead_department=departments[n % 2],
+            stage="construction",
+            start_date=datetime.date(2000, 1, 1),  # the writer reports on months from 2000
+        )
         project.chapters.add(chapters[n % 3])
         project.partner_departments.add(departments[(n + 1) % 2])
         for m in range(3):

@@ -74,7 +74,7 @@ def world(request, frozen_today, administrator):
         plan=make_plan(),
         code="GDP",
         name=hostile(prefix, "indicator"),
-        unit=hostile(prefix, "unit"),
+        unit=f"{prefix}亿元",
         target_text=hostile(prefix, "target"),
         responsible_department=department,
     )
