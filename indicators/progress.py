@@ -639,7 +639,9 @@ def _missing_note(target, values, current_year):
 def _final_period(result, target, values, *, final, higher):
     """The final verdict of a period target: every year of the period must be in."""
     missing = [t for t in range(target.period_start, target.target_year + 1) if t not in values]
-    if missing:
+    # A total already past the target is met whatever the missing years hold (never < 0).
+    reached = target.kind == Kind.CUMULATIVE and final >= float(target.target_value)
+    if missing and not reached:
         result.status = Status.AWAITING_FINAL
         result.reason = _join(
             result.reason,

@@ -371,3 +371,8 @@ def test_a_period_baseline_is_not_a_starting_level():
     result = assess(target, {2022: 1200, 2023: 1250}, current_year=2024)
     assert result.started_from_first_value
     assert result.start_value == 1200
+
+
+def test_a_total_past_the_target_is_met_whatever_the_missing_years_hold():
+    signed = Target(kind=Kind.CUMULATIVE, target_year=2025, target_value=150, period_start=2021)
+    assert assess(signed, {2024: 281}, current_year=2026).status == Status.FINAL_MET
