@@ -59,7 +59,7 @@ def load_indicator(indicator, departments, editors, today, stats):
     for i, year in enumerate(years, start=1):
         share = i / len(period)
         if year in real:
-            stats["sample indicator values skipped: a real value"] += 1
+            stats["real indicator values kept unchanged"] += 1
             continue
         if kind == Indicator.TargetKind.CUMULATIVE:
             value = target / len(period) * pace * rng.uniform(0.8, 1.2)  # the year's own amount
