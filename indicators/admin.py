@@ -15,7 +15,17 @@ from .resources import IndicatorValueResource
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
-    fields = ["year", "value", "note", "entered_by", "is_sample"]
+    fields = [
+        "year",
+        "value",
+        "year_target",
+        "note",
+        "source",
+        "source_title",
+        "source_date",
+        "source_url",
+        "entered_by",
+    ]
     autocomplete_fields = ["entered_by"]
     extra = 0
 
@@ -45,8 +55,8 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [IndicatorValueResource]
-    list_display = ["indicator", "year", "value", "entered_by", "entered_at", "is_sample"]
-    list_filter = ["year", "indicator__category", "is_sample"]
+    list_display = ["indicator", "year", "value", "entered_by", "entered_at", "source"]
+    list_filter = ["year", "indicator__category", "source"]
     list_select_related = ["indicator", "entered_by"]
     search_fields = ["indicator__code", "indicator__name", "note"]
     autocomplete_fields = ["indicator", "entered_by"]

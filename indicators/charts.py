@@ -11,7 +11,7 @@ class Chart:
     width: int
     height: int
     expected_points: str
-    actual_points: str
+    actual_points: str  # the first unbroken run; actual_segments has every run
     actual_dots: list  # (x, y, label)
     x_ticks: list  # (x, label)
     y_ticks: list  # (y, label)
@@ -20,6 +20,7 @@ class Chart:
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
+    actual_segments: list = None  # one polyline per run of consecutive years: gaps stay empty
 
 
 def progress_chart(assessment, target_value=None):
@@ -51,11 +52,13 @@ def progress_chart(assessment, target_value=None):
         return " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in sorted(series.items()))
 
     step = (high - low) / 4
+    segments = [points(run) for run in _runs(actual)]
     return Chart(
         width=WIDTH,
         height=HEIGHT,
         expected_points=points(expected),
-        actual_points=points(actual),
+        actual_points=segments[0] if segments else "",
+        actual_segments=segments,
         actual_dots=[
             (round(x(t), 1), round(y(v), 1), _label(v)) for t, v in sorted(actual.items())
         ],
@@ -63,6 +66,20 @@ def progress_chart(assessment, target_value=None):
         y_ticks=[(round(y(low + i * step), 1), _label(low + i * step)) for i in range(5)],
         target_y=None if target_value is None else round(y(target_value), 1),
     )
+
+
+def _runs(series):
+    """The series cut at every missing year: a line never bridges a year without a value."""
+    runs, run, previous = [], {}, None
+    for year, value in sorted(series.items()):
+        if previous is not None and year != previous + 1:
+            runs.append(run)
+            run = {}
+        run[year] = value
+        previous = year
+    if run:
+        runs.append(run)
+    return runs
 
 
 def _label(value):

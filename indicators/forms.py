@@ -8,6 +8,11 @@ class IndicatorValueForm(forms.Form):
 
     year = forms.IntegerField(label=_("year"))
     value = forms.DecimalField(label=_("value"))
+    year_target = forms.DecimalField(
+        label=_("this year's target"),
+        required=False,
+        help_text=_("For a target set for each year (by the city): that year's target."),
+    )
     note = forms.CharField(
         label=_("source note"),
         required=False,
@@ -32,6 +37,7 @@ class IndicatorValueForm(forms.Form):
                 {
                     "year": instance.year,
                     "value": instance.value,
+                    "year_target": instance.year_target,
                     "note": instance.note,
                     "loaded_version": instance.version,
                 },

@@ -46,6 +46,14 @@ class Indicator(CleanTextModel, models.Model):
         GROWTH = "growth", _("average annual growth")
         AT_LEAST = "at_least", _("at least")
         AT_MOST = "at_most", _("at most")
+        ANNUAL_AVERAGE = "annual_average", _("annual average over the period")
+        EVERY_YEAR = "every_year", _("at least every year")
+        YEARLY_TARGET = "yearly_target", _("a target set for each year")
+
+    class BaselineKind(models.TextChoices):
+        YEAR = "year", _("the level in the baseline year")
+        PERIOD_TOTAL = "period_total", _("a total over a period")
+        PERIOD_AVERAGE = "period_average", _("an average over a period")
 
     class Direction(models.TextChoices):
         HIGHER = "higher", _("higher is better")
@@ -70,9 +78,42 @@ class Indicator(CleanTextModel, models.Model):
         _("baseline year"), null=True, blank=True, validators=plausible_year
     )
     baseline_value = models.DecimalField(_("baseline value"), **FIGURE, null=True, blank=True)
+    baseline_kind = models.CharField(
+        _("baseline kind"),
+        max_length=20,
+        choices=BaselineKind.choices,
+        default=BaselineKind.YEAR,
+        help_text=_("A total or an average over a period is not a starting level."),
+    )
+    baseline_period_start = models.PositiveSmallIntegerField(
+        _("baseline period from"),
+        null=True,
+        blank=True,
+        validators=plausible_year,
+        help_text=_("First year of the period of a total or average baseline."),
+    )
     baseline_source_sentence = models.TextField(_("baseline source sentence"), blank=True)
     target_year = models.PositiveSmallIntegerField(_("target year"), validators=plausible_year)
-    target_value = models.DecimalField(_("target value"), **FIGURE)
+    target_value = models.DecimalField(
+        _("target value"),
+        **FIGURE,
+        null=True,
+        blank=True,
+        help_text=_("Empty only for a target set for each year."),
+    )
+    about = models.BooleanField(
+        _("about"), default=False, help_text=_("Worded 'about' (左右): judged with a band.")
+    )
+    tolerance = models.DecimalField(
+        _("band"),
+        **FIGURE,
+        null=True,
+        blank=True,
+        help_text=_(
+            "How far short of an 'about' target still counts as met, in the indicator's "
+            "unit; empty: 5 percent of the target."
+        ),
+    )
     target_text = models.CharField(
         _("target as worded"), max_length=200, blank=True, help_text=_("The plan's own words.")
     )
@@ -124,6 +165,24 @@ class Indicator(CleanTextModel, models.Model):
                 violation_error_message=_("Give both the baseline year and value, or neither."),
             ),
             models.CheckConstraint(
+                condition=Q(target_value__isnull=False) | Q(target_kind="yearly_target"),
+                name="indicator_target_value_unless_yearly",
+                violation_error_message=_("Give the target value."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_kind="year", baseline_period_start__isnull=True)
+                | (
+                    ~Q(baseline_kind="year")
+                    & Q(baseline_period_start__isnull=False)
+                    & Q(baseline_period_start__lt=F("baseline_year"))
+                ),
+                name="indicator_baseline_period",
+                violation_error_message=_(
+                    "A total or average baseline needs the first year of its period, before "
+                    "the baseline year; a one-year baseline has none."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(baseline_year__isnull=True) | Q(target_year__gt=F("baseline_year")),
                 name="indicator_target_after_baseline",
                 violation_error_message=_("The target year must come after the baseline year."),
@@ -142,6 +201,18 @@ class Indicator(CleanTextModel, models.Model):
             errors["baseline_value"] = _("Give both the baseline year and value, or neither.")
         elif self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
             errors["target_year"] = _("The target year must come after the baseline year.")
+        if self.target_value is None and self.target_kind != self.TargetKind.YEARLY_TARGET:
+            errors["target_value"] = _("Give the target value.")
+        period = self.baseline_period_start
+        if self.baseline_kind == self.BaselineKind.YEAR and period is not None:
+            errors["baseline_period_start"] = _("A one-year baseline has no period.")
+        elif self.baseline_kind != self.BaselineKind.YEAR and (
+            period is None or (self.baseline_year and period >= self.baseline_year)
+        ):
+            errors["baseline_period_start"] = _(
+                "A total or average baseline needs the first year of its period, before the "
+                "baseline year."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -149,32 +220,57 @@ class Indicator(CleanTextModel, models.Model):
     def is_percentage(self):
         return self.unit.strip() == "%"
 
-    def as_target(self):
+    @property
+    def baseline_period(self):
+        """"2016–2020" for a total or average baseline; its year for a one-year baseline."""
+        if self.baseline_period_start:
+            return f"{self.baseline_period_start}–{self.baseline_year}"
+        return str(self.baseline_year or "")
+
+    def as_target(self, values=()):
         return progress.Target(
             kind=self.target_kind,
             target_year=self.target_year,
-            target_value=float(self.target_value),
+            target_value=None if self.target_value is None else float(self.target_value),
             period_start=self.plan.start_year,
             baseline_year=self.baseline_year,
             baseline_value=None if self.baseline_value is None else float(self.baseline_value),
             higher_is_better=self.direction == self.Direction.HIGHER,
             unit=self.unit,
+            baseline_kind=self.baseline_kind,
+            about=self.about,
+            tolerance=None if self.tolerance is None else float(self.tolerance),
+            yearly_targets={v.year: float(v.year_target) for v in values if v.year_target is not None},
         )
 
     def assess(self, current_year=None):
         """Progress and status from the values entered (use for_progress() to fetch them)."""
-        values = {v.year: v.value for v in self.values.all()}
-        return progress.assess(self.as_target(), values, current_year or today().year)
+        rows = list(self.values.all())
+        values = {v.year: v.value for v in rows}
+        return progress.assess(self.as_target(rows), values, current_year or today().year)
 
 
 class IndicatorValue(CleanTextModel, models.Model):
-    """The figure an indicator reached in one year, as entered by its department."""
+    """The figure an indicator reached in one year: published by the district (official,
+    loaded from the plan data with its source), entered by its department, or sample data."""
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("official (published)")
+        DEPARTMENT = "department", _("entered by the department")
+        SAMPLE = "sample", _("sample data")
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
     value = models.DecimalField(_("value"), **FIGURE)
+    year_target = models.DecimalField(
+        _("this year's target"),
+        **FIGURE,
+        null=True,
+        blank=True,
+        help_text=_("For a target set for each year (by the city): that year's target."),
+    )
     note = models.TextField(
         _("source note"),
         help_text=_("Where the figure comes from, e.g. the statistics bureau's yearbook."),
@@ -189,7 +285,12 @@ class IndicatorValue(CleanTextModel, models.Model):
         related_name="indicator_values",
     )
     entered_at = models.DateTimeField(_("entered"), default=timezone.now)
-    is_sample = models.BooleanField(_("sample data"), default=False)
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.DEPARTMENT
+    )
+    source_title = models.CharField(_("source title"), max_length=300, blank=True)
+    source_date = models.DateField(_("source date"), null=True, blank=True)
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
     version = models.PositiveIntegerField(
         _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
     )
@@ -205,6 +306,11 @@ class IndicatorValue(CleanTextModel, models.Model):
                 fields=["indicator", "year"],
                 name="indicator_value_one_per_year",
                 violation_error_message=_("This indicator already has a value for this year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="official") | (~Q(source_title="") & ~Q(source_url="")),
+                name="indicator_value_official_has_source",
+                violation_error_message=_("An official value needs its source's title and address."),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100),
@@ -228,7 +334,16 @@ class IndicatorValue(CleanTextModel, models.Model):
                 "first": first,
                 "last": last,
             }
-        growth = indicator.target_kind == Indicator.TargetKind.GROWTH
+        if self.source == self.Source.OFFICIAL and not (self.source_title and self.source_url):
+            errors["source_title"] = _("An official value needs its source's title and address.")
+        yearly = indicator.target_kind == Indicator.TargetKind.YEARLY_TARGET
+        if yearly and self.year_target is None:
+            errors["year_target"] = _("Give the target set for this year.")
+        # Growth rates and yearly targets (a fall in energy intensity) may be below zero.
+        growth = indicator.target_kind in (
+            Indicator.TargetKind.GROWTH,
+            Indicator.TargetKind.YEARLY_TARGET,
+        )
         if self.value is not None and indicator.is_percentage:
             # A growth rate may fall below zero; a share may not.
             if self.value > 100 or (not growth and self.value < 0):

@@ -1,18 +1,20 @@
-"""Plan data, whole: the plan's portfolio (projects.plandata), then its quantitative
-targets from fixtures/plan14/indicators.json, each linked to its chapters and to the
-projects that serve it (projects.json). Behind manage.py load_plan."""
+"""Plan data, whole: the plan's portfolio (projects.plandata), then its targets from
+fixtures/plan14/indicators.json, each linked to its chapters, its responsible department
+and the projects that serve it (projects.json), then the figures the district has
+published (official_values.json). Behind manage.py load_plan."""
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 
 from projects import plandata
-from projects.models import Project
+from projects.models import Department, Project
 from projects.plandata import PlanDataError, check_quote, read_json
 from projects.upsert import set_links, upsert
 
-from .models import Indicator
+from .models import Indicator, IndicatorValue
 
 
 @transaction.atomic
@@ -23,12 +25,14 @@ def load():
     plan, chapters = plandata.load_portfolio(stats)
     indicators = load_indicators(plan, chapters, plandata.paragraphs(), stats)
     link_projects(indicators, stats)
+    load_official_values(indicators, stats)
     return stats
 
 
 def load_indicators(plan, chapters, paras, stats):
     """The plan's quantitative targets; returns them by code."""
     indicators = {}
+    departments = {d.slug: d for d in Department.objects.all()}
     rows = read_json(plandata.PLAN14 / "indicators.json")["indicators"]
     for order, row in enumerate(rows):
         what = row["code"]
@@ -47,10 +51,15 @@ def load_indicators(plan, chapters, paras, stats):
             "direction": row["direction"],
             "baseline_year": row["baseline_year"],
             "baseline_value": decimal_or_none(row["baseline_value"]),
+            "baseline_kind": row["baseline_kind"],
+            "baseline_period_start": row["baseline_period_start"],
             "baseline_source_sentence": row["baseline_sentence"] or "",
             "target_year": row["target_year"],
             "target_value": decimal_or_none(row["target_value"]),
             "target_text": row["target_text"],
+            "about": row["about"],
+            "tolerance": decimal_or_none(row["tolerance"]),
+            "responsible_department": departments[row["department"]],
             "source_paragraph": row["paragraph"],
             "source_sentence": row["source_sentence"],
             "note": row["note"],
@@ -72,6 +81,37 @@ def link_projects(indicators, stats):
         project = projects[row["code"]]
         if set_links(project.indicators, [indicators[code] for code in row["indicators"]]):
             stats["project indicator links changed"] += 1
+
+
+def load_official_values(indicators, stats):
+    """The district's published figures, each with its source. A value a department has
+    entered is left as it is (and counted); a sample value gives way."""
+    data = read_json(plandata.PLAN14 / "official_values.json")
+    sources = data["sources"]
+    for row in data["indicator_values"]:
+        what = f"{row['indicator']} {row['year']}"
+        if row["value"] not in row["quote"]:
+            raise PlanDataError(f"{what}: the figure is not in the words quoted.")
+        first, *others = (sources[key] for key in row["sources"])
+        note = row["quote"]
+        if others:
+            note += " 另见:" + ";".join(f"{s['title']} {s['url']}" for s in others)
+        indicator = indicators[row["indicator"]]
+        current = IndicatorValue.objects.filter(indicator=indicator, year=row["year"]).first()
+        if current is not None and current.source == IndicatorValue.Source.DEPARTMENT:
+            stats["official values left beside a department's value"] += 1
+            continue
+        fields = {
+            "value": Decimal(row["value"]),
+            "note": note,
+            "source": IndicatorValue.Source.OFFICIAL,
+            "source_title": first["title"],
+            "source_date": date.fromisoformat(first["date"]) if first["date"] else None,
+            "source_url": first["url"],
+            "entered_by": None,
+        }
+        _obj, status = upsert(IndicatorValue, {"indicator": indicator, "year": row["year"]}, fields)
+        stats[f"official values {status}"] += 1
 
 
 def decimal_or_none(value):

@@ -13,7 +13,7 @@ from .models import IndicatorValue
 
 
 @transaction.atomic
-def value_save(*, indicator, year, value, note, by, current=None, version=None):
+def value_save(*, indicator, year, value, note, by, current=None, version=None, year_target=None):
     """Enter a year's value (current=None) or correct `current`, loaded at `version`.
 
     A new value for a year that already has one is refused: the department corrects that
@@ -28,7 +28,11 @@ def value_save(*, indicator, year, value, note, by, current=None, version=None):
             )
         current = IndicatorValue(indicator=indicator, year=year)
     current.value = value
+    current.year_target = year_target
     current.note = note
+    # Entered here, the figure is the department's: it no longer claims a published source.
+    current.source = IndicatorValue.Source.DEPARTMENT
+    current.source_title, current.source_date, current.source_url = "", None, ""
     current.entered_by = by
     current.entered_at = timezone.now()
     current._history_user = by

@@ -78,6 +78,8 @@ class IndicatorTable(tables.Table):
 def baseline_cell(indicator):
     if indicator.baseline_value is None:
         return "–"
+    if indicator.baseline_kind != Indicator.BaselineKind.YEAR:
+        return f"{figure(indicator.baseline_value)} ({indicator.baseline_period}, {indicator.get_baseline_kind_display()})"
     return f"{figure(indicator.baseline_value)} ({indicator.baseline_year})"
 
 

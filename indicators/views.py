@@ -13,7 +13,7 @@ from projects.listing import ListPageMixin
 from projects.models import Project
 from projects.permissions import get_for_user, may_edit_for_department
 
-from . import services
+from . import progress, services
 from .charts import progress_chart
 from .filters import IndicatorFilter
 from .forms import IndicatorValueForm
@@ -75,10 +75,21 @@ def indicator_detail(request, code):
         "status_label": Status(assessment.status).label,
         "values": values,
         "expected_rows": expected_rows,
-        "chart": progress_chart(assessment, float(indicator.target_value)),
+        "chart": progress_chart(
+            assessment, None if indicator.target_value is None else float(indicator.target_value)
+        ),
         "may_edit": may_edit_for_department(request.user, indicator.responsible_department),
+        "band": progress_band(indicator),
     }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+def progress_band(indicator):
+    """An "about" target's band, in the indicator's unit, for the page."""
+    if not indicator.about:
+        return ""
+    band = progress.band(indicator.as_target())
+    return f"{progress._fmt(band, 2)} {indicator.unit}".strip() if band else ""
 
 
 @login_required
@@ -94,6 +105,8 @@ def value_edit(request, code, year=None):
     if year is not None:
         current = get_object_or_404(IndicatorValue, indicator=indicator, year=year)
     form = IndicatorValueForm(request.POST or None, instance=current)
+    if indicator.target_kind != Indicator.TargetKind.YEARLY_TARGET:
+        del form.fields["year_target"]  # only targets set for each year have one
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -103,6 +116,7 @@ def value_edit(request, code, year=None):
                 year=data["year"],
                 value=data["value"],
                 note=data["note"],
+                year_target=data.get("year_target"),
                 by=request.user,
                 current=current,
                 version=data["loaded_version"],

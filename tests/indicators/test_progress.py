@@ -238,3 +238,141 @@ def test_share_of_target_once_final():
         unit="吨标准煤/万元",
     )
     assert assess(lower, {2025: 0.4}, current_year=2026).share_of_target == approx(0.75)
+
+
+INVESTMENT = Target(
+    kind=Kind.CUMULATIVE, target_year=2025, target_value=2500, period_start=2021, unit="亿元"
+)
+
+
+class TestMissingYears:
+    def test_a_cumulative_target_is_projected_from_the_years_reported(self):
+        # 540.3 + 501.29 = 1041.59 over two years: 520.795 a year, × 5 = 2603.975; on pace.
+        result = assess(INVESTMENT, {2023: 540.3, 2024: 501.29}, current_year=2025)
+        assert result.projection == approx(2603.975)
+        assert result.ratio == approx(520.795 / 500)
+        assert result.status == Status.ON_TRACK
+        assert result.missing_years == [2021, 2022]
+        assert "No figure for 2021, 2022" in result.reason
+        assert result.required.years == 3  # 2021, 2022 and 2025 are still open
+        assert result.required.per_year == approx((2500 - 1041.59) / 3)
+
+    def test_the_running_total_stops_at_the_first_missing_year(self):
+        result = assess(INVESTMENT, {2021: 500, 2023: 540.3}, current_year=2024)
+        assert result.actual == {2020: 0.0, 2021: 500}
+
+    def test_a_period_target_with_a_missing_year_is_not_judged_as_if_it_were_zero(self):
+        result = assess(INVESTMENT, {2023: 540.3, 2024: 501.29, 2025: 520}, current_year=2026)
+        assert result.status == Status.AWAITING_FINAL
+        assert "no figure yet for 2021, 2022" in result.reason
+
+    def test_growth_averages_say_which_years_they_use(self):
+        result = assess(GROWTH, {2023: 4.8, 2024: 2.3}, current_year=2025)
+        assert result.years_used == [2023, 2024]
+        assert "Average growth over 2023, 2024" in result.reason
+        # 1.06 ** 5 / (1.048 × 1.023) = 1.24822, over the 3 open years: 7.67 % a year (cube root 1.07671).
+        assert result.required.per_year == approx(7.671, abs=0.001)
+        assert result.actual == {2020: 100.0}  # the index is unknown after 2021 is missing
+
+
+FLOOR = Target(
+    kind=Kind.EVERY_YEAR, target_year=2025, target_value=1.6, period_start=2021, unit="万人"
+)
+TRAINING = Target(
+    kind=Kind.ANNUAL_AVERAGE, target_year=2025, target_value=2, period_start=2021, unit="万人次"
+)
+
+
+class TestEveryYear:
+    def test_a_year_below_the_floor_is_listed(self):
+        result = assess(FLOOR, {2021: 1.8, 2022: 1.5}, current_year=2023)
+        assert result.status == Status.BELOW_TARGET
+        assert result.years_below == [2022]
+        assert "2022: 1.5 万人 against 1.6 万人" in result.reason
+
+    def test_on_track_while_every_year_reported_reaches_it(self):
+        result = assess(FLOOR, {2021: 1.8, 2022: 1.6}, current_year=2023)
+        assert result.status == Status.ON_TRACK
+
+    def test_final_not_met_when_one_year_fell_short(self):
+        values = {2021: 1.8, 2022: 1.5, 2023: 1.7, 2024: 1.7, 2025: 1.7}
+        assert assess(FLOOR, values, current_year=2026).status == Status.FINAL_NOT_MET
+
+    def test_final_met_needs_every_year(self):
+        values = {2021: 1.8, 2022: 1.7, 2023: 1.7, 2024: 1.7}
+        assert assess(FLOOR, values, current_year=2026).status == Status.AWAITING_FINAL
+        values[2025] = 1.6
+        assert assess(FLOOR, values, current_year=2026).status == Status.FINAL_MET
+
+    def test_a_target_set_for_each_year(self):
+        target = Target(
+            kind=Kind.YEARLY_TARGET,
+            target_year=2025,
+            target_value=None,
+            period_start=2021,
+            unit="%",
+            yearly_targets={2021: 3.0, 2022: 3.5},
+        )
+        result = assess(target, {2021: 3.2, 2022: 3.1, 2023: 4.0}, current_year=2024)
+        assert result.years_below == [2022]
+        assert "No target has been entered for 2023" in result.reason
+
+
+class TestAnnualAverage:
+    def test_four_low_years_and_one_high_year_do_not_meet_an_average(self):
+        values = {2021: 1.0, 2022: 1.0, 2023: 1.0, 2024: 1.0, 2025: 2.1}
+        result = assess(TRAINING, values, current_year=2026)
+        assert result.latest_value == approx(1.22)
+        assert result.status == Status.FINAL_NOT_MET
+
+    def test_the_average_needed_in_the_years_left(self):
+        # 10 over five years; 1.5 + 2.0 = 3.5 so far: 6.5 over the three open years.
+        result = assess(TRAINING, {2021: 1.5, 2022: 2.0}, current_year=2023)
+        assert result.latest_value == approx(1.75)
+        assert result.ratio == approx(0.875)
+        assert result.status == Status.NEEDS_ACCELERATION
+        assert result.required.per_year == approx(6.5 / 3)
+
+
+class TestAbout:
+    ABOUT = Target(
+        kind=Kind.GROWTH, target_year=2025, target_value=6, period_start=2021, unit="%", about=True
+    )
+
+    def test_within_the_default_band_is_met_within_the_band(self):
+        values = {2021: 6.0, 2022: 6.0, 2023: 5.8, 2024: 6.0, 2025: 5.95}
+        result = assess(self.ABOUT, values, current_year=2026)
+        assert result.status == Status.FINAL_WITHIN_BAND
+        assert "within the band of 0.3 %" in result.reason
+
+    def test_a_stated_band_replaces_the_default(self):
+        strict = Target(**(self.ABOUT.__dict__ | {"tolerance": 0.01}))
+        values = {2021: 6.0, 2022: 6.0, 2023: 5.8, 2024: 6.0, 2025: 5.95}
+        assert assess(strict, values, current_year=2026).status == Status.FINAL_NOT_MET
+
+    def test_a_strict_target_has_no_band(self):
+        values = {2021: 6.0, 2022: 6.0, 2023: 5.8, 2024: 6.0, 2025: 5.95}
+        assert assess(GROWTH, values, current_year=2026).status == Status.FINAL_NOT_MET
+
+
+class TestAFinalVerdictKeepsItsContext:
+    def test_unit_pace_needed_and_start(self):
+        # GDP: 1316.36 in 2024 needed (1450 / 1316.36) - 1 = 10.15 % in 2025.
+        result = assess(gdp(), {2023: 1277.93, 2024: 1316.36, 2025: 1400}, current_year=2026)
+        assert result.status == Status.FINAL_NOT_MET
+        assert "1400 亿元 against a target of 1450 亿元" in result.reason
+        assert result.needed_in_target_year.growth_rate == approx(10.15, abs=0.01)
+        assert "As judged in 2025: It must grow 10.2 % a year" in result.reason
+        assert "first value entered, 1277.93 亿元 in 2023" in result.reason
+
+
+def test_a_period_baseline_is_not_a_starting_level():
+    target = gdp(baseline_year=2020, baseline_value=5009.66, baseline_kind="period_total")
+    result = assess(target, {2022: 1200, 2023: 1250}, current_year=2024)
+    assert result.started_from_first_value
+    assert result.start_value == 1200
+
+
+def test_a_total_past_the_target_is_met_whatever_the_missing_years_hold():
+    signed = Target(kind=Kind.CUMULATIVE, target_year=2025, target_value=150, period_start=2021)
+    assert assess(signed, {2024: 281}, current_year=2026).status == Status.FINAL_MET

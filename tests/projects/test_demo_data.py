@@ -65,8 +65,13 @@ def test_it_loads_a_living_portfolio_around_today(loaded):
 
 
 def test_every_sample_row_is_labelled(loaded):
-    for model in (Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
+    for model in (Milestone, ProgressReport, AnnualInvestment):
         assert not model.objects.filter(is_sample=False).exists(), model.__name__
+    # Indicator values: sample data, except the district's published figures (plan data).
+    assert set(IndicatorValue.objects.values_list("source", flat=True)) == {
+        IndicatorValue.Source.SAMPLE,
+        IndicatorValue.Source.OFFICIAL,
+    }
     assert all(r.narrative.startswith(demo.LABEL) for r in ProgressReport.objects.all())
     assert all("示例" in u.first_name for u in User.objects.all())
 
