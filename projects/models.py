@@ -507,6 +507,18 @@ class MilestoneQuerySet(models.QuerySet):
         on = on or today()
         return self.open().filter(planned_date__lt=on).order_by("planned_date", "pk")
 
+    def overdue_against_original(self, on=None):
+        """Not done and past the original planned date (the first baseline) on the given day:
+        the overdue board's view that a re-baseline cannot empty; most overdue first."""
+        on = on or today()
+        return self.open().filter(original_planned_date__lt=on).order_by(
+            "original_planned_date", "pk"
+        )
+
+    def rebaselined(self):
+        """Milestones whose planned date is no longer the one they were created with."""
+        return self.exclude(planned_date=F("original_planned_date"))
+
     def due_within(self, days, on=None):
         """Not done and planned from the given day (default today) to `days` days later."""
         on = on or today()
@@ -534,6 +546,14 @@ class Milestone(CleanTextModel, models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     planned_date = models.DateField(_("planned date"))
+    # Set once, when the milestone is made (keep_original_baseline); never edited, so a
+    # re-baseline cannot hide how far a milestone has slipped from its first plan.
+    original_planned_date = models.DateField(
+        _("original planned date"),
+        blank=True,
+        editable=False,
+        help_text=_("The planned date the milestone was created with; a re-baseline keeps it."),
+    )
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     forecast_reason = models.TextField(_("reason for the forecast"), blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
@@ -590,8 +610,26 @@ class Milestone(CleanTextModel, models.Model):
         instance = super().from_db(db, field_names, values)
         # What the row held when read, for the rules on what a save changes.
         loaded = dict(zip(field_names, values, strict=True))
-        instance._loaded = {name: loaded.get(name) for name in ("actual_date", "forecast_date")}
+        instance._loaded = {
+            name: loaded.get(name) for name in ("actual_date", "forecast_date", "planned_date")
+        }
         return instance
+
+    def keep_original_baseline(self):
+        """A new milestone's first planned date is its original baseline, on every path
+        that makes one (forms and imports through clean(), code through save())."""
+        if self.original_planned_date is None:
+            self.original_planned_date = self.planned_date
+
+    def save(self, *args, **kwargs):
+        self.keep_original_baseline()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_rebaselining(self):
+        """The planned date differs from the one read from the database: a re-baseline."""
+        loaded = getattr(self, "_loaded", {}).get("planned_date")
+        return bool(self.pk and loaded and self.planned_date != loaded)
 
     @property
     def was_done(self):
@@ -621,8 +659,12 @@ class Milestone(CleanTextModel, models.Model):
                 errors["forecast_date"] = _("A forecast is a date still to come.")
         if self.forecast_date and not self.forecast_reason.strip():
             errors["forecast_reason"] = _("Give a reason for the forecast date.")
+        # A re-baseline is told why; the reason is the history record's (_change_reason).
+        if self.is_rebaselining and not (getattr(self, "_change_reason", None) or "").strip():
+            errors["planned_date"] = REBASELINE_NEEDS_REASON
         if errors:
             raise ValidationError(errors)
+        self.keep_original_baseline()
         if self.responsible_department_id is None and self.project_id:
             self.responsible_department_id = self.project.lead_department_id
 
@@ -652,6 +694,36 @@ class Milestone(CleanTextModel, models.Model):
         if other is None:
             return None
         return (other - self.planned_date).days
+
+    # Against the original baseline: what a re-baseline would otherwise hide.
+    @property
+    def baseline_date(self):
+        """The original planned date (the planned date on a row not yet saved)."""
+        return self.original_planned_date or self.planned_date
+
+    @property
+    def is_rebaselined(self):
+        return self.baseline_date != self.planned_date
+
+    def days_overdue_original(self, on=None):
+        """Days past the original planned date while not done; 0 when done or not yet due."""
+        on = on or today()
+        if self.is_done or self.baseline_date >= on:
+            return 0
+        return (on - self.baseline_date).days
+
+    @property
+    def slip_days_original(self):
+        """Actual (or forecast) minus the original planned date, in days; None without either."""
+        other = self.actual_date or self.forecast_date
+        if other is None:
+            return None
+        return (other - self.baseline_date).days
+
+
+REBASELINE_NEEDS_REASON = _(
+    "Say why the planned date moves: a re-baseline needs a reason, which the history keeps."
+)
 
 
 class ProgressReportQuerySet(models.QuerySet):
