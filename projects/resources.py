@@ -222,7 +222,7 @@ class CodeKeyedResource(resources.ModelResource):
 
     def import_headers(self):
         """The columns an import reads, in order."""
-        return [field.column_name for field in self.get_import_fields()]
+        return [field.column_name for field in self.get_import_fields() if not field.readonly]
 
     # --- finding rows by their key ---------------------------------------------------
 
