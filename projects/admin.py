@@ -223,10 +223,10 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
     list_filter = ["stage", "category", "area", "lead_department", "is_sample"]
     list_select_related = ["lead_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
-    autocomplete_fields = ["lead_department", "partner_departments"]
+    autocomplete_fields = ["lead_department", "partner_departments", "part_of"]
     inlines = [ProjectChapterInline, MilestoneInline, AnnualInvestmentInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_en", "category", "area", "stage"]}),
+        (None, {"fields": ["code", "name", "name_en", "category", "area", "stage", "part_of"]}),
         (
             _("Ownership"),
             {

@@ -208,6 +208,13 @@ class PlanChapter(CleanTextModel, models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def countable(self):
+        """These projects less each part whose umbrella is among them: the one rule for any
+        sum over a set of projects (investment roll-ups), so a work is counted once. An
+        umbrella entry of the plan (Project.part_of) carries the whole work's figures; its
+        parts count only in a set without it (a department's own part, say)."""
+        return self.exclude(part_of__in=self.values("pk"))
+
     def with_overdue(self, on=None):
         """Projects with at least one overdue milestone on the given day (default today)."""
         return self.filter(Exists(Milestone.objects.overdue(on=on).filter(project=OuterRef("pk"))))
@@ -353,6 +360,18 @@ class Project(CleanTextModel, models.Model):
         blank=True,
         related_name="partner_projects",
     )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text=_(
+            "The umbrella entry of the plan this project is a part of; sums count a work "
+            "once in every sum over projects."
+        ),
+    )
     leader = models.CharField(_("leader responsible"), max_length=100, blank=True)
     contact_name = models.CharField(_("project contact"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
@@ -415,6 +434,11 @@ class Project(CleanTextModel, models.Model):
                 name="project_total_investment_non_negative",
                 violation_error_message=_("Total investment cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=~Q(part_of=F("pk")),
+                name="project_not_part_of_itself",
+                violation_error_message=_("A project cannot be a part of itself."),
+            ),
         ]
         indexes = [
             # Portfolio filters.
@@ -457,14 +481,23 @@ class Project(CleanTextModel, models.Model):
         return EARLIEST_DAY
 
     def clean(self):
+        errors = {}
         if (
             self.start_date
             and self.planned_completion
             and self.planned_completion < self.start_date
         ):
-            raise ValidationError(
-                {"planned_completion": _("Planned completion cannot be before the start date.")}
-            )
+            errors["planned_completion"] = _("Planned completion cannot be before the start date.")
+        if self.part_of_id:
+            # One level: an umbrella and its parts, so countable() needs no walk up a tree.
+            if self.part_of_id == self.pk:
+                errors["part_of"] = _("A project cannot be a part of itself.")
+            elif self.part_of.part_of_id or (self.pk and self.parts.exists()):
+                errors["part_of"] = _(
+                    "An umbrella entry is not itself a part, and a part has no parts."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProjectChapter(models.Model):
