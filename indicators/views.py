@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 
-from projects.forms import place_errors
+from projects.forms import place_errors, refused
 from projects.services import Conflict
 from projects.clock import today
 from projects.listing import ListPageMixin
@@ -122,7 +122,11 @@ def value_edit(request, code, year=None):
                 version=data["loaded_version"],
             )
         except Conflict as error:
+            # The form shows the value saved now, at its version; the user's beside it.
             conflict = error
+            current = error.current
+            error.yours = refused(form, {"value": current.value, "note": current.note})
+            form = IndicatorValueForm(instance=current)
         except ValidationError as error:
             place_errors(form, error)
         else:

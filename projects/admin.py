@@ -146,28 +146,30 @@ class PlanChapterAdmin(admin.ModelAdmin):
 
 
 class MilestoneAdminForm(forms.ModelForm):
-    """A milestone in the admin. Changing one already done needs a reason, which the change
-    history keeps (departments cannot change it at all: services.refuse_if_done)."""
+    """A milestone in the admin. Changing one already done needs a reason, and so does a
+    re-baseline (a new planned date: the model's rule, Milestone.clean); the change history
+    keeps the reason (departments cannot change either: services.refuse_if_done, and their
+    forms have no planned date)."""
 
     change_reason = forms.CharField(
         label=_("reason for the change"),
         required=False,
         max_length=100,
-        help_text=_("Kept in the change history; needed to change a milestone already done."),
+        help_text=_(
+            "Kept in the change history; needed to change a milestone already done or to "
+            "move its planned date (a re-baseline)."
+        ),
     )
 
     def clean(self):
         data = super().clean()
+        reason = data.get("change_reason", "").strip()
+        # Read by the model's rules (run after this) and written into the history record.
+        self.instance._change_reason = reason or None
         changed = [name for name in self.changed_data if name != "change_reason"]
-        if self.instance.was_done and changed and not data.get("change_reason", "").strip():
+        if self.instance.was_done and changed and not reason:
             self.add_error("change_reason", _("Say why a milestone already done is changed."))
         return data
-
-    def save(self, commit=True):
-        reason = self.cleaned_data.get("change_reason", "").strip()
-        if reason:
-            self.instance._change_reason = reason
-        return super().save(commit)
 
 
 class MilestoneInline(admin.TabularInline):
@@ -183,9 +185,11 @@ class MilestoneInline(admin.TabularInline):
         "forecast_reason",
         "actual_date",
         "responsible_department",
+        "original_planned_date",
         "is_sample",
         "change_reason",
     ]
+    readonly_fields = ["original_planned_date"]
     autocomplete_fields = ["responsible_department"]
     extra = 0
 
@@ -219,10 +223,10 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
     list_filter = ["stage", "category", "area", "lead_department", "is_sample"]
     list_select_related = ["lead_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
-    autocomplete_fields = ["lead_department", "partner_departments"]
+    autocomplete_fields = ["lead_department", "partner_departments", "part_of"]
     inlines = [ProjectChapterInline, MilestoneInline, AnnualInvestmentInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_en", "category", "area", "stage"]}),
+        (None, {"fields": ["code", "name", "name_en", "category", "area", "stage", "part_of"]}),
         (
             _("Ownership"),
             {
@@ -251,10 +255,12 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
 class MilestoneAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     form = MilestoneAdminForm
     resource_classes = [resources.MilestoneResource]
+    readonly_fields = ["original_planned_date"]
     list_display = [
         "title",
         "project",
         "planned_date",
+        "original_planned_date",
         "forecast_date",
         "actual_date",
         "responsible_department",

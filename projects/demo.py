@@ -249,6 +249,13 @@ def load_milestones(project, rng, stage, today, departments, stats):
         elif rng.random() < 0.15:  # not due yet, but expected to slip
             forecast = planned + datetime.timedelta(days=rng.randint(15, 120))
             reason = rng.choice(FORECAST_REASONS)
+        # Some open milestones were re-baselined: their first plan was earlier. A rng of
+        # their own, so the rest of the sample stays as it was.
+        original = planned
+        rebaseline = random.Random(f"{project.code} {title}")
+        if actual is None and rebaseline.random() < 0.2:
+            earlier = planned - datetime.timedelta(days=rebaseline.randint(30, 240))
+            original = max(earlier, project.start_date)
         responsible = project.lead_department
         if "规划" in title or "用地" in title:
             responsible = departments["planning"]
@@ -257,6 +264,7 @@ def load_milestones(project, rng, stage, today, departments, stats):
             {"project": project, "title": title},
             {
                 "planned_date": planned,
+                "original_planned_date": original,
                 "forecast_date": forecast,
                 "forecast_reason": f"{LABEL}{reason}" if reason else "",
                 "actual_date": actual,

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -117,10 +117,18 @@ class OverdueFilter(django_filters.FilterSet):
         label=_("category"), field_name="project__category", choices=Project.Category.choices
     )
     band = django_filters.ChoiceFilter(label=_("days overdue"), choices=BANDS, method="filter_band")
+    rebaselined = YesNoFilter(label=_("re-baselined"), method="filter_rebaselined")
 
     class Meta:
         model = Milestone
         fields = []
+
+    def filter_rebaselined(self, queryset, name, value):
+        if value == "yes":
+            return queryset.rebaselined()
+        if value == "no":
+            return queryset.filter(planned_date=F("original_planned_date"))
+        return queryset
 
     def __init__(self, *args, today, **kwargs):
         self.today = today

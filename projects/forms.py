@@ -19,6 +19,20 @@ def place_errors(form, error):
         form.add_error(name if name in form.fields else None, errors)
 
 
+def refused(form, saved):
+    """After a conflict (services.Conflict): what the user sent on `form` that differs from
+    the `saved` values ({field name: value now}), as (label, value) to show as "yours, not
+    saved" beside the form, which is shown again with the saved values and version."""
+    rows = []
+    for name, value in form.cleaned_data.items():
+        if name not in saved or value in (None, "") and saved[name] in (None, ""):
+            continue
+        if value != saved[name]:
+            choices = dict(getattr(form.fields[name], "choices", None) or ())
+            rows.append((form.fields[name].label, choices.get(value, value)))
+    return rows
+
+
 class VersionedForm(forms.Form):
     """Carries the version of the row the form was loaded from (0 for a new row)."""
 

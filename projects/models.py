@@ -208,6 +208,13 @@ class PlanChapter(CleanTextModel, models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def countable(self):
+        """These projects less each part whose umbrella is among them: the one rule for any
+        sum over a set of projects (investment roll-ups), so a work is counted once. An
+        umbrella entry of the plan (Project.part_of) carries the whole work's figures; its
+        parts count only in a set without it (a department's own part, say)."""
+        return self.exclude(part_of__in=self.values("pk"))
+
     def with_overdue(self, on=None):
         """Projects with at least one overdue milestone on the given day (default today)."""
         return self.filter(Exists(Milestone.objects.overdue(on=on).filter(project=OuterRef("pk"))))
@@ -353,6 +360,18 @@ class Project(CleanTextModel, models.Model):
         blank=True,
         related_name="partner_projects",
     )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text=_(
+            "The umbrella entry of the plan this project is a part of; sums count a work "
+            "once in every sum over projects."
+        ),
+    )
     leader = models.CharField(_("leader responsible"), max_length=100, blank=True)
     contact_name = models.CharField(_("project contact"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
@@ -415,6 +434,11 @@ class Project(CleanTextModel, models.Model):
                 name="project_total_investment_non_negative",
                 violation_error_message=_("Total investment cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=~Q(part_of=F("pk")),
+                name="project_not_part_of_itself",
+                violation_error_message=_("A project cannot be a part of itself."),
+            ),
         ]
         indexes = [
             # Portfolio filters.
@@ -457,14 +481,23 @@ class Project(CleanTextModel, models.Model):
         return EARLIEST_DAY
 
     def clean(self):
+        errors = {}
         if (
             self.start_date
             and self.planned_completion
             and self.planned_completion < self.start_date
         ):
-            raise ValidationError(
-                {"planned_completion": _("Planned completion cannot be before the start date.")}
-            )
+            errors["planned_completion"] = _("Planned completion cannot be before the start date.")
+        if self.part_of_id:
+            # One level: an umbrella and its parts, so countable() needs no walk up a tree.
+            if self.part_of_id == self.pk:
+                errors["part_of"] = _("A project cannot be a part of itself.")
+            elif self.part_of.part_of_id or (self.pk and self.parts.exists()):
+                errors["part_of"] = _(
+                    "An umbrella entry is not itself a part, and a part has no parts."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProjectChapter(models.Model):
@@ -507,6 +540,18 @@ class MilestoneQuerySet(models.QuerySet):
         on = on or today()
         return self.open().filter(planned_date__lt=on).order_by("planned_date", "pk")
 
+    def overdue_against_original(self, on=None):
+        """Not done and past the original planned date (the first baseline) on the given day:
+        the overdue board's view that a re-baseline cannot empty; most overdue first."""
+        on = on or today()
+        return self.open().filter(original_planned_date__lt=on).order_by(
+            "original_planned_date", "pk"
+        )
+
+    def rebaselined(self):
+        """Milestones whose planned date is no longer the one they were created with."""
+        return self.exclude(planned_date=F("original_planned_date"))
+
     def due_within(self, days, on=None):
         """Not done and planned from the given day (default today) to `days` days later."""
         on = on or today()
@@ -534,6 +579,14 @@ class Milestone(CleanTextModel, models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     planned_date = models.DateField(_("planned date"))
+    # Set once, when the milestone is made (keep_original_baseline); never edited, so a
+    # re-baseline cannot hide how far a milestone has slipped from its first plan.
+    original_planned_date = models.DateField(
+        _("original planned date"),
+        blank=True,
+        editable=False,
+        help_text=_("The planned date the milestone was created with; a re-baseline keeps it."),
+    )
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     forecast_reason = models.TextField(_("reason for the forecast"), blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
@@ -590,8 +643,26 @@ class Milestone(CleanTextModel, models.Model):
         instance = super().from_db(db, field_names, values)
         # What the row held when read, for the rules on what a save changes.
         loaded = dict(zip(field_names, values, strict=True))
-        instance._loaded = {name: loaded.get(name) for name in ("actual_date", "forecast_date")}
+        instance._loaded = {
+            name: loaded.get(name) for name in ("actual_date", "forecast_date", "planned_date")
+        }
         return instance
+
+    def keep_original_baseline(self):
+        """A new milestone's first planned date is its original baseline, on every path
+        that makes one (forms and imports through clean(), code through save())."""
+        if self.original_planned_date is None:
+            self.original_planned_date = self.planned_date
+
+    def save(self, *args, **kwargs):
+        self.keep_original_baseline()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_rebaselining(self):
+        """The planned date differs from the one read from the database: a re-baseline."""
+        loaded = getattr(self, "_loaded", {}).get("planned_date")
+        return bool(self.pk and loaded and self.planned_date != loaded)
 
     @property
     def was_done(self):
@@ -621,8 +692,12 @@ class Milestone(CleanTextModel, models.Model):
                 errors["forecast_date"] = _("A forecast is a date still to come.")
         if self.forecast_date and not self.forecast_reason.strip():
             errors["forecast_reason"] = _("Give a reason for the forecast date.")
+        # A re-baseline is told why; the reason is the history record's (_change_reason).
+        if self.is_rebaselining and not (getattr(self, "_change_reason", None) or "").strip():
+            errors["planned_date"] = REBASELINE_NEEDS_REASON
         if errors:
             raise ValidationError(errors)
+        self.keep_original_baseline()
         if self.responsible_department_id is None and self.project_id:
             self.responsible_department_id = self.project.lead_department_id
 
@@ -652,6 +727,36 @@ class Milestone(CleanTextModel, models.Model):
         if other is None:
             return None
         return (other - self.planned_date).days
+
+    # Against the original baseline: what a re-baseline would otherwise hide.
+    @property
+    def baseline_date(self):
+        """The original planned date (the planned date on a row not yet saved)."""
+        return self.original_planned_date or self.planned_date
+
+    @property
+    def is_rebaselined(self):
+        return self.baseline_date != self.planned_date
+
+    def days_overdue_original(self, on=None):
+        """Days past the original planned date while not done; 0 when done or not yet due."""
+        on = on or today()
+        if self.is_done or self.baseline_date >= on:
+            return 0
+        return (on - self.baseline_date).days
+
+    @property
+    def slip_days_original(self):
+        """Actual (or forecast) minus the original planned date, in days; None without either."""
+        other = self.actual_date or self.forecast_date
+        if other is None:
+            return None
+        return (other - self.baseline_date).days
+
+
+REBASELINE_NEEDS_REASON = _(
+    "Say why the planned date moves: a re-baseline needs a reason, which the history keeps."
+)
 
 
 class ProgressReportQuerySet(models.QuerySet):

@@ -106,7 +106,8 @@ def load_plan_and_chapters(stats):
 
 
 def load_projects(chapters, paras, stats):
-    for row in read_json(PLAN14 / "projects.json")["projects"]:
+    rows = read_json(PLAN14 / "projects.json")["projects"]
+    for row in rows:
         check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
         fields = {
             "name": row["name"],
@@ -126,3 +127,9 @@ def load_projects(chapters, paras, stats):
                 [ProjectChapter(project=project, chapter=c) for c in wanted - current]
             )
             stats["project chapter links changed"] += 1
+    # Umbrella entries and their parts (part_of), once every entry exists.
+    for row in rows:
+        umbrella = Project.objects.get(code=row["part_of"]) if row.get("part_of") else None
+        _obj, status = upsert(Project, {"code": row["code"]}, {"part_of": umbrella}, reason=REASON)
+        if status != "unchanged":
+            stats[f"project part-of links {status}"] += 1

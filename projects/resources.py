@@ -17,7 +17,7 @@ those is in projects.importkit, with tests that fail if the library changes it."
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import fields, resources, widgets
 
 from .importcolumns import (
     ChapterKeysWidget,
@@ -140,7 +140,7 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
 
     def import_headers(self):
         """The columns an import reads, in order."""
-        return [field.column_name for field in self.columns()]
+        return [field.column_name for field in self.columns() if not field.readonly]
 
     def link_fields(self):
         return [f for f in self.columns() if isinstance(f.widget, LinkListWidget)]
@@ -261,6 +261,10 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
         and the duplicate check; other unique rules (a department's name) are checked
         here."""
         errors = dict(import_validation_errors or {})
+        if self.key_attributes()[-1] in errors:
+            # The key of an earlier row of this file: that is the row's error, and what it
+            # would change of that row says nothing more.
+            raise ValidationError(errors)
         opts = self._meta.model._meta
         by_code = {f.attribute for f in self.code_fields()}
         for name in by_code - errors.keys():
@@ -377,9 +381,25 @@ class ProjectResource(CodeKeyedResource):
         ]
 
 
+class ChangeReasonField(fields.Field):
+    """A column read into the row's history record (the model's `_change_reason`, which
+    Milestone.clean asks of a re-baseline); blank when exported, as it is no saved value."""
+
+    def __init__(self, column):
+        super().__init__(attribute="_change_reason", column_name=column, widget=widgets.CharWidget())
+
+    def get_value(self, instance):
+        return None
+
+
 class MilestoneResource(CodeKeyedResource):
     project = by_code("project", Project)
     responsible_department = by_code("responsible_department", Department, field="slug")
+    # A re-baseline (a new planned date for a saved milestone) is refused without a reason.
+    change_reason = ChangeReasonField("change_reason")
+    original_planned_date = fields.Field(
+        attribute="original_planned_date", column_name="original_planned_date", readonly=True
+    )
     example = {
         "project": "LW-TRA-001",
         "title": "主体工程开工",
@@ -388,6 +408,7 @@ class MilestoneResource(CodeKeyedResource):
         "forecast_reason": "",
         "actual_date": "",
         "responsible_department": "housing-transport",
+        "change_reason": "",
     }
 
     class Meta:
@@ -401,6 +422,8 @@ class MilestoneResource(CodeKeyedResource):
             "forecast_reason",
             "actual_date",
             "responsible_department",
+            "change_reason",
+            "original_planned_date",
         ]
 
 

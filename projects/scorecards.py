@@ -78,21 +78,24 @@ def missing_reports_by_department(on, department_ids=None):
 
 def departments_with_scores(departments, on):
     """Set each department's scorecard: projects_led; of the milestones it is responsible
-    for, overdue_count, due_so_far and done_on_time (done by the planned date);
+    for, overdue_count, due_so_far and done_on_time (done by the planned date), and
+    rebaselined_count (milestones whose planned date is no longer their original one);
     last_report_at (newest report on a project it leads); missing_reports (active projects
     it leads missing the report due); on_time_rate and days_since_report."""
     departments = list(departments)
     ids = [d.pk for d in departments]
     led = count_by(Project.objects.filter(lead_department__in=ids), "lead_department")
+    due = Q(planned_date__lt=on)
     milestones = {
         row["responsible_department"]: row
-        for row in Milestone.objects.filter(planned_date__lt=on, responsible_department__in=ids)
+        for row in Milestone.objects.filter(responsible_department__in=ids)
         .order_by()
         .values("responsible_department")
         .annotate(
-            overdue=Count("pk", filter=Q(actual_date__isnull=True)),
-            due=Count("pk"),
-            on_time=Count("pk", filter=Q(actual_date__lte=F("planned_date"))),
+            overdue=Count("pk", filter=due & Q(actual_date__isnull=True)),
+            due=Count("pk", filter=due),
+            on_time=Count("pk", filter=due & Q(actual_date__lte=F("planned_date"))),
+            rebaselined=Count("pk", filter=~Q(planned_date=F("original_planned_date"))),
         )
     }
     last_report = dict(
@@ -109,6 +112,7 @@ def departments_with_scores(departments, on):
         d.overdue_count = counts.get("overdue", 0)
         d.due_so_far = counts.get("due", 0)
         d.done_on_time = counts.get("on_time", 0)
+        d.rebaselined_count = counts.get("rebaselined", 0)
         d.last_report_at = last_report.get(d.pk)
         d.missing_reports = missing.get(d.pk, 0)
         d.on_time_rate = d.done_on_time / d.due_so_far * 100 if d.due_so_far else None

@@ -105,7 +105,18 @@ class MilestoneTable(tables.Table):
     title = tables.Column(verbose_name=_("milestone"))
     responsible_department = tables.Column(verbose_name=_("responsible department"))
     planned_date = tables.Column(verbose_name=_("planned date"))
+    # The first baseline beside the current one: a re-baseline shows, and so does the slip
+    # it would hide.
+    original_planned_date = tables.Column(verbose_name=_("original planned date"))
+    rebaselined = tables.Column(
+        verbose_name=_("re-baselined"), accessor="is_rebaselined", empty_values=(), orderable=False
+    )
     forecast_date = tables.Column(verbose_name=_("forecast date"))
+    days_overdue_original = tables.Column(
+        verbose_name=_("days overdue against the original plan"),
+        empty_values=(),
+        order_by="-original_planned_date",
+    )
     # More days overdue is an earlier planned date.
     days_overdue = tables.Column(
         verbose_name=_("days overdue"), empty_values=(), order_by="-planned_date"
@@ -130,6 +141,12 @@ class MilestoneTable(tables.Table):
 
     def value_days_overdue(self, record):
         return record.days_overdue(on=self.on)
+
+    def value_days_overdue_original(self, record):
+        return record.days_overdue_original(on=self.on)
+
+    def value_rebaselined(self, value):
+        return str(_("yes") if value else _("no"))
 
 
 class UpcomingTable(MilestoneTable):

@@ -23,9 +23,9 @@ def upsert(model, lookup, values, *, reason="", on_create=None):
         for name in fields:
             setattr(obj, name, values[name])
         status = UPDATED
-    obj.full_clean()
     if reason:
-        obj._change_reason = reason
+        obj._change_reason = reason  # also the reason some rules ask for (a re-baseline)
+    obj.full_clean()
     if fields is None:
         obj.save()
     else:

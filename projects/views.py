@@ -19,7 +19,14 @@ from indicators import summary as indicator_summary
 from . import plandata, reporting, scorecards, services, workbook
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter
-from .forms import MilestoneDoneForm, ReforecastForm, ReportForm, ReviewForm, place_errors
+from .forms import (
+    MilestoneDoneForm,
+    ReforecastForm,
+    ReportForm,
+    ReviewForm,
+    place_errors,
+    refused,
+)
 from .history import project_history
 from .listing import ListPageMixin
 from .models import (
@@ -90,6 +97,7 @@ def project_detail(request, code):
     milestones = list(project.milestones.all())
     for milestone in milestones:
         milestone.overdue_days = milestone.days_overdue(on=on)
+        milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
         milestone.may_update = not milestone.is_done and may_update_milestone(
             request.user, milestone
@@ -112,6 +120,21 @@ def project_detail(request, code):
     return render(request, "projects/project_detail.html", context)
 
 
+class BaselineForm(forms.Form):
+    """Overdue against which plan: the current planned date, or the original one (which
+    finds the milestones that a re-baseline took off the board)."""
+
+    baseline = forms.ChoiceField(
+        label=gettext_lazy("overdue against"),
+        choices=[
+            ("current", gettext_lazy("the current planned date")),
+            ("original", gettext_lazy("the original planned date")),
+        ],
+        initial="current",
+        required=False,
+    )
+
+
 class OverdueView(ListPageMixin, FilterView):
     model = Milestone
     table_class = MilestoneTable
@@ -119,8 +142,19 @@ class OverdueView(ListPageMixin, FilterView):
     template_name = "projects/overdue.html"
     export_name = "overdue-milestones"
 
+    def get(self, request, *args, **kwargs):
+        self.baseline_form = BaselineForm(request.GET)
+        valid = self.baseline_form.is_valid()
+        self.original = valid and self.baseline_form.cleaned_data["baseline"] == "original"
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
+        if self.original:
+            return Milestone.objects.overdue_against_original(on=today()).for_lists()
         return Milestone.objects.overdue(on=today()).for_lists()
+
+    def get_table_kwargs(self):
+        return {"order_by": "-days_overdue_original"} if self.original else {}
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}
@@ -137,6 +171,8 @@ class OverdueView(ListPageMixin, FilterView):
             .annotate(n=Count("pk"))
             .order_by("-n")
         )
+        context["baseline_form"] = self.baseline_form
+        context["against_original"] = self.original
         return context
 
 
@@ -331,7 +367,7 @@ def report_new(request, code):
         request, Project.objects.select_related("lead_department"), may_report_on, code=code
     )
     on = today()
-    conflict = None
+    conflict = existing = None
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -343,12 +379,12 @@ def report_new(request, code):
                     project=project, author=request.user, period=period, version=version, **data
                 )
             except services.Conflict as error:
-                # Keep what the user typed; saving again now would knowingly replace theirs.
-                conflict = error
-                data = request.POST.copy()
-                data["version"] = error.current.version
-                form = ReportForm(data)
-                form.is_valid()
+                # The form shows what is saved now, at its version, and lists the user's
+                # refused values beside it: saving again is a deliberate choice.
+                conflict, existing = error, error.current
+                saved = report_values(existing)
+                error.yours = refused(form, saved | {"period": existing.period})
+                form = ReportForm(initial=saved | {"version": existing.version})
             except ValidationError as error:
                 place_errors(form, error)
             else:
@@ -357,14 +393,11 @@ def report_new(request, code):
                     _("The report for %(month)s is saved.") % {"month": f"{period:%Y-%m}"},
                 )
                 return redirect(project.get_absolute_url() + "#reports")
-        existing = None
     else:
         period = _month(request.GET.get("period"), reporting.last_month(on))
         existing = ProgressReport.objects.filter(project=project, period=period).first()
         if existing:
-            initial = {
-                f: getattr(existing, f) for f in ReportForm.base_fields if f not in ("version",)
-            } | {"version": existing.version}
+            initial = report_values(existing) | {"version": existing.version}
         else:
             latest = project.reports.newest_first().first()
             initial = {
@@ -376,6 +409,11 @@ def report_new(request, code):
         form = ReportForm(initial=initial)
     context = {"project": project, "form": form, "existing": existing, "conflict": conflict}
     return render(request, "projects/report_form.html", context, status=409 if conflict else 200)
+
+
+def report_values(report):
+    """The report form's fields as the report holds them."""
+    return {f: getattr(report, f) for f in ReportForm.base_fields if f != "version"}
 
 
 @login_required
@@ -399,6 +437,14 @@ def report_review(request, pk):
                 version=form.cleaned_data["version"],
             )
         except services.Conflict as error:
+            # The page it goes back to shows the report as saved now, with its version.
+            error.yours = refused(
+                form,
+                {
+                    "decision": None,
+                    "comment": error.current.review_comment,
+                },
+            )
             messages.error(request, conflict_message(error))
         except ValidationError as error:
             place_errors(form, error)
@@ -414,7 +460,25 @@ def report_review(request, pk):
 def conflict_message(error):
     changed = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
     text = _("Someone else saved this first; nothing of yours was saved.")
-    return f"{text} {changed}" if changed else text
+    message = f"{text} {changed}" if changed else text
+    yours = "; ".join(f"{label}: {value or '–'}" for label, value in getattr(error, "yours", []))
+    if yours:
+        message += " " + _("Yours, not saved: %(values)s.") % {"values": yours}
+    return message
+
+
+def milestone_forms(milestone):
+    """The milestone page's two forms, filled with what the milestone holds now."""
+    return {
+        "done": MilestoneDoneForm(initial={"actual_date": today(), "version": milestone.version}),
+        "reforecast": ReforecastForm(
+            initial={
+                "forecast_date": milestone.forecast_date,
+                "forecast_reason": milestone.forecast_reason,
+                "version": milestone.version,
+            }
+        ),
+    }
 
 
 @login_required
@@ -426,16 +490,7 @@ def milestone_update(request, pk):
         may_update_milestone,
         pk=pk,
     )
-    forms_shown = {
-        "done": MilestoneDoneForm(initial={"actual_date": today(), "version": milestone.version}),
-        "reforecast": ReforecastForm(
-            initial={
-                "forecast_date": milestone.forecast_date,
-                "forecast_reason": milestone.forecast_reason,
-                "version": milestone.version,
-            }
-        ),
-    }
+    forms_shown = milestone_forms(milestone)
     conflict = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -464,7 +519,20 @@ def milestone_update(request, pk):
                         version=data["version"],
                     )
             except services.Conflict as error:
-                conflict = error
+                # Shown as saved now (not as this request left it), with the current version
+                # in both forms; the user's refused values are listed beside them.
+                conflict, project = error, milestone.project
+                milestone = error.current
+                milestone.project = project
+                error.yours = refused(
+                    form,
+                    {
+                        "actual_date": milestone.actual_date,
+                        "forecast_date": milestone.forecast_date,
+                        "forecast_reason": milestone.forecast_reason,
+                    },
+                )
+                forms_shown = milestone_forms(milestone)
             except ValidationError as error:
                 place_errors(form, error)
             else:

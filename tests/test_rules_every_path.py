@@ -2,6 +2,10 @@
 department workbook, the admin import (where the field is importable) and the service, and
 each refuses it with the same message and saves nothing.
 
+A re-baseline (a new planned date) goes only through the administrator's paths: the
+milestone's change form, the project's milestone rows and the import; a department's forms
+and workbook cannot move a planned date at all.
+
 A workbook cannot carry a control character (XML forbids them, and the cell escape
 _x000B_ is read as those seven characters), so that rule has no workbook path.
 
@@ -25,7 +29,9 @@ from projects.models import Milestone, ProgressReport
 from indicators.resources import IndicatorValueResource
 from projects.resources import MilestoneResource, import_file
 
-from .conftest import TODAY, make_indicator, make_milestone, make_plan, make_project
+from projects.roles import Role
+
+from .conftest import TODAY, make_indicator, make_milestone, make_plan, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -117,6 +123,13 @@ RULES = [
         {"year": 2023, "value": Decimal("1300"), "note": "公报\x1b"},
         "Remove the control character U+001B (at character 3).",
         ["form", "import", "service"],
+    ),
+    (
+        "re-baseline without a reason",
+        "rebaseline",
+        {"planned_date": TODAY + datetime.timedelta(days=90), "change_reason": "  "},
+        "Say why the planned date moves: a re-baseline needs a reason, which the history keeps.",
+        ["admin", "inline", "import", "model"],
     ),
 ]
 
@@ -213,6 +226,65 @@ def by_import(world, write, fields, client):
     return [message for _r, _c, message in outcome.errors]
 
 
+def by_admin(world, write, fields, client):
+    """The administrator's milestone change form."""
+    milestone = world["milestone"]
+    client.force_login(make_user(Role.ADMINISTRATOR, username="admin-rules"))
+    url = reverse("admin:projects_milestone_change", args=[milestone.pk])
+    data = {
+        "project": milestone.project_id,
+        "title": milestone.title,
+        "planned_date": milestone.planned_date,
+        "responsible_department": milestone.responsible_department_id,
+    }
+    response = client.post(url, {k: text(v) for k, v in (data | fields).items()})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    return [message for messages in form.errors.values() for message in messages]
+
+
+def by_inline(world, write, fields, client):
+    """The milestone's row on the administrator's project form."""
+    milestone, project = world["milestone"], world["project"]
+    client.force_login(make_user(Role.ADMINISTRATOR, username="admin-rules"))
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    loaded = client.get(url).context["adminform"].form
+    data = {name: value for name, value in loaded.initial.items() if value is not None}
+    data.update(partner_departments=[], lead_department=project.lead_department_id)
+    for prefix in ("milestones", "investments", "chapter_links"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    row = {
+        "id": milestone.pk,
+        "project": project.pk,
+        "title": milestone.title,
+        "planned_date": milestone.planned_date,
+        "responsible_department": milestone.responsible_department_id,
+    } | fields
+    data.update({"milestones-TOTAL_FORMS": 1, "milestones-INITIAL_FORMS": 1})
+    data.update({f"milestones-0-{k}": text(v) for k, v in row.items()})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    return [
+        message
+        for inline in response.context["inline_admin_formsets"]
+        for errors in inline.formset.errors
+        for messages in errors.values()
+        for message in messages
+    ]
+
+
+def by_model(world, write, fields, client):
+    """Code that saves a milestone through the one check of a write (services.validate)."""
+    milestone = Milestone.objects.get(pk=world["milestone"].pk)
+    milestone.planned_date = fields["planned_date"]
+    milestone._change_reason = fields["change_reason"]
+    try:
+        services.validate(milestone)
+    except ValidationError as error:
+        return error.messages
+    pytest.fail("the model accepted it")
+
+
 def by_service(world, write, fields, client):
     user, milestone = world["user"], world["milestone"]
     try:
@@ -239,7 +311,15 @@ def by_service(world, write, fields, client):
     pytest.fail("the service saved it")
 
 
-PATHS = {"form": by_form, "workbook": by_workbook, "import": by_import, "service": by_service}
+PATHS = {
+    "form": by_form,
+    "workbook": by_workbook,
+    "import": by_import,
+    "service": by_service,
+    "admin": by_admin,
+    "inline": by_inline,
+    "model": by_model,
+}
 
 
 @pytest.mark.parametrize(

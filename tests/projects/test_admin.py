@@ -31,13 +31,15 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def milestone_form(milestone, planned_date):
-    """The admin's milestone change form, moving the planned date."""
+def milestone_form(milestone, planned_date, change_reason="区政府调整计划"):
+    """The admin's milestone change form, moving the planned date (a re-baseline, which
+    needs its reason)."""
     return {
         "project": milestone.project_id,
         "title": milestone.title,
         "planned_date": planned_date,
         "responsible_department": milestone.project.lead_department_id,
+        "change_reason": change_reason,
     }
 
 
@@ -165,6 +167,7 @@ def test_an_inline_change_on_the_project_page_moves_the_milestone_version_on(
             "milestones-0-title": milestone.title,
             "milestones-0-planned_date": "2025-04-01",
             "milestones-0-responsible_department": milestone.responsible_department_id,
+            "milestones-0-change_reason": "区政府调整计划",
         },
     )
     response = client.post(url, data)

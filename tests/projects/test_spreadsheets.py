@@ -326,18 +326,34 @@ def test_the_dry_run_of_a_file_saves_nothing(world):
 
 def test_batches_are_written_with_history_user_and_a_reason(world, administrator):
     milestone = Milestone.objects.get()
-    text = MILESTONES_CSV + (
-        "LW-TRA-001,开工,2026-09-15,dept-a\n"  # changed planned date
-        "LW-TRA-001,竣工,2027-06-30,dept-a\n"  # new
+    text = "project,title,planned_date,responsible_department,change_reason\n" + (
+        "LW-TRA-001,开工,2026-09-15,dept-a,征地延期\n"  # changed planned date: a re-baseline
+        "LW-TRA-001,竣工,2027-06-30,dept-a,\n"  # new
     )
     outcome = import_file(MilestoneResource(), csv_file(text), "csv", user=administrator)
     assert outcome.ok and outcome.totals["update"] == 1 and outcome.totals["new"] == 1
     milestone.refresh_from_db()
     assert milestone.planned_date == datetime.date(2026, 9, 15)
     assert milestone.version == 2  # a form loaded before the import is now refused
-    for record in [milestone.history.first(), Milestone.objects.get(title="竣工").history.get()]:
+    created = Milestone.objects.get(title="竣工")
+    for record in [milestone.history.first(), created.history.get()]:
         assert record.history_user == administrator
-        assert record.history_change_reason == "spreadsheet import"
+    # A re-baseline's history keeps its own reason; a plain import row says where it came from.
+    assert milestone.history.first().history_change_reason == "征地延期"
+    assert created.history.get().history_change_reason == "spreadsheet import"
+    assert created.original_planned_date == datetime.date(2027, 6, 30)
+    assert milestone.original_planned_date == datetime.date(2026, 9, 1)
+
+
+def test_an_import_refuses_a_rebaseline_without_a_reason(world):
+    milestone = Milestone.objects.get()
+    text = MILESTONES_CSV + "LW-TRA-001,开工,2026-12-31,dept-a\n"
+    with translation.override("en"):
+        outcome = import_file(MilestoneResource(), csv_file(text), "csv")
+    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "planned_date")]
+    assert "re-baseline needs a reason" in str(outcome.errors[0][2])
+    milestone.refresh_from_db()
+    assert milestone.planned_date == datetime.date(2026, 9, 1)
 
 
 def test_a_reimport_replaces_links_and_updates_the_change_time(world, department_b):
