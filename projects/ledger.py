@@ -17,7 +17,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import KeyProject, ProgressReport, Project, ProjectChapter, investment_expressions
+from .models import (
+    KeyProject,
+    PlanChapter,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+    investment_expressions,
+)
 
 ZERO = Decimal(0)
 
@@ -124,26 +131,27 @@ def rollups(rows, year, on):
         group("department", row["lead_department__slug"], department).add(*amounts)
         group("category", row["category"], str(categories.get(row["category"], row["category"])))
         groups["category"][row["category"]].add(*amounts)
-    links = ProjectChapter.objects.filter(project__in=rows).values_list(
-        "project_id",
-        "chapter__plan__number",
-        "chapter__plan__short_name",
-        "chapter__code",
-        "chapter__plan__chapters__code",
-        "chapter__plan__chapters__title",
-    ).filter(chapter__plan__chapters__parent__isnull=True)
-    for project_id, number, plan, code, top_code, top_title in links:
+    links = ProjectChapter.objects.filter(project__in=list(rows)).values_list(
+        "project_id", "chapter__plan__number", "chapter__plan__short_name", "chapter__code"
+    )
+    titles = {
+        (number, code): title
+        for number, code, title in PlanChapter.objects.filter(parent__isnull=True).values_list(
+            "plan__number", "code", "title"
+        )
+    }
+    for project_id, number, plan, code in links:
         row = rows[project_id]
         amounts = (project_id, row["investment_planned"], row["investment_completed"])
         group("plan", number, plan).add(*amounts)
-        if code == top_code or code.startswith(top_code + "."):
-            key = f"{number}-{top_code}"
-            group("chapter", key, f"{plan} {top_code} {top_title}").add(*amounts)
+        top = code.split(".")[0]  # a section counts in its chapter
+        label = f"{plan} {top} {titles.get((number, top), '')}".strip()
+        group("chapter", f"{number}-{top}", label).add(*amounts)
     order = {
         "department": lambda f: (-f.planned, f.label),
         "category": lambda f: (-f.planned, f.label),
         "plan": lambda f: f.key,
-        "chapter": lambda f: (int(f.key.split("-")[0]), [int(p) for p in f.key.split("-")[1].split(".")]),
+        "chapter": lambda f: tuple(int(part) for part in f.key.split("-")),
     }
     return {kind: sorted(found.values(), key=order[kind]) for kind, found in groups.items()}
 

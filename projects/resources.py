@@ -28,7 +28,7 @@ from import_export.results import Result
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import AnnualInvestment, Department, Milestone, PlanChapter, Project
+from .models import AnnualInvestment, Department, KeyProject, Milestone, PlanChapter, Project
 
 IMPORT_REASON = "spreadsheet import"
 
@@ -631,7 +631,17 @@ class AnnualInvestmentResource(CodeKeyedResource):
     class Meta:
         model = AnnualInvestment
         import_id_fields = ["project", "year"]
-        fields = ["project", "year", "planned", "completed"]
+        fields = ["project", "year", "planned", "completed", "corrected_by", "correction_reason"]
+
+
+class KeyProjectResource(CodeKeyedResource):
+    project = by_code("project", Project)
+    example = {"project": "LW-TRA-001", "year": 2026, "planned": "3.2"}
+
+    class Meta:
+        model = KeyProject
+        import_id_fields = ["project", "year"]
+        fields = ["project", "year", "planned"]
 
 
 # The kinds manage.py import_spreadsheet loads; other apps add theirs in AppConfig.ready().
@@ -640,6 +650,7 @@ RESOURCES = {
     "projects": ProjectResource,
     "milestones": MilestoneResource,
     "investments": AnnualInvestmentResource,
+    "key-projects": KeyProjectResource,
 }
 
 
