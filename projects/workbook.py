@@ -31,12 +31,13 @@ REPORT_COLUMNS = [
     ("version", "版本 version", False),
     ("health", "健康状况 health (green/amber/red)", True),
     ("percent_complete", "完成进度 percent complete (0-100)", True),
-    ("investment_completed_month", "本月完成投资(亿元) investment this month", True),
     ("investment_completed_ytd", "本年累计完成投资(亿元) investment to date", True),
-    ("ledger_completed", "台账本年完成投资(亿元) completed this year in the ledger", False),
     ("narrative", "本月进展情况 progress", True),
     ("problems", "需协调解决的问题 problems", True),
     ("next_steps", "下一步计划 next steps", True),
+    # Added after the columns older workbooks had, so those keep their places.
+    ("investment_completed_month", "本月完成投资(亿元) investment this month", True),
+    ("ledger_completed", "台账本年完成投资(亿元) completed this year in the ledger", False),
 ]
 MILESTONE_COLUMNS = [
     ("id", "节点编号 id", False),
