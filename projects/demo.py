@@ -340,7 +340,8 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
     # Most departments report what the milestones say; some stay green regardless.
     says_green_anyway = rng.random() < 0.3
     span = max((project.planned_completion - project.start_date).days, 1)
-    now = timezone.now()
+    # Not after today's first moment: a later run the same day must write the same time.
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(0)))
     period = first
     percent = 0
     while period <= last:

@@ -65,7 +65,8 @@ class Figures:
     ids: set = field(default_factory=set, repr=False)
 
     def add(self, project_id, planned, completed):
-        if project_id in self.ids:  # a project counts once in a group
+        """Count a project's figures once; a project with neither is not counted."""
+        if project_id in self.ids or (planned is None and completed is None):
             return
         self.ids.add(project_id)
         self.projects += 1
