@@ -239,7 +239,10 @@ def load_key_years(project, stage, investments, today, stats):
     """Some projects under way are district key projects (区重点项目) of this year and
     last, with an annual plan: the year's planned investment."""
     for year in (today.year - 1, today.year):
-        if stage != Project.Stage.CONSTRUCTION or random.Random(f"{project.code}:key:{year}").random() >= 0.6:
+        if (
+            stage != Project.Stage.CONSTRUCTION
+            or random.Random(f"{project.code}:key:{year}").random() >= 0.6
+        ):
             continue
         row = investments.get(year)
         planned = row.planned if row else money(float(project.total_investment or 0) / 5)

@@ -202,16 +202,16 @@ def key_projects(year, on):
 
 
 def key_project_years():
-    return list(
-        KeyProject.objects.order_by("-year").values_list("year", flat=True).distinct()
-    )
+    return list(KeyProject.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def years_for(project):
     """The years with a figure for the project: its yearly rows and its reports' years,
     from prefetched `investments` and `reports` when present."""
     years = {row.year for row in project.investments.all()}
-    years |= {r.period.year for r in project.reports.all() if r.investment_completed_ytd is not None}
+    years |= {
+        r.period.year for r in project.reports.all() if r.investment_completed_ytd is not None
+    }
     return sorted(years)
 
 

@@ -311,12 +311,9 @@ def investment_expressions(year):
     """The expressions of ProjectQuerySet.with_investment(year), by annotation name."""
     row = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=year).order_by()
     corrected = row.exclude(correction_reason="")
-    reported = (
-        ProgressReport.objects.filter(
-            project=OuterRef("pk"), period__year=year, investment_completed_ytd__isnull=False
-        )
-        .order_by("-period")
-    )
+    reported = ProgressReport.objects.filter(
+        project=OuterRef("pk"), period__year=year, investment_completed_ytd__isnull=False
+    ).order_by("-period")
     return dict(
         investment_planned=Subquery(row.values("planned")[:1]),
         investment_completed=Coalesce(
@@ -887,7 +884,11 @@ class ProgressReport(CleanTextModel, models.Model):
         date of the year's newest report, so a missing month loses nothing.
         A report's neighbour the month after must still agree after an edit."""
         month, ytd = self.investment_completed_month, self.investment_completed_ytd
-        if not self.period or not self.project_id or any(v is not None and v < 0 for v in (month, ytd)):
+        if (
+            not self.period
+            or not self.project_id
+            or any(v is not None and v < 0 for v in (month, ytd))
+        ):
             return  # the fields' own rules speak first
         field = "investment_completed_ytd"
         if self.period.month == 1:
@@ -895,7 +896,8 @@ class ProgressReport(CleanTextModel, models.Model):
         else:
             previous = (
                 ProgressReport.objects.filter(
-                    project_id=self.project_id, period=self.period.replace(month=self.period.month - 1)
+                    project_id=self.project_id,
+                    period=self.period.replace(month=self.period.month - 1),
                 )
                 .exclude(pk=self.pk)
                 .values_list("investment_completed_ytd", flat=True)
@@ -907,8 +909,12 @@ class ProgressReport(CleanTextModel, models.Model):
             elif month is None and ytd is not None:
                 if ytd < previous:
                     raise ValidationError(
-                        {field: _("The year to date cannot be less than the previous month's (%(previous)s).")
-                        % {"previous": amount(previous)}}
+                        {
+                            field: _(
+                                "The year to date cannot be less than the previous month's (%(previous)s)."
+                            )
+                            % {"previous": amount(previous)}
+                        }
                     )
                 month = self.investment_completed_month = ytd - previous
             elif month is not None and ytd != previous + month:
@@ -927,14 +933,19 @@ class ProgressReport(CleanTextModel, models.Model):
                 )
         elif month is not None and ytd is None:
             raise ValidationError(
-                {field: _("Give the year to date: the previous month has no figure to add this month's to.")}
+                {
+                    field: _(
+                        "Give the year to date: the previous month has no figure to add this month's to."
+                    )
+                }
             )
         if month is not None and ytd is not None and month > ytd:
             raise ValidationError({field: MONTH_OVER_YTD})
         if self.period.month < 12 and ytd is not None:
             following = (
                 ProgressReport.objects.filter(
-                    project_id=self.project_id, period=self.period.replace(month=self.period.month + 1)
+                    project_id=self.project_id,
+                    period=self.period.replace(month=self.period.month + 1),
                 )
                 .exclude(pk=self.pk)
                 .values_list("investment_completed_month", "investment_completed_ytd")

@@ -330,7 +330,10 @@ def test_every_path_refuses_a_year_to_date_that_disagrees_with_the_previous_mont
     )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     before = fingerprint()
-    fields = {"investment_completed_month": Decimal("0.8"), "investment_completed_ytd": Decimal("1.5")}
+    fields = {
+        "investment_completed_month": Decimal("0.8"),
+        "investment_completed_ytd": Decimal("1.5"),
+    }
     with translation.override("en"):
         assert PATHS[path](world, "report", fields, client) == [
             "The year to date must be the previous month's 1 plus this month's 0.8, that is 1.8."

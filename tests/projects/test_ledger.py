@@ -109,7 +109,10 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
     book = load_workbook(
         io.BytesIO(client.get(reverse("projects:portfolio"), {"_export": "xlsx"}).content)
     )
-    rows = [[str(c) if c is not None else "" for c in r] for r in book.active.iter_rows(values_only=True)]
+    rows = [
+        [str(c) if c is not None else "" for c in r]
+        for r in book.active.iter_rows(values_only=True)
+    ]
     assert column(rows, "investment done this year") == EXPECTED
 
     # each project's page
@@ -140,7 +143,9 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
         "LW-TRA-001": EXPECTED["LW-TRA-001"],
         "LW-TRA-003": EXPECTED["LW-TRA-003"],
     }
-    exported = csv_rows(client.get(reverse("projects:key_projects", args=[2026]), {"_export": "csv"}))
+    exported = csv_rows(
+        client.get(reverse("projects:key_projects", args=[2026]), {"_export": "csv"})
+    )
     assert column(exported, "completed (100 million yuan)") == {
         "LW-TRA-001": Decimal("3"),
         "LW-TRA-003": Decimal("4"),
@@ -223,14 +228,23 @@ def test_the_curve_carries_each_project_forward_and_has_units(portfolio, client,
 
 class TestTheReportRule:
     def test_the_month_is_worked_out_from_the_year_to_date(self, portfolio, editor_a):
-        june = report(portfolio["reported"], D(2026, 6, 1), editor_a, investment_completed_ytd=Decimal("3.4"))
+        june = report(
+            portfolio["reported"], D(2026, 6, 1), editor_a, investment_completed_ytd=Decimal("3.4")
+        )
         assert june.investment_completed_month == Decimal("0.4")
 
     def test_a_year_to_date_below_the_previous_month_is_refused(self, portfolio, editor_a):
         with pytest.raises(ValidationError) as refusal:
-            report(portfolio["reported"], D(2026, 6, 1), editor_a, investment_completed_ytd=Decimal("2"))
+            report(
+                portfolio["reported"],
+                D(2026, 6, 1),
+                editor_a,
+                investment_completed_ytd=Decimal("2"),
+            )
         assert refusal.value.message_dict == {
-            "investment_completed_ytd": ["The year to date cannot be less than the previous month's (3)."]
+            "investment_completed_ytd": [
+                "The year to date cannot be less than the previous month's (3)."
+            ]
         }
 
     def test_an_edit_must_keep_the_next_month_right(self, portfolio, editor_a):
@@ -256,7 +270,9 @@ class TestTheReportRule:
 
     def test_january_starts_the_year(self, frozen_today, department_a, editor_a):
         project = make_project(lead_department=department_a, stage="construction")
-        january = report(project, D(2026, 1, 1), editor_a, investment_completed_month=Decimal("1.2"))
+        january = report(
+            project, D(2026, 1, 1), editor_a, investment_completed_month=Decimal("1.2")
+        )
         assert january.investment_completed_ytd == Decimal("1.2")
 
 
