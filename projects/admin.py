@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import resources
 from .models import (
     AnnualInvestment,
+    KeyProject,
     Department,
     Milestone,
     Plan,
@@ -196,7 +197,7 @@ class MilestoneInline(admin.TabularInline):
 
 class AnnualInvestmentInline(admin.TabularInline):
     model = AnnualInvestment
-    fields = ["year", "planned", "completed", "is_sample"]
+    fields = ["year", "planned", "completed", "corrected_by", "correction_reason", "is_sample"]
     extra = 0
 
 
@@ -294,7 +295,17 @@ class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 @admin.register(AnnualInvestment)
 class AnnualInvestmentAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [resources.AnnualInvestmentResource]
-    list_display = ["project", "year", "planned", "completed", "is_sample"]
+    list_display = ["project", "year", "planned", "completed", "corrected_by", "is_sample"]
+    list_filter = ["year", "project__category", "is_sample"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(KeyProject)
+class KeyProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.KeyProjectResource]
+    list_display = ["year", "project", "planned", "is_sample"]
     list_filter = ["year", "project__category", "is_sample"]
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name"]

@@ -21,6 +21,7 @@ from .clock import today as get_today
 from .models import (
     AnnualInvestment,
     Department,
+    KeyProject,
     Milestone,
     ProgressReport,
     Project,
@@ -216,6 +217,42 @@ def load_project(project, departments, editors, today, stats):
         return
     investments = load_investments(project, rng, today, stats)
     load_reports(project, rng, stage, today, milestones, investments, editors.get(lead.pk), stats)
+    load_key_years(project, stage, investments, today, stats)
+
+
+def monthly_investment(project, period):
+    """The sample month's completed investment and the year to date for a report of
+    `period`, by the ledger's rule (ProgressReport.clean_investment): the year to date is
+    the sum of the year's months so far. Each month's amount is drawn from the project's
+    code and the month alone, so a later day never changes a month already reported."""
+    base = float(project.total_investment or 0) / 60  # about five years' spend a month
+
+    def amount(month):
+        draw = random.Random(f"{project.code}:{period.year}-{month:02d}").uniform(0.4, 1.6)
+        return money(base * draw)
+
+    months = [amount(m) for m in range(1, period.month + 1)]
+    return months[-1], sum(months, Decimal(0))
+
+
+def load_key_years(project, stage, investments, today, stats):
+    """Some projects under way are district key projects (区重点项目) of this year and
+    last, with an annual plan: the year's planned investment."""
+    for year in (today.year - 1, today.year):
+        if (
+            stage != Project.Stage.CONSTRUCTION
+            or random.Random(f"{project.code}:key:{year}").random() >= 0.6
+        ):
+            continue
+        row = investments.get(year)
+        planned = row.planned if row else money(float(project.total_investment or 0) / 5)
+        _obj, status = upsert(
+            KeyProject,
+            {"project": project, "year": year},
+            {"planned": planned, "is_sample": True},
+            reason=REASON,
+        )
+        stats[f"sample key projects {status}"] += 1
 
 
 def load_milestones(project, rng, stage, today, departments, stats):
@@ -314,7 +351,8 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
     # Most departments report what the milestones say; some stay green regardless.
     says_green_anyway = rng.random() < 0.3
     span = max((project.planned_completion - project.start_date).days, 1)
-    now = timezone.now()
+    # Not after today's first moment: a later run the same day must write the same time.
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(0)))
     period = first
     percent = 0
     while period <= last:
@@ -333,10 +371,7 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
         else:
             health = ProgressReport.Health.AMBER
         problems = "" if health == ProgressReport.Health.GREEN else f"{LABEL}{rng.choice(PROBLEMS)}"
-        ytd = None
-        if period.year in investments:  # the year's completed amount, spread over its months
-            months = today.month if period.year == today.year else 12
-            ytd = money(float(investments[period.year].completed) * period.month / months)
+        month_amount, ytd = monthly_investment(project, period)
         submitted = timezone.make_aware(
             datetime.datetime.combine(add_months(period, 1), datetime.time(10))
             + datetime.timedelta(days=rng.randint(0, 8))
@@ -350,6 +385,7 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
                 "narrative": f"{LABEL}{period:%Y年%m月}按计划推进各项工作,完成形象进度约{percent}%。",
                 "problems": problems,
                 "next_steps": f"{LABEL}继续推进下一节点工作。",
+                "investment_completed_month": month_amount,
                 "investment_completed_ytd": ytd,
                 "author": author,
                 "submitted_at": min(submitted, now),

@@ -1,6 +1,8 @@
 """The daily digest: each department's overdue milestones, milestones due in the next 14
-days and missing reports, and a district-wide summary for managers."""
+days, missing reports and the year's investment (from the ledger), and a district-wide
+summary for managers."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import ledger
 from .models import Department, Milestone, User
 from .roles import Role
 from .reporting import due_month, projects_missing_report
@@ -23,6 +26,8 @@ class Digest:
     overdue: list = field(default_factory=list)
     due_soon: list = field(default_factory=list)
     missing: list = field(default_factory=list)
+    investment: object = None  # the year's ledger.Figures for the department or district
+    investment_rows: list = field(default_factory=list)  # its projects' ledger rows
 
 
 def build(on):
@@ -50,6 +55,15 @@ def build(on):
     for project in missing:
         if project.lead_department:
             digest_for(project.lead_department).missing.append(project)
+    rows = ledger.project_figures(on.year)
+    by_lead = defaultdict(dict)
+    for pk, row in rows.items():
+        by_lead[row["lead_department_id"]][pk] = row
+    for department_id, digest in by_department.items():
+        digest.investment = ledger.total(by_lead[department_id], on.year, on)
+        digest.investment_rows = [
+            row for row in by_lead[department_id].values() if row["investment_source"]
+        ]
     for user in editors:
         if user.department_id in by_department:
             by_department[user.department_id].recipients.append(user.email)
@@ -59,6 +73,7 @@ def build(on):
         .values_list("email", flat=True)
     )
     summary = Digest(None, managers, list(overdue), list(due_soon), list(missing))
+    summary.investment = ledger.total(rows, on.year, on)
     return sorted(by_department.values(), key=lambda d: d.department.name), summary
 
 

@@ -69,6 +69,15 @@ class ReportForm(VersionedForm):
     narrative = text(_("progress this month"), 4, required=True)
     problems = text(_("problems needing coordination"), 3, required=False)
     next_steps = text(_("next steps"), 3, required=False)
+    investment_completed_month = forms.DecimalField(
+        label=_("investment completed this month (100 million yuan)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
+        help_text=_(
+            "The year to date is the previous month's plus this month's; give either and "
+            "the other is worked out."
+        ),
+    )
     investment_completed_ytd = forms.DecimalField(
         label=_("investment completed this year to date (100 million yuan)"),
         required=False,

@@ -1,6 +1,7 @@
 """The portfolio: departments, plans and their chapters, projects, milestones, reports, money."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -207,6 +208,10 @@ class PlanChapter(CleanTextModel, models.Model):
             )
 
 
+# Where a year's completed investment comes from, by precedence (with_investment).
+INVESTMENT_SOURCES = ("correction", "reports", "admin")
+
+
 class ProjectQuerySet(models.QuerySet):
     def countable(self):
         """These projects less each part whose umbrella is among them: the one rule for any
@@ -268,7 +273,6 @@ class ProjectQuerySet(models.QuerySet):
         health_mismatch: reported green in the latest report but computed red.
         """
         on = on or today()
-        this_year = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=on.year).order_by()
         upcoming = (
             Milestone.objects.open()
             .filter(project=OuterRef("pk"), planned_date__gte=on)
@@ -290,10 +294,48 @@ class ProjectQuerySet(models.QuerySet):
             .annotate(
                 next_milestone_title=Subquery(upcoming.values("title")[:1]),
                 next_milestone_date=Subquery(upcoming.values("planned_date")[:1]),
-                investment_planned=Subquery(this_year.values("planned")[:1]),
-                investment_completed=Subquery(this_year.values("completed")[:1]),
             )
+            .with_investment(on.year)
         )
+
+    def with_investment(self, year):
+        """The investment ledger, in the same query: annotate the year's
+        investment_planned (the administrator's yearly plan), investment_completed and
+        investment_source. This is the one definition of a project's completed investment
+        for a year; every page, export, the workbook and the digest read it (through
+        projects/ledger.py):
+
+          1. an administrator's correction for the year (AnnualInvestment with who and why)
+             ("correction");
+          2. else the year to date of the project's newest report of the year that gives
+             one ("reports");
+          3. else the administrator's yearly figure, for years without reports ("admin").
+        """
+        return self.annotate(**investment_expressions(year))
+
+
+def investment_expressions(year):
+    """The expressions of ProjectQuerySet.with_investment(year), by annotation name."""
+    row = AnnualInvestment.objects.filter(project=OuterRef("pk"), year=year).order_by()
+    corrected = row.exclude(correction_reason="")
+    reported = ProgressReport.objects.filter(
+        project=OuterRef("pk"), period__year=year, investment_completed_ytd__isnull=False
+    ).order_by("-period")
+    return dict(
+        investment_planned=Subquery(row.values("planned")[:1]),
+        investment_completed=Coalesce(
+            Subquery(corrected.values("completed")[:1]),
+            Subquery(reported.values("investment_completed_ytd")[:1]),
+            Subquery(row.values("completed")[:1]),
+        ),
+        investment_source=Case(
+            When(Exists(corrected), then=Value(INVESTMENT_SOURCES[0])),
+            When(Exists(reported), then=Value(INVESTMENT_SOURCES[1])),
+            When(Exists(row), then=Value(INVESTMENT_SOURCES[2])),
+            default=Value(""),
+            output_field=models.CharField(),
+        ),
+    )
 
 
 class Project(CleanTextModel, models.Model):
@@ -770,6 +812,13 @@ class ProgressReportQuerySet(models.QuerySet):
 
 
 PERCENT_RANGE = _("Percent complete must be between 0 and 100.")
+MONTH_OVER_YTD = _("The month's investment cannot be more than the year to date.")
+
+
+def amount(value):
+    """A Decimal amount as people write it: 1.5, not 1.5000."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class ProgressReport(CleanTextModel, models.Model):
@@ -811,6 +860,13 @@ class ProgressReport(CleanTextModel, models.Model):
     )
     problems = models.TextField(_("problems needing coordination"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    investment_completed_month = models.DecimalField(
+        _("investment completed this month (100 million yuan)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[non_negative(_("Investment cannot be negative."))],
+    )
     investment_completed_ytd = models.DecimalField(
         _("investment completed this year to date (100 million yuan)"),
         **MONEY,
@@ -879,6 +935,19 @@ class ProgressReport(CleanTextModel, models.Model):
                 name="report_investment_non_negative",
                 violation_error_message=_("Investment cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=Q(investment_completed_month__isnull=True)
+                | Q(investment_completed_month__gte=0),
+                name="report_month_investment_non_negative",
+                violation_error_message=_("Investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_completed_month__isnull=True)
+                | Q(investment_completed_ytd__isnull=True)
+                | Q(investment_completed_month__lte=F("investment_completed_ytd")),
+                name="report_month_investment_within_ytd",
+                violation_error_message=MONTH_OVER_YTD,
+            ),
         ]
         indexes = [
             # Latest report per project (dashboard, portfolio).
@@ -905,6 +974,102 @@ class ProgressReport(CleanTextModel, models.Model):
             errors["review_comment"] = _("Say why the report is returned.")
         if errors:
             raise ValidationError(errors)
+        self.clean_investment()
+
+    def clean_investment(self):
+        """The one rule tying the month's completed investment to the year to date:
+
+            year to date = the previous month's year to date + this month's investment
+
+        where the previous month is the same project's report for the calendar month
+        before, in the same year (in January the previous year to date is 0). The two
+        figures must agree; given one of them, the other is worked out from it. Without a
+        previous month's figure (no report, or one without investment) the month only has
+        to be within the year to date. The ledger (projects/ledger.py) reads the year to
+        date of the year's newest report, so a missing month loses nothing.
+        A report's neighbour the month after must still agree after an edit."""
+        month, ytd = self.investment_completed_month, self.investment_completed_ytd
+        if (
+            not self.period
+            or not self.project_id
+            or any(v is not None and v < 0 for v in (month, ytd))
+        ):
+            return  # the fields' own rules speak first
+        field = "investment_completed_ytd"
+        if self.period.month == 1:
+            previous = Decimal(0)
+        else:
+            previous = (
+                ProgressReport.objects.filter(
+                    project_id=self.project_id,
+                    period=self.period.replace(month=self.period.month - 1),
+                )
+                .exclude(pk=self.pk)
+                .values_list("investment_completed_ytd", flat=True)
+                .first()
+            )
+        if previous is not None:
+            if month is not None and ytd is None:
+                ytd = self.investment_completed_ytd = previous + month
+            elif month is None and ytd is not None:
+                if ytd < previous:
+                    raise ValidationError(
+                        {
+                            field: _(
+                                "The year to date cannot be less than the previous month's (%(previous)s)."
+                            )
+                            % {"previous": amount(previous)}
+                        }
+                    )
+                month = self.investment_completed_month = ytd - previous
+            elif month is not None and ytd != previous + month:
+                raise ValidationError(
+                    {
+                        field: _(
+                            "The year to date must be the previous month's %(previous)s plus "
+                            "this month's %(month)s, that is %(expected)s."
+                        )
+                        % {
+                            "previous": amount(previous),
+                            "month": amount(month),
+                            "expected": amount(previous + month),
+                        }
+                    }
+                )
+        elif month is not None and ytd is None:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Give the year to date: the previous month has no figure to add this month's to."
+                    )
+                }
+            )
+        if month is not None and ytd is not None and month > ytd:
+            raise ValidationError({field: MONTH_OVER_YTD})
+        if self.period.month < 12 and ytd is not None:
+            following = (
+                ProgressReport.objects.filter(
+                    project_id=self.project_id,
+                    period=self.period.replace(month=self.period.month + 1),
+                )
+                .exclude(pk=self.pk)
+                .values_list("investment_completed_month", "investment_completed_ytd")
+                .first()
+            )
+            if following and None not in following and following[1] != ytd + following[0]:
+                raise ValidationError(
+                    {
+                        field: _(
+                            "The next month's report counts %(next)s to date, %(month)s of it in "
+                            "that month: this month's year to date must be %(expected)s."
+                        )
+                        % {
+                            "next": amount(following[1]),
+                            "month": amount(following[0]),
+                            "expected": amount(following[1] - following[0]),
+                        }
+                    }
+                )
 
 
 # A health mismatch: the latest report says on track while the milestones say seriously
@@ -922,6 +1087,9 @@ def is_health_mismatch(reported, computed):
         HEALTH_MISMATCH["latest_health"],
         HEALTH_MISMATCH["schedule_health"],
     )
+
+
+CORRECTION_NAMES = _("A correction names who made it and why.")
 
 
 class AnnualInvestment(models.Model):
@@ -942,6 +1110,20 @@ class AnnualInvestment(models.Model):
         **MONEY,
         default=0,
         validators=[non_negative(_("Completed investment cannot be negative."))],
+    )
+    corrected_by = models.CharField(
+        _("correction by"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Filled in only to correct the reports' figure: who made the correction. "
+            "Without it, the completed figure counts only for a year without reports."
+        ),
+    )
+    correction_reason = models.TextField(
+        _("reason for the correction"),
+        blank=True,
+        help_text=_("Why the reports' year-to-date figure is corrected."),
     )
     is_sample = models.BooleanField(_("sample data"), default=False)
 
@@ -972,10 +1154,27 @@ class AnnualInvestment(models.Model):
                 name="investment_year_plausible",
                 violation_error_message=_("Enter a year between 2000 and 2100."),
             ),
+            models.CheckConstraint(
+                condition=Q(corrected_by="", correction_reason="")
+                | (~Q(corrected_by="") & ~Q(correction_reason="")),
+                name="investment_correction_names_who_and_why",
+                violation_error_message=CORRECTION_NAMES,
+            ),
         ]
 
     def __str__(self):
         return f"{self.project.code} {self.year}"
+
+    @property
+    def is_correction(self):
+        return bool(self.correction_reason)
+
+    def clean(self):
+        self.corrected_by = self.corrected_by.strip()
+        self.correction_reason = self.correction_reason.strip()
+        if bool(self.corrected_by) != bool(self.correction_reason):
+            field = "correction_reason" if self.corrected_by else "corrected_by"
+            raise ValidationError({field: CORRECTION_NAMES})
 
     @property
     def completion_rate(self):
@@ -983,3 +1182,46 @@ class AnnualInvestment(models.Model):
         if not self.planned:
             return None
         return self.completed / self.planned * 100
+
+
+class KeyProject(models.Model):
+    """A district key project (区重点项目) of a year, with its annual plan: the district
+    publishes how much of the year's plan its key projects completed."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="key_years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
+    planned = models.DecimalField(
+        _("annual plan (100 million yuan)"),
+        **MONEY,
+        validators=[non_negative(_("Planned investment cannot be negative."))],
+    )
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical key project"))
+
+    class Meta:
+        verbose_name = _("key project of the year")
+        verbose_name_plural = _("key projects of the year")
+        ordering = ["-year", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="key_project_once_a_year",
+                violation_error_message=_("This project is already a key project of this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0),
+                name="key_project_planned_non_negative",
+                violation_error_message=_("Planned investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="key_project_year_plausible",
+                violation_error_message=_("Enter a year between 2000 and 2100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.project.code}"

@@ -31,7 +31,7 @@ from .importcolumns import (
 from .importfiles import import_file  # noqa: F401 (its callers import it from here)
 from .importkit import FileResult
 from .importwrites import BatchWriter, read_links
-from .models import AnnualInvestment, Department, Milestone, Project
+from .models import AnnualInvestment, Department, KeyProject, Milestone, Project
 
 IMPORT_REASON = "spreadsheet import"
 
@@ -434,7 +434,17 @@ class AnnualInvestmentResource(CodeKeyedResource):
     class Meta:
         model = AnnualInvestment
         import_id_fields = ["project", "year"]
-        fields = ["project", "year", "planned", "completed"]
+        fields = ["project", "year", "planned", "completed", "corrected_by", "correction_reason"]
+
+
+class KeyProjectResource(CodeKeyedResource):
+    project = by_code("project", Project)
+    example = {"project": "LW-TRA-001", "year": 2026, "planned": "3.2"}
+
+    class Meta:
+        model = KeyProject
+        import_id_fields = ["project", "year"]
+        fields = ["project", "year", "planned"]
 
 
 # The kinds manage.py import_spreadsheet loads; other apps add theirs in AppConfig.ready().
@@ -443,4 +453,5 @@ RESOURCES = {
     "projects": ProjectResource,
     "milestones": MilestoneResource,
     "investments": AnnualInvestmentResource,
+    "key-projects": KeyProjectResource,
 }

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from indicators import summary as indicator_summary
 
-from .models import AnnualInvestment, Milestone, ProgressReport, Project, ProjectChapter
+from .ledger import project_figures
+from .models import Milestone, ProgressReport, Project, ProjectChapter
 from .reporting import projects_missing_report
 
 
@@ -36,7 +37,8 @@ def subtrees(chapters):
 
 def chapters_with_figures(chapters, on):
     """Set on each chapter, counting its sections too: project_count, overdue_count,
-    investment_planned and investment_completed this year, indicator_count.
+    investment_planned and investment_completed this year (the ledger: projects/ledger.py),
+    indicator_count.
 
     `chapters` should be whole plans (a chapter's sections must be among them)."""
     chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
@@ -48,10 +50,8 @@ def chapters_with_figures(chapters, on):
         projects_by_chapter[chapter_id].add(project_id)
     overdue = count_by(Milestone.objects.overdue(on=on), "project")
     money = {
-        project: (planned, completed)
-        for project, planned, completed in AnnualInvestment.objects.filter(year=on.year)
-        .order_by()
-        .values_list("project", "planned", "completed")
+        pk: (row["investment_planned"] or Decimal(0), row["investment_completed"] or Decimal(0))
+        for pk, row in project_figures(on.year).items()
     }
     indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 
 from indicators import summary as indicator_summary
 
-from . import plandata, reporting, scorecards, services, workbook
+from . import charts, exports, ledger, plandata, reporting, scorecards, services, workbook
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter
 from .forms import (
@@ -112,7 +112,11 @@ def project_detail(request, code):
         "health_mismatch": is_health_mismatch(
             reports[0].health if reports else None, project.schedule_health
         ),
-        "investments": list(project.investments.all()),
+        "investments": ledger.project_years(project),
+        "curve": charts.investment_curve(
+            ledger.curve(on.year, [project.pk]), this_year_plan(project, on.year)
+        ),
+        "year": on.year,
         "history": project_history(project),
         "may_report": may_report_on(request.user, project),
         "may_review": may_review_reports(request.user),
@@ -133,6 +137,11 @@ class BaselineForm(forms.Form):
         initial="current",
         required=False,
     )
+
+
+def this_year_plan(project, year):
+    """The year's planned investment from the prefetched yearly rows, or None."""
+    return next((row.planned for row in project.investments.all() if row.year == year), None)
 
 
 class OverdueView(ListPageMixin, FilterView):
@@ -279,8 +288,13 @@ def department_detail(request, slug):
         .filter(lead_department=department)
         .order_by("code")[:SHOWN]
     )
+    led = Project.objects.filter(lead_department=department)
+    figures = ledger.total(ledger.project_figures(on.year, led), on.year, on)
     context = {
         "department": department,
+        "investment": figures,
+        "curve": charts.investment_curve(ledger.curve(on.year, led), figures.planned),
+        "year": on.year,
         "projects": projects,
         "overdue": overdue,
         "missing": missing,
@@ -296,8 +310,6 @@ def department_detail(request, slug):
 @login_required
 def dashboard(request):
     on = today()
-    year_start = datetime.date(on.year, 1, 1)
-    year_share = ((on - year_start).days + 1) / (datetime.date(on.year, 12, 31) - year_start).days
     portfolio = Project.objects.for_portfolio(on=on)
     by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
     reported, schedule, mismatches = Counter(), Counter(), 0
@@ -308,16 +320,13 @@ def dashboard(request):
         schedule[computed] += n
         if is_health_mismatch(latest, computed):
             mismatches += n
-    investment = AnnualInvestment.objects.filter(year=on.year).aggregate(
-        planned=Sum("planned"), completed=Sum("completed")
-    )
+    investment = ledger.total(ledger.project_figures(on.year), on.year, on)
     overdue = Milestone.objects.overdue(on=on).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year)
     missing = scorecards.missing_reports_by_department(on)
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
         department.missing_reports = missing[department.pk]
-    planned, completed = investment["planned"] or 0, investment["completed"] or 0
     worst = list(overdue[:10])
     for milestone in worst:
         milestone.overdue_days = milestone.days_overdue(on=on)
@@ -337,10 +346,10 @@ def dashboard(request):
         "overdue_count": overdue.count(),
         "worst_overdue": worst,
         "due_soon_count": Milestone.objects.due_within(30, on=on).count(),
-        "investment_planned": planned,
-        "investment_completed": completed,
-        "investment_rate": (completed / planned * 100) if planned else None,
-        "year_share": year_share * 100,
+        "investment_planned": investment.planned,
+        "investment_completed": investment.completed,
+        "investment_rate": investment.rate,
+        "year_share": investment.share,
         "departments_missing": departments_missing,
         "off_track": off_track,
         "indicator_count": indicator_count,
@@ -595,3 +604,108 @@ def workbook_upload(request, slug):
     context = {"department": department, "form": form, "outcome": outcome}
     status = 400 if outcome and not outcome.ok else 200
     return render(request, "projects/workbook_upload.html", context, status=status)
+
+
+# --- the investment ledger and the district key projects --------------------------------
+
+
+def _export_format(request):
+    export = request.GET.get("_export")
+    if export is not None and export not in exports.FORMATS:
+        return False
+    return export
+
+
+def ledger_rows(rows, planned_key="investment_planned"):
+    """The rows of an investment export: one per project, header first."""
+    sources = investment_sources()
+    yield [
+        _("code"),
+        _("name"),
+        _("lead department"),
+        _("planned (100 million yuan)"),
+        _("completed (100 million yuan)"),
+        _("completion rate (%)"),
+        _("source of the completed figure"),
+    ]
+    for row in rows.values():
+        planned, completed = row[planned_key], row["investment_completed"]
+        rate = ledger.rate(completed, planned)
+        yield [
+            row["code"],
+            row["name"],
+            row["lead_department__short_name"] or row["lead_department__name"] or "",
+            None if planned is None else float(planned),
+            None if completed is None else float(completed),
+            None if rate is None else round(float(rate), 1),
+            str(sources.get(row["investment_source"], "")),
+        ]
+
+
+ROLLUP_TITLES = {
+    "department": gettext_lazy("By lead department"),
+    "chapter": gettext_lazy("By plan chapter"),
+    "category": gettext_lazy("By category"),
+    "plan": gettext_lazy("By plan"),
+}
+
+
+def titled(rollups):
+    """[(kind, title, [Figures])] in the pages' order."""
+    return [(kind, title, rollups[kind]) for kind, title in ROLLUP_TITLES.items()]
+
+
+def investment_sources():
+    return {
+        "correction": _("administrator's correction"),
+        "reports": _("monthly reports"),
+        "admin": _("administrator's yearly figure"),
+    }
+
+
+@login_required
+def investment(request, year=None):
+    """The year's investment ledger: the district's planned and completed investment, the
+    monthly curve, and the roll-ups by department, chapter, category and plan."""
+    on = today()
+    year = year or on.year
+    export = _export_format(request)
+    if export is False:
+        return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
+    rows = ledger.project_figures(year)
+    if export:
+        return exports.export_response(export, f"investment-{year}", ledger_rows(rows))
+    district = ledger.total(rows, year, on, label=_("district"))
+    context = {
+        "year": year,
+        "district": district,
+        "curve": charts.investment_curve(ledger.curve(year), district.planned),
+        "rollups": titled(ledger.rollups(rows, year, on)),
+        "sources": investment_sources(),
+        "key_years": ledger.key_project_years(),
+    }
+    return render(request, "projects/investment.html", context)
+
+
+@login_required
+def key_projects(request, year):
+    """The district key projects of a year and the figure the district publishes: "N key
+    projects completed X 亿元, Y % of the annual plan"."""
+    on = today()
+    export = _export_format(request)
+    if export is False:
+        return HttpResponseBadRequest(_("Unknown export format; use csv or xlsx."))
+    rows, headline = ledger.key_projects(year, on)
+    if export:
+        return exports.export_response(
+            export, f"key-projects-{year}", ledger_rows(rows, planned_key="key_planned")
+        )
+    context = {
+        "year": year,
+        "rows": list(rows.values()),
+        "headline": headline,
+        "rollups": titled(ledger.rollups(rows, year, on)),
+        "sources": investment_sources(),
+        "key_years": ledger.key_project_years(),
+    }
+    return render(request, "projects/key_projects.html", context)

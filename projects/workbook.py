@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import exports, services, uploads
 from .models import Milestone, ProgressReport, Project
+from .ledger import project_figures
 from .reporting import ACTIVE_STAGES, last_month
 
 REPORTS, MILESTONES = "reports", "milestones"
@@ -34,6 +35,9 @@ REPORT_COLUMNS = [
     ("narrative", "本月进展情况 progress", True),
     ("problems", "需协调解决的问题 problems", True),
     ("next_steps", "下一步计划 next steps", True),
+    # Added after the columns older workbooks had, so those keep their places.
+    ("investment_completed_month", "本月完成投资(亿元) investment this month", True),
+    ("ledger_completed", "台账本年完成投资(亿元) completed this year in the ledger", False),
 ]
 MILESTONE_COLUMNS = [
     ("id", "节点编号 id", False),
@@ -90,11 +94,17 @@ def build(department, on):
         r.project_id: r
         for r in ProgressReport.objects.filter(project__lead_department=department, period=period)
     }
+    projects = department_projects(department)
+    # What the pages show for the year (projects/ledger.py), to check the figures against.
+    ledger = {
+        pk: row["investment_completed"]
+        for pk, row in project_figures(period.year, projects).items()
+    }
     book = Workbook()
     sheet = book.active
     sheet.title = REPORTS
     _header(sheet, REPORT_COLUMNS)
-    for project in department_projects(department):
+    for project in projects:
         report = reports.get(project.pk)
         values = {
             "code": project.code,
@@ -103,7 +113,9 @@ def build(department, on):
             "version": report.version if report else 0,
             "health": report.health if report else "",
             "percent_complete": report.percent_complete if report else None,
+            "investment_completed_month": report.investment_completed_month if report else None,
             "investment_completed_ytd": report.investment_completed_ytd if report else None,
+            "ledger_completed": ledger.get(project.pk),
             "narrative": report.narrative if report else "",
             "problems": report.problems if report else "",
             "next_steps": report.next_steps if report else "",
@@ -282,6 +294,7 @@ def _save_report(errors, row, projects, existing, period, user):
     fields = {
         "health": _text(row.get("health")),
         "percent_complete": _integer(row.get("percent_complete")),
+        "investment_completed_month": _decimal(row.get("investment_completed_month")),
         "investment_completed_ytd": _decimal(row.get("investment_completed_ytd")),
         "narrative": _text(row.get("narrative")),
         "problems": _text(row.get("problems")),
@@ -293,8 +306,9 @@ def _save_report(errors, row, projects, existing, period, user):
         return  # nothing filled in for this project
     if fields["percent_complete"] is False:
         errors.add("percent_complete", _("Give a whole number."))
-    if fields["investment_completed_ytd"] is False:
-        errors.add("investment_completed_ytd", _("Give an amount, such as 3.2."))
+    for key in ("investment_completed_month", "investment_completed_ytd"):
+        if fields[key] is False:
+            errors.add(key, _("Give an amount, such as 3.2."))
     if errors.count:
         return
     if report and all(getattr(report, k) == v for k, v in fields.items()):

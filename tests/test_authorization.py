@@ -43,6 +43,9 @@ READ_ONLY = {
     "projects:chapter",
     "projects:departments",
     "projects:department",
+    "projects:investment",
+    "projects:investment_year",
+    "projects:key_projects",
     "projects:workbook",  # a download (for the department's editors): changes nothing
     "indicators:list",
     "indicators:detail",

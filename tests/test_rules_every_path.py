@@ -97,6 +97,27 @@ RULES = [
         ["form", "workbook", "service"],
     ),
     (
+        "month's investment over the year to date",
+        "report",
+        {"investment_completed_month": Decimal("2"), "investment_completed_ytd": Decimal("1.5")},
+        "The month's investment cannot be more than the year to date.",
+        ["form", "workbook", "service"],
+    ),
+    (
+        "month's investment without a year to date to add it to",
+        "report",
+        {"investment_completed_month": Decimal("0.5"), "investment_completed_ytd": None},
+        "Give the year to date: the previous month has no figure to add this month's to.",
+        ["form", "workbook", "service"],
+    ),
+    (
+        "negative month's investment",
+        "report",
+        {"investment_completed_month": Decimal("-0.5")},
+        "Investment cannot be negative.",
+        ["form", "workbook", "service"],
+    ),
+    (
         "control character in a report",
         "report",
         {"narrative": "完成\x07桩基"},
@@ -370,3 +391,31 @@ def by_workbook_ok(world):
         buffer.getvalue(), world["project"].lead_department, world["user"], TODAY
     )
     assert outcome.ok, outcome.errors
+
+
+@pytest.mark.parametrize("path", ["form", "workbook", "service"])
+def test_every_path_refuses_a_year_to_date_that_disagrees_with_the_previous_month(
+    path, world, client, settings
+):
+    """The ledger's rule (ProgressReport.clean_investment): April's 1.0 to date plus May's
+    0.8 is 1.8 to date, not 1.5."""
+    ProgressReport.objects.create(
+        project=world["project"],
+        period=D(2026, 4, 1),
+        health="green",
+        percent_complete=30,
+        narrative="桩基施工",
+        investment_completed_month=Decimal("0.4"),
+        investment_completed_ytd=Decimal("1.0"),
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    before = fingerprint()
+    fields = {
+        "investment_completed_month": Decimal("0.8"),
+        "investment_completed_ytd": Decimal("1.5"),
+    }
+    with translation.override("en"):
+        assert PATHS[path](world, "report", fields, client) == [
+            "The year to date must be the previous month's 1 plus this month's 0.8, that is 1.8."
+        ]
+    assert fingerprint() == before

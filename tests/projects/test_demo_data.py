@@ -10,7 +10,14 @@ from django.test import override_settings
 from indicators import demo as whole_demo
 from indicators.models import IndicatorValue
 from projects import demo
-from projects.models import AnnualInvestment, Milestone, ProgressReport, Project, User
+from projects.models import (
+    AnnualInvestment,
+    KeyProject,
+    Milestone,
+    ProgressReport,
+    Project,
+    User,
+)
 from projects.roles import Role
 
 from ..conftest import FAST_HASHERS
@@ -18,7 +25,7 @@ from ..conftest import FAST_HASHERS
 pytestmark = pytest.mark.django_db
 
 FROZEN = datetime.datetime(2026, 6, 15, 4, 0, tzinfo=datetime.UTC)  # as frozen_today
-MODELS = [Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue, User]
+MODELS = [Project, Milestone, ProgressReport, AnnualInvestment, KeyProject, IndicatorValue, User]
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +115,29 @@ def test_a_later_day_moves_the_portfolio_with_it(loaded):
         assert not Milestone.objects.filter(actual_date__gt=datetime.date(2026, 9, 15)).exists()
         assert Milestone.objects.overdue().count() >= 10
     assert overdue_today >= 10
+
+
+def test_sample_reports_follow_the_ledger_and_some_projects_are_key_projects(loaded):
+    today = loaded
+    by_month = {
+        (r.project_id, r.period): r
+        for r in ProgressReport.objects.exclude(investment_completed_ytd=None)
+    }
+    assert len(by_month) >= 100
+    checked = 0
+    for (project_id, period), report in by_month.items():
+        assert report.investment_completed_month <= report.investment_completed_ytd
+        if period.month == 1:
+            assert report.investment_completed_month == report.investment_completed_ytd
+        previous = period.month > 1 and by_month.get(
+            (project_id, period.replace(month=period.month - 1))
+        )
+        if previous:
+            assert report.investment_completed_ytd == (
+                previous.investment_completed_ytd + report.investment_completed_month
+            )
+            checked += 1
+    assert checked >= 100
+    for year in (today.year - 1, today.year):
+        assert KeyProject.objects.filter(year=year).count() >= 5
+    assert not KeyProject.objects.filter(is_sample=False).exists()

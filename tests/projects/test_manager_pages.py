@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, Project
+from projects.models import AnnualInvestment, KeyProject, Project
 
 from ..conftest import (
     TODAY,
@@ -430,8 +430,9 @@ def grow(n, department, chapter):
         project.chapters.add(chapter)
         make_milestone(project, TODAY - DAYS(40), responsible_department=department)
         make_milestone(project, TODAY + DAYS(5), responsible_department=department)
-        make_report(project, D(2026, 5, 1))
+        make_report(project, D(2026, 5, 1), investment_completed_ytd=Decimal("0.5"))
         AnnualInvestment.objects.create(project=project, year=2026, planned=1, completed=1)
+        KeyProject.objects.create(project=project, year=2026, planned=2)
 
 
 @pytest.mark.parametrize(
@@ -457,10 +458,17 @@ def grow(n, department, chapter):
         # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
         # links), indicators (and their values when there are any), sections, projects
         ("/chapters/14-4/", 12),
-        # a department: department, its scorecard (4 grouped counts), the user's roles
-        # (may they download its workbook?), projects, overdue, reports returned for
-        # fixing, missing
-        ("/departments/dept-a/", 13),
+        # a department: department, its scorecard (4 grouped counts), this year's
+        # investment of its projects (the ledger), its monthly curve (reports of the year),
+        # the user's roles (may they download its workbook?), projects, overdue, reports
+        # returned for fixing, missing
+        ("/departments/dept-a/", 15),
+        # the year's investment: the ledger of every project, the years with key projects,
+        # the monthly curve, roll-ups (chapter links, top-level chapters)
+        ("/investment/", 8),
+        # the year's key projects: the list with its plans, their ledger, the years with
+        # key projects, roll-ups (chapter links, top-level chapters)
+        ("/key-projects/2026/", 8),
     ],
 )
 def test_each_page_runs_the_same_queries_for_5_and_50_projects(
@@ -506,16 +514,17 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     client, manager, world, query_budget
 ):
     # session, user, banner, project with lead, partners, chapter links, indicators,
-    # milestones, investments, reports, then history: departments, project, milestones,
-    # reports, investments; the user's roles (may they report, review, update?)
+    # milestones, investments, reports, the ledger for every year in one query, this
+    # year's monthly curve, then history: departments, project, milestones, reports,
+    # investments; the user's roles (may they report, review, update?)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(16):
+    with query_budget(18):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
-        make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day))
-    with query_budget(16):
+        make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
+    with query_budget(18):
         client.get(url)
 
 

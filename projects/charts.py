@@ -1,0 +1,61 @@
+"""The monthly investment curve, drawn as SVG by the app itself (as indicators/charts.py
+draws an indicator's path): cumulative completed investment by month against the year's
+plan, with the pace the plan needs (a straight line from 0 in January to the plan in
+December). Months on the x axis, 100 million yuan on the y axis."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 44
+
+
+@dataclass
+class Curve:
+    width: int
+    height: int
+    actual_points: str
+    actual_dots: list  # (x, y, label)
+    pace_points: str  # empty without a plan
+    plan_y: float | None
+    plan_label: str
+    x_ticks: list  # (x, month)
+    y_ticks: list  # (y, label)
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+
+
+def investment_curve(points, planned):
+    """Chart data for ledger.curve() points [(month, amount)] and the year's plan (亿元,
+    or None), or None when there is nothing to draw."""
+    planned = float(planned) if planned else None
+    if not points and not planned:
+        return None
+    values = [float(v) for _m, v in points] + ([planned] if planned else [])
+    high = max(values) * 1.08 or 1.0
+
+    def x(month):  # month m is drawn at the end of the month: 0 is 1 January
+        return LEFT + month / 12 * (WIDTH - RIGHT - LEFT)
+
+    def y(value):
+        return TOP + (high - value) / high * (HEIGHT - BOTTOM - TOP)
+
+    actual = [(0, 0.0)] + [(m, float(v)) for m, v in points]
+    return Curve(
+        width=WIDTH,
+        height=HEIGHT,
+        actual_points=" ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in actual) if points else "",
+        actual_dots=[(round(x(m), 1), round(y(float(v)), 1), label(v)) for m, v in points],
+        pace_points=f"{x(0):.1f},{y(0):.1f} {x(12):.1f},{y(planned):.1f}" if planned else "",
+        plan_y=round(y(planned), 1) if planned else None,
+        plan_label=label(planned) if planned else "",
+        x_ticks=[(round(x(m), 1), m) for m in range(1, 13)],
+        y_ticks=[(round(y(high * i / 4), 1), label(high * i / 4)) for i in range(5)],
+    )
+
+
+def label(value):
+    value = float(value) if isinstance(value, Decimal) else value
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")

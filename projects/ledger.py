@@ -1,0 +1,237 @@
+"""The investment ledger, read: a project's completed investment for a year, its roll-ups
+by department, chapter, category and plan, the share of the year gone by, the monthly
+curve, and the district key projects' figure.
+
+A project's completed investment for a year is defined once, by
+Project.objects.with_investment(year) (projects/models.py): an administrator's named
+correction, else the year to date of the year's newest monthly report, else the
+administrator's yearly figure. How a report's month and year to date agree is
+ProgressReport.clean_investment(). Everything here reads those two; nothing here decides
+a figure again. Each function runs a fixed number of queries whatever the number of
+projects."""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .models import (
+    KeyProject,
+    PlanChapter,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+    investment_expressions,
+)
+
+ZERO = Decimal(0)
+
+
+def year_share(on):
+    """The share of the year gone by on `on`, counting it, in percent: real days (1 January
+    is 1/365 or 1/366, 31 December is 100)."""
+    days = 366 if calendar.isleap(on.year) else 365
+    return on.timetuple().tm_yday / days * 100
+
+
+def share_for(year, on):
+    """The share of `year` gone by on `on`: 100 for a past year, 0 for one to come."""
+    if year < on.year:
+        return 100.0
+    if year > on.year:
+        return 0.0
+    return year_share(on)
+
+
+def rate(completed, planned):
+    """Completed over planned, in percent; None when nothing was planned."""
+    if not planned:
+        return None
+    return (completed or ZERO) / planned * 100
+
+
+@dataclass
+class Figures:
+    """Planned and completed investment (亿元) of a group of projects for a year."""
+
+    label: str = ""
+    key: object = None
+    projects: int = 0
+    planned: Decimal = ZERO
+    completed: Decimal = ZERO
+    share: float = 0.0  # of the year gone by, in percent
+    ids: set = field(default_factory=set, repr=False)
+
+    def add(self, project_id, planned, completed):
+        """Count a project's figures once; a project with neither is not counted."""
+        if project_id in self.ids or (planned is None and completed is None):
+            return
+        self.ids.add(project_id)
+        self.projects += 1
+        self.planned += planned or ZERO
+        self.completed += completed or ZERO
+
+    @property
+    def rate(self):
+        return rate(self.completed, self.planned)
+
+    @property
+    def behind(self):
+        """Completed less of its plan than the share of the year gone by."""
+        return self.rate is not None and self.rate < self.share
+
+
+def project_figures(year, projects=None):
+    """{project id: row} for the year, in one query: row has planned, completed, source,
+    code, name, lead_department_id, category."""
+    projects = Project.objects.all() if projects is None else projects
+    rows = (
+        projects.with_investment(year)
+        .order_by("code")
+        .values(
+            "pk",
+            "code",
+            "name",
+            "category",
+            "lead_department_id",
+            "lead_department__name",
+            "lead_department__short_name",
+            "lead_department__slug",
+            "investment_planned",
+            "investment_completed",
+            "investment_source",
+        )
+    )
+    return {row["pk"]: row for row in rows}
+
+
+def total(rows, year, on, label=""):
+    figures = Figures(label=label, share=share_for(year, on))
+    for row in rows.values():
+        figures.add(row["pk"], row["investment_planned"], row["investment_completed"])
+    return figures
+
+
+def rollups(rows, year, on):
+    """Roll-ups of project rows (project_figures) by department, category, plan and
+    top-level chapter: {name: [Figures]}. Two more queries: the plans and chapters."""
+    share = share_for(year, on)
+    groups = {"department": {}, "category": {}, "plan": {}, "chapter": {}}
+
+    def group(kind, key, label):
+        if key not in groups[kind]:
+            groups[kind][key] = Figures(label=label, key=key, share=share)
+        return groups[kind][key]
+
+    categories = dict(Project.Category.choices)
+    for row in rows.values():
+        amounts = (row["pk"], row["investment_planned"], row["investment_completed"])
+        department = row["lead_department__short_name"] or row["lead_department__name"] or "–"
+        group("department", row["lead_department__slug"], department).add(*amounts)
+        group("category", row["category"], str(categories.get(row["category"], row["category"])))
+        groups["category"][row["category"]].add(*amounts)
+    links = ProjectChapter.objects.filter(project__in=list(rows)).values_list(
+        "project_id", "chapter__plan__number", "chapter__plan__short_name", "chapter__code"
+    )
+    titles = {
+        (number, code): title
+        for number, code, title in PlanChapter.objects.filter(parent__isnull=True).values_list(
+            "plan__number", "code", "title"
+        )
+    }
+    for project_id, number, plan, code in links:
+        row = rows[project_id]
+        amounts = (project_id, row["investment_planned"], row["investment_completed"])
+        group("plan", number, plan).add(*amounts)
+        top = code.split(".")[0]  # a section counts in its chapter
+        label = f"{plan} {top} {titles.get((number, top), '')}".strip()
+        group("chapter", f"{number}-{top}", label).add(*amounts)
+    order = {
+        "department": lambda f: (-f.planned, f.label),
+        "category": lambda f: (-f.planned, f.label),
+        "plan": lambda f: f.key,
+        "chapter": lambda f: tuple(int(part) for part in f.key.split("-")),
+    }
+    return {kind: sorted(found.values(), key=order[kind]) for kind, found in groups.items()}
+
+
+def curve(year, projects=None):
+    """The cumulative completed investment by month of `year` from the monthly reports:
+    [(month, amount)] for each month up to the newest reported one. A project's figure
+    for a month is the year to date of its newest report up to that month. One query."""
+    reports = ProgressReport.objects.filter(
+        period__year=year, investment_completed_ytd__isnull=False
+    )
+    if projects is not None:
+        reports = reports.filter(project__in=projects)
+    latest = defaultdict(dict)  # project: {month: year to date}
+    for project_id, period, ytd in reports.order_by().values_list(
+        "project_id", "period", "investment_completed_ytd"
+    ):
+        latest[project_id][period.month] = ytd
+    if not latest:
+        return []
+    last = max(max(months) for months in latest.values())
+    points = []
+    for month in range(1, last + 1):
+        amount = ZERO
+        for months in latest.values():
+            known = [m for m in months if m <= month]
+            if known:
+                amount += months[max(known)]
+        points.append((month, amount))
+    return points
+
+
+def key_projects(year, on):
+    """The district key projects of `year`: (rows, Figures). Each row is the project's
+    ledger row with `key_planned`, the annual plan of the key-project list; the headline
+    is their count, completed sum and completion rate of the annual plan. Two queries."""
+    plans = dict(KeyProject.objects.filter(year=year).values_list("project_id", "planned"))
+    rows = project_figures(year, Project.objects.filter(pk__in=list(plans)))
+    headline = Figures(label=_("district key projects"), share=share_for(year, on))
+    for row in rows.values():
+        row["key_planned"] = plans[row["pk"]]
+        row["key_rate"] = rate(row["investment_completed"], plans[row["pk"]])
+        headline.add(row["pk"], plans[row["pk"]], row["investment_completed"])
+        # The roll-ups of the key projects measure against the key-project list's plan.
+        row["investment_planned"] = plans[row["pk"]]
+    return rows, headline
+
+
+def key_project_years():
+    return list(KeyProject.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def years_for(project):
+    """The years with a figure for the project: its yearly rows and its reports' years,
+    from prefetched `investments` and `reports` when present."""
+    years = {row.year for row in project.investments.all()}
+    years |= {
+        r.period.year for r in project.reports.all() if r.investment_completed_ytd is not None
+    }
+    return sorted(years)
+
+
+def project_years(project):
+    """The project's ledger by year, in one query whatever the number of years: [Figures]
+    oldest first, each with its `source`."""
+    years = years_for(project)
+    if not years:
+        return []
+    names = {
+        f"{name}_{year}": expression
+        for year in years
+        for name, expression in investment_expressions(year).items()
+    }
+    values = Project.objects.filter(pk=project.pk).annotate(**names).values(*names).get()
+    found = []
+    for year in years:
+        figures = Figures(label=str(year), key=year, projects=1)
+        figures.planned = values[f"investment_planned_{year}"]
+        figures.completed = values[f"investment_completed_{year}"]
+        figures.source = values[f"investment_source_{year}"]
+        found.append(figures)
+    return found

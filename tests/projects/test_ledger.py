@@ -1,0 +1,294 @@
+"""One investment ledger: a project's completed investment for a year is the same figure in
+every place that shows it; a report's month and year to date agree; the share of the year
+counts real days; the district key projects' figure is computed from the ledger."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from projects import charts, ledger, services, workbook
+from projects.models import AnnualInvestment, KeyProject, Milestone, ProgressReport
+from projects.roles import Role
+
+from ..conftest import TODAY, make_chapter, make_plan, make_project, make_user
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def report(project, period, user, **investment):
+    return services.report_submit(
+        project=project,
+        author=user,
+        period=period,
+        health="green",
+        percent_complete=20,
+        narrative="按计划推进",
+        **investment,
+    )
+
+
+@pytest.fixture
+def portfolio(frozen_today, department_a, editor_a):
+    """Three projects of department A for 2026: one reported month by month (the
+    administrator's yearly figure, 99, must not count), one with the administrator's figure
+    alone, one whose reports the administrator corrected, naming who and why."""
+    plan = make_plan()
+    chapter = make_chapter(plan, "4", title="交通")
+    reported = make_project(
+        code="LW-TRA-001", name="东沙隧道", lead_department=department_a, stage="construction"
+    )
+    admin_only = make_project(
+        code="LW-TRA-002", name="环城路", lead_department=department_a, stage="construction"
+    )
+    corrected = make_project(
+        code="LW-TRA-003", name="芳村大道", lead_department=department_a, stage="construction"
+    )
+    for project in (reported, admin_only, corrected):
+        project.chapters.add(chapter)
+    for month, amount in ((1, "0.5"), (2, "0.25"), (3, "1"), (4, "0.75"), (5, "0.5")):
+        report(reported, D(2026, month, 1), editor_a, investment_completed_month=Decimal(amount))
+    report(corrected, D(2026, 5, 1), editor_a, investment_completed_ytd=Decimal("3"))
+    AnnualInvestment.objects.create(project=reported, year=2026, planned=10, completed=99)
+    AnnualInvestment.objects.create(project=admin_only, year=2026, planned=5, completed=2)
+    AnnualInvestment.objects.create(
+        project=corrected,
+        year=2026,
+        planned=6,
+        completed=4,
+        corrected_by="区统计局 王某",
+        correction_reason="统计局年度核定",
+    )
+    KeyProject.objects.create(project=reported, year=2026, planned=8)
+    KeyProject.objects.create(project=corrected, year=2026, planned=4)
+    return {"reported": reported, "admin_only": admin_only, "corrected": corrected}
+
+
+EXPECTED = {"LW-TRA-001": Decimal("3"), "LW-TRA-002": Decimal("2"), "LW-TRA-003": Decimal("4")}
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def column(rows, header):
+    index = rows[0].index(header)
+    return {row[0]: Decimal(row[index]) for row in rows[1:] if row[index]}
+
+
+def test_the_reports_month_by_month_make_the_year_to_date(portfolio):
+    may = ProgressReport.objects.get(project=portfolio["reported"], period=D(2026, 5, 1))
+    assert (may.investment_completed_month, may.investment_completed_ytd) == (
+        Decimal("0.5"),
+        Decimal("3"),
+    )
+
+
+def test_every_place_shows_the_same_figure_for_a_project_and_year(
+    portfolio, client, manager, department_a, mailoutbox
+):
+    client.force_login(manager)
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.cookies["django_language"] = "en"
+
+    # the portfolio page and its exports
+    page = client.get(reverse("projects:portfolio"))
+    shown = {p.code: p.investment_completed for p in page.context["table"].data}
+    assert shown == EXPECTED
+    exported = csv_rows(client.get(reverse("projects:portfolio"), {"_export": "csv"}))
+    assert column(exported, "investment done this year") == EXPECTED
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("projects:portfolio"), {"_export": "xlsx"}).content)
+    )
+    rows = [
+        [str(c) if c is not None else "" for c in r]
+        for r in book.active.iter_rows(values_only=True)
+    ]
+    assert column(rows, "investment done this year") == EXPECTED
+
+    # each project's page
+    for project in portfolio.values():
+        years = client.get(project.get_absolute_url(), **en).context["investments"]
+        assert [(f.key, f.completed) for f in years] == [(2026, EXPECTED[project.code])]
+
+    # the dashboard, the chapter, the department: their sums
+    total = sum(EXPECTED.values())
+    assert client.get(reverse("home")).context["investment_completed"] == total
+    chapter = client.get("/chapters/14-4/").context["figures"]
+    assert chapter.investment_completed == total
+    assert client.get("/chapters/").context["plans"][0][1][0].investment_completed == total
+    department = client.get(reverse("projects:department", args=[department_a.slug]))
+    assert department.context["investment"].completed == total
+
+    # the investment page, its roll-ups and exports
+    page = client.get(reverse("projects:investment"))
+    assert page.context["district"].completed == total
+    for _kind, _title, groups in page.context["rollups"]:
+        assert [g.completed for g in groups] == [total]
+    exported = csv_rows(client.get(reverse("projects:investment"), {"_export": "csv"}))
+    assert column(exported, "completed (100 million yuan)") == EXPECTED
+
+    # the key projects page and its export
+    page = client.get(reverse("projects:key_projects", args=[2026]))
+    assert {r["code"]: r["investment_completed"] for r in page.context["rows"]} == {
+        "LW-TRA-001": EXPECTED["LW-TRA-001"],
+        "LW-TRA-003": EXPECTED["LW-TRA-003"],
+    }
+    exported = csv_rows(
+        client.get(reverse("projects:key_projects", args=[2026]), {"_export": "csv"})
+    )
+    assert column(exported, "completed (100 million yuan)") == {
+        "LW-TRA-001": Decimal("3"),
+        "LW-TRA-003": Decimal("4"),
+    }
+
+    # the department's workbook (its ledger column, for the month's year)
+    sheet = load_workbook(io.BytesIO(workbook.build(department_a, TODAY)))[workbook.REPORTS]
+    keys = [key for key, _header, _editable in workbook.REPORT_COLUMNS]
+    cells = {
+        row[0]: Decimal(str(row[keys.index("ledger_completed")]))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert cells == EXPECTED
+
+    # the digests: the department's lists its projects, the managers' the district total
+    editor = make_user(Role.EDITOR, department=department_a)
+    editor.email = "a@liwan.example"
+    editor.save()
+    manager.email = "boss@liwan.example"
+    manager.save()
+    Milestone.objects.create(
+        project=portfolio["reported"],
+        title="主体开工",
+        planned_date=TODAY - datetime.timedelta(days=3),
+        responsible_department=department_a,
+    )
+    call_command("send_digest", stdout=io.StringIO())
+    by_recipient = {tuple(m.to): m.body for m in mailoutbox}
+    body = by_recipient[("a@liwan.example",)]
+    for code, amount in EXPECTED.items():
+        assert f"{code} " in body and f": {amount:.2f} / " in body
+    assert f"{total:.2f}" in by_recipient[("boss@liwan.example",)]
+
+
+def test_the_key_projects_figure_the_district_publishes(portfolio, client, manager):
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("projects:key_projects", args=[2026]))
+    headline = page.context["headline"]
+    # 3 + 4 completed of a plan of 8 + 4
+    assert (headline.projects, headline.completed, headline.planned) == (2, 7, 12)
+    assert round(headline.rate, 1) == Decimal("58.3")
+    assert "2 key projects completed 7.00 (100 million yuan), 58.3 % of the annual plan." in (
+        page.content.decode()
+    )
+
+
+def test_the_share_of_the_year_counts_real_days():
+    assert ledger.year_share(D(2026, 12, 31)) == 100
+    assert ledger.year_share(D(2028, 12, 31)) == 100  # a leap year
+    assert ledger.year_share(D(2026, 1, 1)) == pytest.approx(100 / 365)
+    assert ledger.year_share(D(2028, 2, 29)) == pytest.approx(60 / 366 * 100)
+    assert ledger.share_for(2025, D(2026, 3, 1)) == 100
+    assert ledger.share_for(2027, D(2026, 3, 1)) == 0
+
+
+def test_the_dashboard_shows_the_share_on_31_december(client, manager):
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 4, tzinfo=datetime.UTC), tick=False):
+        client.force_login(manager)
+        assert client.get(reverse("home")).context["year_share"] == 100
+
+
+def test_the_curve_carries_each_project_forward_and_has_units(portfolio, client, manager):
+    points = ledger.curve(2026)
+    # the corrected project reported only May (3 to date); the other month by month
+    assert points == [
+        (1, Decimal("0.5")),
+        (2, Decimal("0.75")),
+        (3, Decimal("1.75")),
+        (4, Decimal("2.5")),
+        (5, Decimal("6")),
+    ]
+    curve = charts.investment_curve(points, Decimal("21"))
+    assert curve.plan_label == "21" and len(curve.actual_dots) == 5
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("projects:investment")).content.decode()
+    assert "<svg" in html and "100 million yuan" in html and ">month<" in html
+
+
+class TestTheReportRule:
+    def test_the_month_is_worked_out_from_the_year_to_date(self, portfolio, editor_a):
+        june = report(
+            portfolio["reported"], D(2026, 6, 1), editor_a, investment_completed_ytd=Decimal("3.4")
+        )
+        assert june.investment_completed_month == Decimal("0.4")
+
+    def test_a_year_to_date_below_the_previous_month_is_refused(self, portfolio, editor_a):
+        with pytest.raises(ValidationError) as refusal:
+            report(
+                portfolio["reported"],
+                D(2026, 6, 1),
+                editor_a,
+                investment_completed_ytd=Decimal("2"),
+            )
+        assert refusal.value.message_dict == {
+            "investment_completed_ytd": [
+                "The year to date cannot be less than the previous month's (3)."
+            ]
+        }
+
+    def test_an_edit_must_keep_the_next_month_right(self, portfolio, editor_a):
+        april = ProgressReport.objects.get(project=portfolio["reported"], period=D(2026, 4, 1))
+        with pytest.raises(ValidationError) as refusal:
+            services.report_submit(
+                project=portfolio["reported"],
+                author=editor_a,
+                period=D(2026, 4, 1),
+                version=april.version,
+                health="green",
+                percent_complete=20,
+                narrative="按计划推进",
+                investment_completed_month=Decimal("1"),
+                investment_completed_ytd=None,
+            )
+        assert refusal.value.message_dict == {
+            "investment_completed_ytd": [
+                "The next month's report counts 3 to date, 0.5 of it in that month: "
+                "this month's year to date must be 2.5."
+            ]
+        }
+
+    def test_january_starts_the_year(self, frozen_today, department_a, editor_a):
+        project = make_project(lead_department=department_a, stage="construction")
+        january = report(
+            project, D(2026, 1, 1), editor_a, investment_completed_month=Decimal("1.2")
+        )
+        assert january.investment_completed_ytd == Decimal("1.2")
+
+
+class TestTheCorrection:
+    def test_it_names_who_and_why_in_the_model(self, portfolio):
+        row = AnnualInvestment(project=portfolio["admin_only"], year=2025, corrected_by="王某")
+        with pytest.raises(ValidationError) as refusal:
+            row.full_clean()
+        assert refusal.value.message_dict == {
+            "correction_reason": ["A correction names who made it and why."]
+        }
+
+    def test_and_in_the_database(self, portfolio):
+        from django.db import IntegrityError
+
+        with pytest.raises(IntegrityError):
+            AnnualInvestment.objects.create(
+                project=portfolio["admin_only"], year=2025, correction_reason="核定"
+            )
