@@ -33,6 +33,23 @@ def read_json(path):
 
 
 @functools.cache
+def _published_key_projects():
+    data = read_json(PLAN14 / "official_values.json")
+    sources = data["sources"]
+    return [
+        entry | {"sources": [sources[key] | {"key": key} for key in entry["sources"]]}
+        for entry in data["key_projects"]
+    ]
+
+
+def published_key_projects(year):
+    """What the district published of its key projects in `year` (count, completed
+    investment, completion rate, each with the words quoted and the source's title, date
+    and address), from fixtures/plan14/official_values.json; [] for a year it has not."""
+    return [entry for entry in _published_key_projects() if entry["year"] == year]
+
+
+@functools.cache
 def paragraphs():
     """The plan text's paragraphs: its non-empty lines, counted from 0."""
     text = PLAN_TEXT.read_text(encoding="utf-8")

@@ -707,5 +707,6 @@ def key_projects(request, year):
         "rollups": titled(ledger.rollups(rows, year, on)),
         "sources": investment_sources(),
         "key_years": ledger.key_project_years(),
+        "published": plandata.published_key_projects(year),
     }
     return render(request, "projects/key_projects.html", context)

@@ -292,3 +292,16 @@ class TestTheCorrection:
             AnnualInvestment.objects.create(
                 project=portfolio["admin_only"], year=2025, correction_reason="核定"
             )
+
+
+def test_the_key_projects_page_shows_what_the_district_published_with_its_source(
+    client, manager, frozen_today
+):
+    client.force_login(manager)
+    page = client.get(reverse("projects:key_projects", args=[2024])).content.decode()
+    # As published (plan data, fixtures/plan14/official_values.json), with its address.
+    assert "167个区重点项目完成投资410.1亿元,年度投资计划完成率107.7%" in page
+    assert "410.1" in page and "107.7 %" in page
+    assert "http://www.lw.gov.cn/zjlw/lwgs/jjfz/index.html" in page
+    page = client.get(reverse("projects:key_projects", args=[2019])).content.decode()
+    assert "107.7" not in page  # nothing published for that year
