@@ -13,8 +13,34 @@ from .models import Indicator, IndicatorValue
 from .resources import IndicatorValueResource
 
 
+class IndicatorValueAdminForm(forms.ModelForm):
+    """An indicator value in the admin. Changing one the district published (source
+    official) needs a reason, which the change history keeps; departments cannot change
+    one at all (indicators.services.value_save)."""
+
+    change_reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=100,
+        help_text=_("Kept in the change history; needed to change a published (official) value."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("change_reason", "").strip()
+        # Written into the history record. The instance still holds what was read from the
+        # database: the form's values are put on it after clean().
+        self.instance._change_reason = reason or None
+        changed = [name for name in self.changed_data if name != "change_reason"]
+        official = self.instance.pk and self.instance.source == IndicatorValue.Source.OFFICIAL
+        if official and changed and not reason:
+            self.add_error("change_reason", _("Say why a published (official) value is changed."))
+        return data
+
+
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
+    form = IndicatorValueAdminForm
     fields = [
         "year",
         "value",
@@ -25,6 +51,7 @@ class IndicatorValueInline(admin.TabularInline):
         "source_date",
         "source_url",
         "entered_by",
+        "change_reason",
     ]
     autocomplete_fields = ["entered_by"]
     extra = 0
@@ -54,6 +81,7 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    form = IndicatorValueAdminForm
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "value", "entered_by", "entered_at", "source"]
     list_filter = ["year", "indicator__category", "source"]

@@ -1,5 +1,8 @@
 """Spreadsheet import and export of indicator values, keyed by the indicator's code and the
-year, on the same terms as the portfolio's (projects.resources)."""
+year, on the same terms as the portfolio's (projects.resources). A row carries where its
+figure comes from: `source` (official, department or sample), and for an official value
+the published source's title, date and address; `year_target` is the year's own target of
+an indicator whose target is set for each year."""
 
 from projects.resources import CodeKeyedResource, by_code
 
@@ -8,9 +11,29 @@ from .models import Indicator, IndicatorValue
 
 class IndicatorValueResource(CodeKeyedResource):
     indicator = by_code("indicator", Indicator)
-    example = {"indicator": "I14-02", "year": 2025, "value": "1450", "note": "统计公报"}
+    example = {
+        "indicator": "I14-02",
+        "year": 2025,
+        "value": "1450",
+        "year_target": "",
+        "note": "统计公报",
+        "source": "official",
+        "source_title": "2025年广州市荔湾区国民经济和社会发展统计公报",
+        "source_date": "2026-03-31",
+        "source_url": "http://www.lw.gov.cn/",
+    }
 
     class Meta:
         model = IndicatorValue
         import_id_fields = ["indicator", "year"]
-        fields = ["indicator", "year", "value", "note"]
+        fields = [
+            "indicator",
+            "year",
+            "value",
+            "year_target",
+            "note",
+            "source",
+            "source_title",
+            "source_date",
+            "source_url",
+        ]

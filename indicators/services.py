@@ -1,6 +1,10 @@
 """Writes of indicator values by the responsible department. Validated as every other write
 is (projects.services.validate: the model's own rules, which the admin and its imports go
-through too), with the version check that refuses a lost update."""
+through too), with the version check that refuses a lost update.
+
+A value the district published (source official) is not the department's to change: only
+an administrator changes it, in the admin, with a reason the history keeps
+(indicators.admin.IndicatorValueAdminForm)."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +21,8 @@ def value_save(*, indicator, year, value, note, by, current=None, version=None, 
     """Enter a year's value (current=None) or correct `current`, loaded at `version`.
 
     A new value for a year that already has one is refused: the department corrects that
-    one instead, so a figure is never replaced without its version being checked."""
+    one instead, so a figure is never replaced without its version being checked. A
+    published (official) value is refused: only an administrator changes it."""
     if current is None:
         if IndicatorValue.objects.filter(indicator=indicator, year=year).exists():
             raise ValidationError(
@@ -27,6 +32,15 @@ def value_save(*, indicator, year, value, note, by, current=None, version=None, 
                 }
             )
         current = IndicatorValue(indicator=indicator, year=year)
+    elif current.source == IndicatorValue.Source.OFFICIAL:
+        raise ValidationError(
+            {
+                "value": _(
+                    "This is the district's published figure: only an administrator can "
+                    "change it, giving a reason."
+                )
+            }
+        )
     current.value = value
     current.year_target = year_target
     current.note = note

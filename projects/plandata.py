@@ -122,10 +122,56 @@ def load_plan_and_chapters(stats):
     return plan, chapters
 
 
+# Where the plan text places a project (Project.area), by one rule, checked by the loader:
+# the first of these that applies.
+# 1. The paragraph describing one area that the project's sentence comes from: 35–36 the
+#    白鹅潭商务区 and its core, 37 the 北片区, 38 the 南片区.
+AREA_OF_PARAGRAPH = {35: "baietan", 36: "baietan", 37: "north", 38: "south"}
+# 2. The clause of its sentence that names an area: paragraph 59's 科创区重点项目, the
+#    西关历史城区 core of paragraphs 54 and 68, paragraph 54's 南片.
+AREA_OF_CLAUSE = [
+    ("科创区", "hailong"),
+    ("西关历史城区为核心", "lingnan_core"),
+    ("南片", "south"),
+]
+# 3. A place the text puts in an area, in the project's name: paragraph 68's 西关 core and
+#    its seven quarters; paragraph 59's 白鹤沙; the 组团 of paragraphs 37 (north) and 38
+#    (south); paragraph 36's 白鹅潭 core. Looked for in this order, so a south 组团 that
+#    carries 白鹅潭 in its name (白鹅潭聚龙组团) is south, as paragraph 38 lists it.
+AREA_OF_PLACE = [
+    ("lingnan_core", ["西关", "荔枝湾", "恩宁", "陈家祠", "沙面", "十三行", "上下九", "西门瓮城"]),
+    ("hailong", ["海龙", "白鹤沙"]),
+    ("north", ["大坦沙", "如意坊"]),
+    ("south", ["聚龙", "花地", "西塱", "广钢", "广船", "医药港", "南漖"]),
+    ("baietan", ["白鹅潭", "新隆沙", "陆居路", "石围塘"]),
+]
+# 4. Else the project is district-wide: the text does not place it.
+DISTRICT_WIDE = "district"
+
+
+def area_by_rule(row):
+    """The area the plan text places a project in (a row of projects.json), by the rule
+    above."""
+    if row["paragraph"] in AREA_OF_PARAGRAPH:
+        return AREA_OF_PARAGRAPH[row["paragraph"]]
+    for clause, area in AREA_OF_CLAUSE:
+        if clause in row["source_sentence"]:
+            return area
+    for area, places in AREA_OF_PLACE:
+        if any(place in row["name"] for place in places):
+            return area
+    return DISTRICT_WIDE
+
+
 def load_projects(chapters, paras, stats):
     rows = read_json(PLAN14 / "projects.json")["projects"]
     for row in rows:
         check_quote(paras, row["paragraph"], row["source_sentence"], row["code"])
+        if row["area"] != area_by_rule(row):
+            raise PlanDataError(
+                f"{row['code']}: area {row['area']} does not follow the rule "
+                f"(projects.plandata.area_by_rule gives {area_by_rule(row)})."
+            )
         fields = {
             "name": row["name"],
             "name_en": row["name_en"],

@@ -331,6 +331,9 @@ class DepartmentResource(CodeKeyedResource):
 
 class ProjectResource(CodeKeyedResource):
     lead_department = by_code("lead_department", Department, field="slug")
+    # The umbrella entry's code (saved before, or in an earlier import); the model's rules
+    # (not part of itself, no part of a part) are the row's errors.
+    part_of = by_code("part_of", Project)
     partner_departments = LinkField(
         "partner_departments", StrictManyToManyWidget(Department, field="slug", separator=";")
     )
@@ -342,6 +345,7 @@ class ProjectResource(CodeKeyedResource):
         "category": "transport",
         "area": "south",
         "stage": "preliminary",
+        "part_of": "",
         "lead_department": "housing-transport",
         "partner_departments": "planning;drc",
         "leader": "",
@@ -366,6 +370,7 @@ class ProjectResource(CodeKeyedResource):
             "category",
             "area",
             "stage",
+            "part_of",
             "lead_department",
             "partner_departments",
             "leader",

@@ -6,6 +6,13 @@ A re-baseline (a new planned date) goes only through the administrator's paths: 
 milestone's change form, the project's milestone rows and the import; a department's forms
 and workbook cannot move a planned date at all.
 
+An indicator's own fields (its target and baseline) are written only by administrators, in
+the indicator's change form (there is no import of indicators), so those rules have the
+admin path alone. An indicator value's source (official, with its title and address) is set
+only by administrators: in the value's change form and the import; a department's value is
+always its own. A published (official) value is not a department's to change: its form and
+service refuse it.
+
 A workbook cannot carry a control character (XML forbids them, and the cell escape
 _x000B_ is read as those seven characters), so that rule has no workbook path.
 
@@ -23,7 +30,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators import services as indicator_services
-from indicators.models import IndicatorValue
+from indicators.models import Indicator, IndicatorValue
 from projects import services, workbook
 from projects.models import Milestone, ProgressReport
 from indicators.resources import IndicatorValueResource
@@ -152,6 +159,48 @@ RULES = [
         "Say why the planned date moves: a re-baseline needs a reason, which the history keeps.",
         ["admin", "inline", "import", "model"],
     ),
+    (
+        "a yearly-target value without that year's target",
+        "yearly",
+        {"year": 2023, "value": Decimal("-3.1"), "year_target": None, "note": "市下达目标"},
+        "Give the target set for this year.",
+        ["form", "import", "service"],
+    ),
+    (
+        "an official value without its source's title and address",
+        "official",
+        {"year": 2023, "value": Decimal("1300"), "note": "统计公报", "source": "official"},
+        "An official value needs its source's title and address.",
+        ["admin", "import", "model"],
+    ),
+    (
+        "a period baseline without the first year of its period",
+        "indicator",
+        {
+            "baseline_kind": "period_total",
+            "baseline_year": 2020,
+            "baseline_value": Decimal("1634"),
+            "baseline_period_start": None,
+        },
+        "A total or average baseline needs the first year of its period, before the baseline "
+        "year.",
+        ["admin", "model"],
+    ),
+    (
+        "no target value for a target that is not set for each year",
+        "indicator",
+        {"target_value": None},
+        "Give the target value.",
+        ["admin", "model"],
+    ),
+    (
+        "a department changes a published value",
+        "correct_official",
+        {"year": 2021, "value": Decimal("1100"), "note": "部门更正"},
+        "This is the district's published figure: only an administrator can change it, giving "
+        "a reason.",
+        ["form", "service"],
+    ),
 ]
 
 
@@ -164,10 +213,40 @@ def world(frozen_today, department_a, editor_a):
         title="主体开工",
         responsible_department=department_a,
     )
+    plan = make_plan()
     indicator = make_indicator(
-        plan=make_plan(), code="GDP", responsible_department=department_a, unit="亿元"
+        plan=plan, code="GDP", responsible_department=department_a, unit="亿元"
     )
-    return {"project": project, "milestone": milestone, "indicator": indicator, "user": editor_a}
+    yearly = make_indicator(
+        plan=plan,
+        code="ENERGY",
+        responsible_department=department_a,
+        unit="%",
+        target_kind=Indicator.TargetKind.YEARLY_TARGET,
+        target_value=None,
+    )
+    official = IndicatorValue.objects.create(
+        indicator=indicator,
+        year=2021,
+        value=Decimal("1080"),
+        note="2021年统计公报",
+        source=IndicatorValue.Source.OFFICIAL,
+        source_title="荔湾区2021年国民经济和社会发展统计公报",
+        source_url="http://www.lw.gov.cn/2021.html",
+    )
+    return {
+        "project": project,
+        "milestone": milestone,
+        "indicator": indicator,
+        "yearly": yearly,
+        "official": official,
+        "user": editor_a,
+    }
+
+
+def indicator_of(world, write):
+    """The indicator a value write goes to."""
+    return world["yearly"] if write == "yearly" else world["indicator"]
 
 
 def fingerprint():
@@ -175,6 +254,7 @@ def fingerprint():
         list(ProgressReport.objects.order_by("pk").values()),
         list(Milestone.objects.order_by("pk").values()),
         list(IndicatorValue.objects.order_by("pk").values()),
+        list(Indicator.objects.order_by("pk").values()),
     ]
 
 
@@ -195,8 +275,12 @@ def by_form(world, write, fields, client):
     elif write in ("done", "reforecast"):
         url = reverse("projects:milestone_update", args=[world["milestone"].pk])
         data = {"action": write, "version": world["milestone"].version} | fields
+    elif write == "correct_official":
+        official = world["official"]
+        url = reverse("indicators:value_edit", args=[official.indicator.code, official.year])
+        data = {"loaded_version": official.version} | fields
     else:
-        url = reverse("indicators:value_add", args=[world["indicator"].code])
+        url = reverse("indicators:value_add", args=[indicator_of(world, write).code])
         data = fields
     response = client.post(url, {k: text(v) for k, v in data.items()})
     assert response.status_code == 200
@@ -227,8 +311,9 @@ def by_workbook(world, write, fields, client):
 
 
 def by_import(world, write, fields, client):
-    if write == "value":
-        resource, row = IndicatorValueResource(), {"indicator": "GDP"} | fields
+    if write in ("value", "yearly", "official"):
+        resource = IndicatorValueResource()
+        row = {"indicator": indicator_of(world, write).code} | fields
     else:
         milestone = world["milestone"]
         resource = MilestoneResource()
@@ -248,9 +333,27 @@ def by_import(world, write, fields, client):
 
 
 def by_admin(world, write, fields, client):
-    """The administrator's milestone change form."""
-    milestone = world["milestone"]
+    """The administrator's change form: of the milestone, of a new indicator value, or of
+    the indicator."""
     client.force_login(make_user(Role.ADMINISTRATOR, username="admin-rules"))
+    if write == "official":
+        url = reverse("admin:indicators_indicatorvalue_add")
+        data = {
+            "indicator": world["indicator"].pk,
+            "entered_at_0": "2026-06-15",
+            "entered_at_1": "10:00:00",
+        }
+        return admin_form_errors(client, url, data | fields)
+    if write == "indicator":
+        indicator = world["indicator"]
+        url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
+        loaded = client.get(url).context["adminform"].form
+        data = {name: value for name, value in loaded.initial.items() if value is not None}
+        data.pop("chapters", None)  # none linked: the field is left out of the post
+        data.update(responsible_department=indicator.responsible_department_id)
+        data.update({"values-TOTAL_FORMS": 0, "values-INITIAL_FORMS": 0})
+        return admin_form_errors(client, url, data | fields)
+    milestone = world["milestone"]
     url = reverse("admin:projects_milestone_change", args=[milestone.pk])
     data = {
         "project": milestone.project_id,
@@ -258,7 +361,11 @@ def by_admin(world, write, fields, client):
         "planned_date": milestone.planned_date,
         "responsible_department": milestone.responsible_department_id,
     }
-    response = client.post(url, {k: text(v) for k, v in (data | fields).items()})
+    return admin_form_errors(client, url, data | fields)
+
+
+def admin_form_errors(client, url, data):
+    response = client.post(url, {k: text(v) for k, v in data.items()})
     assert response.status_code == 200
     form = response.context["adminform"].form
     return [message for messages in form.errors.values() for message in messages]
@@ -295,7 +402,19 @@ def by_inline(world, write, fields, client):
 
 
 def by_model(world, write, fields, client):
-    """Code that saves a milestone through the one check of a write (services.validate)."""
+    """Code that saves a record through the one check of a write (services.validate)."""
+    if write in ("official", "indicator"):
+        if write == "official":
+            record = IndicatorValue(indicator=world["indicator"], **fields)
+        else:
+            record = Indicator.objects.get(pk=world["indicator"].pk)
+            for name, value in fields.items():
+                setattr(record, name, value)
+        try:
+            services.validate(record)
+        except ValidationError as error:
+            return error.messages
+        pytest.fail("the model accepted it")
     milestone = Milestone.objects.get(pk=world["milestone"].pk)
     milestone.planned_date = fields["planned_date"]
     milestone._change_reason = fields["change_reason"]
@@ -325,8 +444,17 @@ def by_service(world, write, fields, client):
                 reason=fields["forecast_reason"],
                 version=milestone.version,
             )
+        elif write == "correct_official":
+            official = world["official"]
+            indicator_services.value_save(
+                indicator=official.indicator,
+                by=user,
+                current=official,
+                version=official.version,
+                **fields,
+            )
         else:
-            indicator_services.value_save(indicator=world["indicator"], by=user, **fields)
+            indicator_services.value_save(indicator=indicator_of(world, write), by=user, **fields)
     except ValidationError as error:
         return error.messages
     pytest.fail("the service saved it")

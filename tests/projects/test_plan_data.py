@@ -59,6 +59,52 @@ class TestFixturesAreTraceable:
         assert len({p["name"] for p in projects}) == len(projects)
 
 
+class TestAreasFollowOneRule:
+    """Project.area of the plan's projects is set by plandata.area_by_rule, from the text."""
+
+    def test_every_projects_area_follows_the_rule(self):
+        for row in fixture("projects.json")["projects"]:
+            assert row["area"] == plandata.area_by_rule(row), row["code"]
+
+    def test_the_rule_reads_the_text(self):
+        paras = plan_paragraphs()
+        assert "白鹅潭商务区" in paras[35] and "白鹅潭核心区" in paras[36]
+        assert paras[37].startswith("北片区") and paras[38].startswith("南片区")
+        for clause, _area in plandata.AREA_OF_CLAUSE:
+            assert any(clause in p for p in paras), clause
+        for _area, places in plandata.AREA_OF_PLACE:
+            for place in places:
+                assert any(place in p for p in paras[35:70]), place
+        # paragraph 68 names the seven quarters of the 西关 core
+        for place in ["荔枝湾", "恩宁", "陈家祠", "沙面", "十三行", "上下九", "西门瓮城"]:
+            assert place in paras[68]
+
+    def test_the_rule_places_projects_as_the_text_does(self):
+        areas = {row["code"]: row["area"] for row in fixture("projects.json")["projects"]}
+        assert areas["LW-URB-001"] == "baietan"  # 新隆沙—陆居路, paragraph 36
+        assert areas["LW-URB-003"] == "north"  # 大坦沙组团, paragraph 37
+        assert areas["LW-IND-001"] == "south"  # 白鹅潭聚龙组团: paragraph 38 lists it south
+        assert areas["LW-IND-007"] == "hailong"  # 科创区重点项目, paragraph 59
+        assert areas["LW-CUL-003"] == "lingnan_core"  # 北片以西关历史城区为核心
+        assert areas["LW-CUL-006"] == "south"  # 南片以珠江后航道沿岸…白鹅潭临江大道
+        assert areas["LW-TRA-015"] == "baietan"  # 白鹅潭大道
+        assert areas["LW-TRA-007"] == "district"  # 东沙隧道: the text does not place it
+
+    def test_the_loader_refuses_an_area_against_the_rule(self, tmp_path, monkeypatch):
+        folder = tmp_path / "plan14"
+        shutil.copytree(plandata.PLAN14, folder)
+        data = json.loads((folder / "projects.json").read_text(encoding="utf-8"))
+        row = next(p for p in data["projects"] if p["code"] == "LW-TRA-007")
+        row["area"] = "south"
+        (folder / "projects.json").write_text(
+            json.dumps(data, ensure_ascii=False), encoding="utf-8"
+        )
+        monkeypatch.setattr(plandata, "PLAN14", folder)
+        with pytest.raises(plandata.PlanDataError, match="LW-TRA-007: area south"):
+            whole_plan.load()
+        assert not Project.objects.exists()
+
+
 class TestLoadPlan:
     def test_it_loads_the_plan_on_an_empty_database(self):
         call_command("load_plan", stdout=open("/dev/null", "w"))

@@ -1,6 +1,8 @@
 """Umbrella entries and their parts (Project.part_of): a sum over projects counts a work
 once, by Project.objects.countable()."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -8,6 +10,7 @@ from django.utils import translation
 
 from projects import plandata
 from projects.models import Project
+from projects.resources import ProjectResource, import_file
 
 from ..conftest import make_project
 
@@ -80,3 +83,60 @@ def test_no_project_note_describes_an_entry_that_does_not_exist():
     notes = {row["code"]: row["note"] for row in rows}
     assert "split into two entries" not in notes["LW-INF-001"]
     assert "listed separately" not in notes["LW-INN-002"]
+
+
+# --- the admin's project import carries part_of, by the umbrella's code ------------------
+
+
+def import_projects(text):
+    with translation.override("en"):
+        return import_file(ProjectResource(), io.BytesIO(text.encode("utf-8")), "csv")
+
+
+IMPORT_HEADER = "code,name,category,part_of\n"
+
+
+def test_an_import_links_a_part_to_its_umbrella_by_code(umbrella):
+    outcome = import_projects(
+        IMPORT_HEADER
+        + "LW-TRA-901,道路工程,transport,LW-IND-901\n"  # an existing project becomes a part
+        + "LW-URB-903,新片区,urban_renewal,LW-IND-901\n"  # a new part
+        + "LW-URB-901,片区一,urban_renewal,\n"  # no longer a part
+    )
+    assert outcome.ok, outcome.errors
+    assert sorted(umbrella.parts.values_list("code", flat=True)) == [
+        "LW-TRA-901",
+        "LW-URB-902",
+        "LW-URB-903",
+    ]
+    assert Project.objects.get(code="LW-URB-901").part_of is None
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("LW-TRA-901,道路工程,transport,LW-TRA-901", "A project cannot be a part of itself."),
+        (
+            "LW-TRA-901,道路工程,transport,LW-URB-901",
+            "An umbrella entry is not itself a part, and a part has no parts.",
+        ),
+        (
+            "LW-IND-901,整体,industry,LW-TRA-901",
+            "An umbrella entry is not itself a part, and a part has no parts.",
+        ),
+    ],
+    ids=["itself", "part of a part", "an umbrella made a part"],
+)
+def test_an_import_refuses_the_umbrella_rules_as_row_errors(umbrella, line, message):
+    before = list(Project.objects.order_by("code").values_list("code", "part_of__code"))
+    outcome = import_projects(IMPORT_HEADER + line + "\n")
+    assert [(row, column, str(text)) for row, column, text in outcome.errors] == [
+        (2, "part_of", message)
+    ]
+    assert list(Project.objects.order_by("code").values_list("code", "part_of__code")) == before
+
+
+def test_an_import_refuses_an_unknown_umbrella(umbrella):
+    outcome = import_projects(IMPORT_HEADER + "LW-TRA-901,道路工程,transport,LW-NOPE-001\n")
+    assert [(row, column) for row, column, _text in outcome.errors] == [(2, "part_of")]
+    assert Project.objects.get(code="LW-TRA-901").part_of is None
