@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -38,7 +39,12 @@ class IndicatorValueAdminForm(forms.ModelForm):
         return data
 
 
+# A source's address typed without a scheme is read as https (Django 6's default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class IndicatorValueInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS
     model = IndicatorValue
     form = IndicatorValueAdminForm
     fields = [
@@ -81,6 +87,7 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     form = IndicatorValueAdminForm
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "value", "entered_by", "entered_at", "source"]
