@@ -57,6 +57,7 @@ def read_rows(file, fmt):
             book = uploads.open_xlsx(file, max_rows=limit)
             rows = uploads.rows(book.active, max_rows=limit, width=settings.SPREADSHEET_MAX_COLUMNS)
         else:
+            uploads.check_csv(file, max_rows=limit)  # refused before a row is imported
             rows = uploads.csv_rows(file, max_rows=limit)
         for _number, values in rows:
             yield values

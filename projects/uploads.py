@@ -156,10 +156,11 @@ def rows(sheet, *, max_rows, width):
 
 
 def csv_rows(file, *, max_rows):
-    """(line number, values) of a UTF-8 CSV file (a byte stream), within the limits."""
-    reader = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", newline=""))
+    """(line number, values) of a UTF-8 CSV file (a byte stream), within the limits. The
+    stream is left open for its owner."""
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     try:
-        for number, values in enumerate(reader, start=1):
+        for number, values in enumerate(csv.reader(text), start=1):
             if number > max_rows + 1:
                 raise too_many_rows(max_rows)
             if len(values) > settings.SPREADSHEET_MAX_COLUMNS:
@@ -172,6 +173,18 @@ def csv_rows(file, *, max_rows):
         raise UploadRefused(_("This is not a UTF-8 CSV file.")) from None
     except UnicodeDecodeError:
         raise UploadRefused(_("This is not a UTF-8 CSV file.")) from None
+    finally:
+        text.detach()
+
+
+def check_csv(file, *, max_rows):
+    """Read a CSV file through once against the limits (cheap: no row is kept), so that a
+    file beyond them is refused before any of it is imported; then back to its start."""
+    try:
+        for _row in csv_rows(file, max_rows=max_rows):
+            pass
+    finally:
+        file.seek(0)
 
 
 def check_cells(values):

@@ -209,6 +209,7 @@ def test_the_import_command_refuses_a_hostile_file(build, fmt, reason, small_lim
     with translation.override("en"), pytest.raises(CommandError):
         call_command("import_spreadsheet", "milestones", str(path), stdout=output)
     assert reason in output.getvalue()
+    assert "row " not in output.getvalue()  # refused before any row was imported
 
 
 def test_the_import_command_refuses_a_file_too_large(small_limits, tmp_path):
@@ -222,3 +223,17 @@ def test_the_import_command_refuses_a_file_too_large(small_limits, tmp_path):
     with translation.override("en"), pytest.raises(CommandError):
         call_command("import_spreadsheet", "milestones", str(path), stdout=output)
     assert "larger than" in output.getvalue()
+
+
+def test_the_import_command_counts_a_csv_before_importing_a_batch_of_it(small_limits, tmp_path):
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    small_limits.IMPORT_MAX_ROWS = 2_500  # more than one batch of 2,000 rows
+    path = tmp_path / "long.csv"
+    path.write_bytes(hostile.million_row_csv(rows=2_501))
+    output = io.StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_spreadsheet", "milestones", str(path), stdout=output)
+    assert output.getvalue().startswith("file: The sheet has more than 2,500 rows")
+    assert "row " not in output.getvalue()  # no batch was imported first
