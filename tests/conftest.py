@@ -44,6 +44,18 @@ def _no_signin_throttling(settings):
 
 
 @pytest.fixture
+def throttled(settings):
+    """Sign-in throttling on (django-axes), locking after three failures."""
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    return settings
+
+
+@pytest.fixture
 def frozen_today():
     """Fix "today" at TODAY (noon in Shanghai) for the test."""
     with time_machine.travel(datetime.datetime(2026, 6, 15, 4, 0, tzinfo=datetime.UTC), tick=False):

@@ -80,20 +80,25 @@ def test_the_done_form_carries_the_current_version_after_a_conflict(client, edit
     assert milestone.actual_date == D(2026, 6, 10)
 
 
+def saved_by_someone_else(report, author, narrative):
+    """Another save of the report (amber, 30 %) after it was loaded."""
+    services.report_submit(
+        project=report.project,
+        author=author,
+        period=report.period,
+        version=report.version,
+        health="amber",
+        percent_complete=30,
+        narrative=narrative,
+    )
+
+
 def test_the_report_form_shows_the_saved_report_and_a_second_save_works(
     client, editor_a, project
 ):
     report = make_report(project, D(2026, 5, 1), narrative="甲的文字")
     loaded = report.version
-    services.report_submit(
-        project=project,
-        author=editor_a,
-        period=D(2026, 5, 1),
-        version=loaded,
-        health="amber",
-        percent_complete=30,
-        narrative="甲改过的文字",
-    )
+    saved_by_someone_else(report, editor_a, "甲改过的文字")
     client.force_login(editor_a)
     url = reverse("projects:report_new", args=[project.code])
     mine = {"period": "2026-05", "health": "red", "percent_complete": 35, "narrative": "乙的文字"}
@@ -115,15 +120,7 @@ def test_a_review_over_a_newer_version_says_what_was_refused_and_can_be_made_aga
 ):
     report = make_report(project, D(2026, 5, 1))
     loaded = report.version
-    services.report_submit(
-        project=project,
-        author=editor_a,
-        period=D(2026, 5, 1),
-        version=loaded,
-        health="amber",
-        percent_complete=30,
-        narrative="修改后重新提交",
-    )
+    saved_by_someone_else(report, editor_a, "修改后重新提交")
     client.force_login(manager)
     url = reverse("projects:report_review", args=[report.pk])
     response = client.post(url, {"decision": "return", "comment": "请补充", "version": loaded})

@@ -32,13 +32,10 @@ D = datetime.date
 
 
 @pytest.fixture
-def throttled(settings):
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 5
+def throttled(throttled):
+    """Sign-in throttling on (conftest), at its default of five failures."""
+    throttled.AXES_FAILURE_LIMIT = 5
+    return throttled
 
 
 def sign_in(client, username, password):

@@ -16,16 +16,6 @@ from .conftest import PASSWORD, TODAY, make_milestone, make_project
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def throttled(settings):
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
-
-
 class TestSignIn:
     def test_repeated_failures_lock_the_user_out_with_a_message(self, client, editor_a, throttled):
         for _ in range(3):
