@@ -9,6 +9,7 @@ from projects import admin as portfolio_admin
 from projects.admin import VersionedAdminMixin
 from projects.models import Project
 from projects.spreadsheets import SpreadsheetAdminMixin
+from projects.validators import change_reason_rules
 
 from .models import Indicator, IndicatorValue
 from .resources import IndicatorValueResource
@@ -22,7 +23,7 @@ class IndicatorValueAdminForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("reason for the change"),
         required=False,
-        max_length=100,
+        validators=change_reason_rules,
         help_text=_("Kept in the change history; needed to change a published (official) value."),
     )
 

@@ -155,7 +155,6 @@ class MilestoneAdminForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("reason for the change"),
         required=False,
-        max_length=100,
         help_text=_(
             "Kept in the change history; needed to change a milestone already done or to "
             "move its planned date (a re-baseline)."

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .clock import today
-from .validators import CleanTextModel, non_negative, plausible_year
+from .validators import CleanTextModel, change_reason_rules, non_negative, plausible_year
 
 MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
 # The plausible dates of a milestone or a report, as the plausible years (validators).
@@ -735,8 +735,15 @@ class Milestone(CleanTextModel, models.Model):
         if self.forecast_date and not self.forecast_reason.strip():
             errors["forecast_reason"] = _("Give a reason for the forecast date.")
         # A re-baseline is told why; the reason is the history record's (_change_reason).
-        if self.is_rebaselining and not (getattr(self, "_change_reason", None) or "").strip():
-            errors["planned_date"] = REBASELINE_NEEDS_REASON
+        reason = getattr(self, "_change_reason", None) or ""
+        try:
+            for rule in change_reason_rules:
+                rule(reason)
+        except ValidationError as error:
+            errors["change_reason"] = error.messages
+        else:
+            if self.is_rebaselining and not reason.strip():
+                errors["planned_date"] = REBASELINE_NEEDS_REASON
         if errors:
             raise ValidationError(errors)
         self.keep_original_baseline()

@@ -6,7 +6,7 @@ import unicodedata
 from django.conf import settings
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +75,9 @@ class CleanTextModel:
         if errors:
             raise ValidationError(errors)
 
+
+# A reason kept in a change history record (simple-history's history_change_reason).
+change_reason_rules = [no_control_characters, MaxLengthValidator(100)]
 
 plausible_year = [
     MinValueValidator(2000, _("Enter a year between 2000 and 2100.")),

@@ -160,6 +160,13 @@ RULES = [
         ["admin", "inline", "import", "model"],
     ),
     (
+        "control character in a change reason",
+        "rebaseline",
+        {"planned_date": TODAY + datetime.timedelta(days=90), "change_reason": "调整\x0b计划"},
+        "Remove the control character U+000B (at character 3).",
+        ["admin", "inline", "import"],
+    ),
+    (
         "a yearly-target value without that year's target",
         "yearly",
         {"year": 2023, "value": Decimal("-3.1"), "year_target": None, "note": "市下达目标"},
