@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "csp",
     "projects",
     "indicators",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,8 @@ CACHES = {
 SCHEDULE_RED_AFTER_DAYS = envint("SCHEDULE_RED_AFTER_DAYS", 30)
 # Monthly progress reports are due by this day of the following month.
 REPORT_DUE_DAY = envint("REPORT_DUE_DAY", 10)
+# A supervision order's reply is due this many days after it is issued (the form's default).
+SUPERVISION_REPLY_DAYS = envint("SUPERVISION_REPLY_DAYS", 7)
 # Uploaded spreadsheets (the department workbook, the admin's imports, the import commands)
 # are refused beyond these limits before or while they are read (README, Security).
 # Largest file accepted, in bytes.

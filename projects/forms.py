@@ -6,7 +6,7 @@ the department workbook and the admin refuse the same input with the same messag
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ProgressReport
+from .models import CoordinationProblem, Department, ProgressReport
 
 
 def place_errors(form, error):
@@ -83,6 +83,53 @@ class ReportForm(VersionedForm):
         required=False,
         widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
     )
+
+
+class ProblemForm(forms.Form):
+    """A coordination problem the report raises (a row under the report; an untouched row
+    is skipped)."""
+
+    description = text(_("problem needing coordination"), 2, required=False)
+    help_department = forms.ModelChoiceField(
+        label=_("help needed from"),
+        queryset=Department.objects.all(),
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label=_("urgency"),
+        choices=CoordinationProblem.Urgency.choices,
+        initial=CoordinationProblem.Urgency.NORMAL,
+    )
+
+
+ProblemFormSet = forms.formset_factory(
+    ProblemForm, extra=3, max_num=3, absolute_max=3, validate_max=True
+)
+
+
+def new_problems(formset):
+    """The problem rows filled in, as the service takes them (their places on the form
+    kept on the formset, for place_problem_errors)."""
+    formset.filled = [i for i, form in enumerate(formset.forms) if form.has_changed()]
+    return [formset.forms[i].cleaned_data for i in formset.filled]
+
+
+def place_problem_errors(formset, error):
+    """The service's refusals of problem rows ("problems-<index>-<field>") on the rows;
+    returns the rest of the error for place_errors, or None."""
+    if not hasattr(error, "error_dict"):
+        return error
+    rest = {}
+    for name, messages in error.error_dict.items():
+        prefix, _sep, tail = name.partition("-")
+        index, _sep, field = tail.partition("-")
+        filled = getattr(formset, "filled", [])
+        if prefix == "problems" and index.isdigit() and int(index) < len(filled):
+            form = formset.forms[filled[int(index)]]
+            form.add_error(field if field in form.fields else None, messages)
+        else:
+            rest[name] = messages
+    return forms.ValidationError(rest) if rest else None
 
 
 class ReviewForm(VersionedForm):

@@ -1079,6 +1079,109 @@ class ProgressReport(CleanTextModel, models.Model):
                 )
 
 
+class CoordinationProblemQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.exclude(status=CoordinationProblem.Status.RESOLVED)
+
+    def for_lists(self):
+        return self.select_related(
+            "report__project__lead_department", "help_department", "raised_by"
+        )
+
+
+class CoordinationProblem(CleanTextModel, models.Model):
+    """A problem a project cannot solve on its own (协调问题), raised in a monthly report:
+    what it is, which department's help it needs, how urgent. Managers turn it into a
+    supervision order to the department that must help; it is resolved when that order is
+    closed (or by a manager directly), and stays on the project page."""
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        URGENT = "urgent", _("urgent")
+        CRITICAL = "critical", _("very urgent")
+
+    class Status(models.TextChoices):
+        NEW = "new", pgettext_lazy("coordination problem", "new")
+        SUPERVISED = "supervised", _("under supervision")
+        RESOLVED = "resolved", pgettext_lazy("coordination problem", "resolved")
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="coordination_problems",
+    )
+    description = models.TextField(
+        _("problem"), error_messages={"blank": _("Say what the problem is.")}
+    )
+    help_department = models.ForeignKey(
+        Department,
+        verbose_name=_("help needed from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordination_requests",
+        help_text=_("The department whose help the project needs; empty if not yet known."),
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    resolution = models.TextField(_("how it was resolved"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical coordination problem"))
+    objects = CoordinationProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coordination problem")
+        verbose_name_plural = _("coordination problems")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="problem_description_not_empty",
+                violation_error_message=_("Say what the problem is."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+                name="problem_resolved_says_how",
+                violation_error_message=_("Say how the problem was resolved."),
+            ),
+        ]
+        indexes = [
+            # Managers' to-do: new problems.
+            models.Index(fields=["status"], name="problem_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def clean(self):
+        if self.status == self.Status.RESOLVED and not self.resolution.strip():
+            raise ValidationError({"resolution": _("Say how the problem was resolved.")})
+
+
 # A health mismatch: the latest report says on track while the milestones say seriously
 # behind. The one statement of the rule, for queries (When(**HEALTH_MISMATCH)) and for
 # values in hand (is_health_mismatch).

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Apps whose models the administrators maintain in the admin.
-DATA_APPS = ("projects", "indicators")
+DATA_APPS = ("projects", "indicators", "supervision")
 
 
 class Role(models.TextChoices):

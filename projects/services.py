@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .history import shown_changes
-from .models import ProgressReport
+from .models import CoordinationProblem, ProgressReport
 
 
 class Conflict(Exception):
@@ -62,9 +62,50 @@ def validate(instance, **options):
 
 
 @transaction.atomic
-def report_submit(*, project, author, period, version=None, **fields):
+def report_submit(*, project, author, period, version=None, new_problems=(), **fields):
     """The month's report for a project: a new one, or the month's existing one edited
-    (its history keeps the earlier text). A returned report goes back for review."""
+    (its history keeps the earlier text). A returned report goes back for review.
+    `new_problems`: coordination problems it raises ({description, help_department,
+    urgency} each; see problems_raise), saved with it or not at all."""
+    report = _report_save(project=project, author=author, period=period, version=version, **fields)
+    problems_raise(report=report, by=author, problems=new_problems)
+    return report
+
+
+def problems_raise(*, report, by, problems):
+    """Save a report's new coordination problems. A refusal names the row and field as
+    the report form's problem rows do: "problems-<index>-<field>"."""
+    errors = {}
+    for index, fields in enumerate(problems):
+        problem = CoordinationProblem(report=report, raised_by=by, **fields)
+        problem._history_user = by
+        try:
+            validate(problem)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors[f"problems-{index}-{name}"] = messages
+            continue
+        problem.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def problem_resolve(*, problem, by, resolution):
+    """A manager records how a coordination problem was resolved (closing the supervision
+    order made from it does this too)."""
+    if problem.status == CoordinationProblem.Status.RESOLVED:
+        raise ValidationError(_("This problem is already resolved."))
+    problem.status = CoordinationProblem.Status.RESOLVED
+    problem.resolution = resolution
+    problem.resolved_by, problem.resolved_at = by, timezone.now()
+    validate(problem)
+    problem._history_user = by
+    problem.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+    return problem
+
+
+def _report_save(*, project, author, period, version, **fields):
     period = period.replace(day=1)
     report = ProgressReport.objects.filter(project=project, period=period).first()
     if report is None:

@@ -21,10 +21,13 @@ from .clock import today
 from .filters import OverdueFilter, PortfolioFilter
 from .forms import (
     MilestoneDoneForm,
+    ProblemFormSet,
     ReforecastForm,
     ReportForm,
     ReviewForm,
+    new_problems,
     place_errors,
+    place_problem_errors,
     refused,
 )
 from .history import project_history
@@ -377,15 +380,24 @@ def report_new(request, code):
     )
     on = today()
     conflict = existing = None
+    # A post without the problem rows (a script's) raises none.
+    sent_problems = request.method == "POST" and "problems-TOTAL_FORMS" in request.POST
+    problems = ProblemFormSet(request.POST if sent_problems else None, prefix="problems")
     if request.method == "POST":
         form = ReportForm(request.POST)
-        if form.is_valid():
+        problems_valid = not sent_problems or problems.is_valid()
+        if form.is_valid() and problems_valid:
             data = dict(form.cleaned_data)
             version = data.pop("version") or None
             period = data.pop("period")
             try:
                 services.report_submit(
-                    project=project, author=request.user, period=period, version=version, **data
+                    project=project,
+                    author=request.user,
+                    period=period,
+                    version=version,
+                    new_problems=new_problems(problems) if sent_problems else (),
+                    **data,
                 )
             except services.Conflict as error:
                 # The form shows what is saved now, at its version, and lists the user's
@@ -395,7 +407,9 @@ def report_new(request, code):
                 error.yours = refused(form, saved | {"period": existing.period})
                 form = ReportForm(initial=saved | {"version": existing.version})
             except ValidationError as error:
-                place_errors(form, error)
+                rest = place_problem_errors(problems, error)
+                if rest is not None:
+                    place_errors(form, rest)
             else:
                 messages.success(
                     request,
@@ -416,7 +430,16 @@ def report_new(request, code):
                 "health": latest.health if latest else ProgressReport.Health.GREEN,
             }
         form = ReportForm(initial=initial)
-    context = {"project": project, "form": form, "existing": existing, "conflict": conflict}
+    context = {
+        "project": project,
+        "form": form,
+        "problems": problems,
+        "raised": existing.coordination_problems.select_related("help_department")
+        if existing
+        else [],
+        "existing": existing,
+        "conflict": conflict,
+    }
     return render(request, "projects/report_form.html", context, status=409 if conflict else 200)
 
 
