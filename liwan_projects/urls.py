@@ -8,6 +8,7 @@ urlpatterns = [
     path("", project_views.dashboard, name="home"),
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
+    path("", include("supervision.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

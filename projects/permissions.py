@@ -43,6 +43,11 @@ def may_review_reports(user):
     return is_manager(user) or is_administrator(user)
 
 
+def may_supervise(user):
+    """Managers issue, urge and close supervision orders; administrators may too."""
+    return is_manager(user) or is_administrator(user)
+
+
 def may_report_on(user, project):
     """The monthly report belongs to the project's lead department."""
     return may_edit_for_department(user, project.lead_department)

@@ -121,6 +121,10 @@ class MilestoneTable(tables.Table):
     days_overdue = tables.Column(
         verbose_name=_("days overdue"), empty_values=(), order_by="-planned_date"
     )
+    # Managers act on a row: issue a supervision order (the views exclude it for others).
+    action = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+    )
 
     class Meta:
         model = Milestone

@@ -34,6 +34,7 @@ from .history import project_history
 from .listing import ListPageMixin
 from .models import (
     AnnualInvestment,
+    CoordinationProblem,
     Department,
     Milestone,
     Plan,
@@ -48,6 +49,7 @@ from .permissions import (
     may_edit_for_department,
     may_report_on,
     may_review_reports,
+    may_supervise,
     may_update_milestone,
 )
 from .tables import MilestoneTable, ProjectTable, UpcomingTable
@@ -123,6 +125,10 @@ def project_detail(request, code):
         "history": project_history(project),
         "may_report": may_report_on(request.user, project),
         "may_review": may_review_reports(request.user),
+        "may_supervise": may_supervise(request.user),
+        "problems": CoordinationProblem.objects.filter(report__project=project)
+        .select_related("help_department", "report")
+        .prefetch_related("supervision_orders"),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -166,7 +172,8 @@ class OverdueView(ListPageMixin, FilterView):
         return Milestone.objects.overdue(on=today()).for_lists()
 
     def get_table_kwargs(self):
-        return {"order_by": "-days_overdue_original"} if self.original else {}
+        kwargs = {"order_by": "-days_overdue_original"} if self.original else {}
+        return kwargs | supervise_column(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}
@@ -186,6 +193,11 @@ class OverdueView(ListPageMixin, FilterView):
         context["baseline_form"] = self.baseline_form
         context["against_original"] = self.original
         return context
+
+
+def supervise_column(user):
+    """The milestone tables' action column (issue a supervision order), for managers."""
+    return {} if may_supervise(user) else {"exclude": ("action",)}
 
 
 class DaysForm(forms.Form):
@@ -208,6 +220,9 @@ class UpcomingView(ListPageMixin, FilterView):
 
     def get_queryset(self):
         return Milestone.objects.due_within(self.days, on=today()).for_lists()
+
+    def get_table_kwargs(self):
+        return supervise_column(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}

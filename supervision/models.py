@@ -112,6 +112,7 @@ class SupervisionOrder(CleanTextModel, models.Model):
         verbose_name=_("issued by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
@@ -211,6 +212,7 @@ class OrderStep(CleanTextModel, models.Model):
         verbose_name=_("by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     at = models.DateTimeField(_("when"), default=timezone.now)

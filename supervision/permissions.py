@@ -1,11 +1,9 @@
-"""Who may do what with supervision orders: managers issue, urge and close (administrators
-may too, as with reviews); the addressed department's editors reply."""
+"""Who may do what with supervision orders: managers issue, urge and close them
+(projects.permissions.may_supervise); the addressed department's editors reply."""
 
-from projects.permissions import is_administrator, is_manager, may_edit_for_department
+from projects.permissions import may_edit_for_department, may_supervise
 
-
-def may_supervise(user):
-    return is_manager(user) or is_administrator(user)
+__all__ = ["may_reply", "may_supervise"]
 
 
 def may_reply(user, order):

@@ -8,7 +8,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
+from projects.models import (
+    AnnualInvestment,
+    CoordinationProblem,
+    Milestone,
+    ProgressReport,
+    Project,
+)
+from supervision.models import OrderStep, SupervisionOrder
+from supervision.services import order_issue
 
 from .conftest import (
     TODAY,
@@ -32,6 +40,11 @@ WRITES = {
     "indicators:value_add": {"editor_a", "administrator"},
     "indicators:value_edit": {"editor_a", "administrator"},
     "projects:workbook_upload": {"editor_a", "administrator"},
+    "supervision:new": {"manager", "administrator"},
+    "supervision:reply": {"editor_a", "administrator"},
+    "supervision:urge": {"manager", "administrator"},
+    "supervision:close": {"manager", "administrator"},
+    "supervision:problem_resolve": {"manager", "administrator"},
 }
 READ_ONLY = {
     "home",
@@ -49,6 +62,9 @@ READ_ONLY = {
     "projects:workbook",  # a download (for the department's editors): changes nothing
     "indicators:list",
     "indicators:detail",
+    "supervision:list",
+    "supervision:detail",
+    "supervision:problems",
 }
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
@@ -85,7 +101,21 @@ def world(frozen_today, department_a, department_b):
     report = make_report(project, datetime.date(2026, 4, 1))
     indicator = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
     IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
+    problem = CoordinationProblem.objects.create(
+        report=report, description="征拆协调", help_department=department_b
+    )
+    order = order_issue(
+        by=None,
+        project=project,
+        milestone=milestone,
+        department=department_a,
+        request="请说明原因",
+        level="routine",
+        reply_due=TODAY + datetime.timedelta(days=7),
+    )
     return {
+        "order": order,
+        "problem": problem,
         "project": project,
         "milestone": milestone,
         "report": report,
@@ -99,13 +129,18 @@ def url_and_data(name, world):
     indicators = name.startswith("indicators:")
     kwargs = {
         "code": world["indicator"].code if indicators else world["project"].code,
-        "pk": world["report"].pk if name == "projects:report_review" else world["milestone"].pk,
+        "pk": {
+            "projects:report_review": world["report"].pk,
+            "supervision:problem_resolve": world["problem"].pk,
+        }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
         "year": 2022,
         "key": world["chapter"].key,
         "slug": world["department"].slug,
     }
     wanted = dict(app_urls())[name]
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
+    if name == "supervision:new":
+        url += f"?milestone={world['milestone'].pk}"
     data = {
         "projects:report_new": {
             "period": "2026-05",
@@ -127,6 +162,16 @@ def url_and_data(name, world):
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
         "projects:workbook_upload": {"file": filled_workbook(world)},
+        "supervision:new": {
+            "department": world["department"].pk,
+            "level": "key",
+            "reply_due": "2026-06-22",
+            "request": "请尽快推进",
+        },
+        "supervision:reply": {"text": "已协调施工单位", "version": world["order"].version},
+        "supervision:urge": {"reply_due": "2026-06-30", "text": "", "version": world["order"].version},
+        "supervision:close": {"text": "已办结", "version": world["order"].version},
+        "supervision:problem_resolve": {"resolution": "已协调解决"},
     }.get(name, {"anything": "x"})
     return url, data
 
@@ -167,6 +212,9 @@ def fingerprint():
             )
         )
     rows.append(sorted(IndicatorValue.objects.values_list("year", "value")))
+    rows.append(sorted(SupervisionOrder.objects.values_list("pk", "version", "state")))
+    rows.append(OrderStep.objects.count())
+    rows.append(sorted(CoordinationProblem.objects.values_list("pk", "status")))
     return rows
 
 
