@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.clock import today
-from projects.models import EARLIEST_DAY, LATEST_DAY, CoordinationProblem, Department, Milestone, Project
+from projects.models import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    CoordinationProblem,
+    Department,
+    Milestone,
+    Project,
+)
 from projects.validators import CleanTextModel
 
 DEADLINE_AHEAD = _("A reply deadline is a date still to come.")
@@ -168,7 +175,11 @@ class SupervisionOrder(CleanTextModel, models.Model):
         errors = {}
         if self.milestone_id and self.project_id and self.milestone.project_id != self.project_id:
             errors["milestone"] = _("The milestone must be one of the project's.")
-        if self.problem_id and self.project_id and self.problem.report.project_id != self.project_id:
+        if (
+            self.problem_id
+            and self.project_id
+            and self.problem.report.project_id != self.project_id
+        ):
             errors["problem"] = _("The problem must be one raised for the project.")
         if self.reply_due:
             if not EARLIEST_DAY <= self.reply_due <= LATEST_DAY:

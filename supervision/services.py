@@ -30,7 +30,15 @@ def _refuse_if_closed(order):
 
 @transaction.atomic
 def order_issue(
-    *, by, project, department, request, level, reply_due, milestone=None, problem=None,
+    *,
+    by,
+    project,
+    department,
+    request,
+    level,
+    reply_due,
+    milestone=None,
+    problem=None,
     copied_to=(),
 ):
     """A manager issues an order to one department about a project, one of its milestones
@@ -80,9 +88,7 @@ def order_reply(*, order, by, text, version, forecast_date=None):
     order.state = State.REPLIED
     order.replied_at = timezone.now()
     order.save(update_fields=["state", "replied_at", "version"])
-    _step(
-        order, OrderStep.Kind.REPLIED, by, text, reply_due=answered, forecast_date=forecast_date
-    )
+    _step(order, OrderStep.Kind.REPLIED, by, text, reply_due=answered, forecast_date=forecast_date)
     return order
 
 

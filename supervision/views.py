@@ -36,7 +36,9 @@ class OrderListView(ListPageMixin, FilterView):
         return SupervisionOrder.objects.for_lists()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"may_supervise": may_supervise(self.request.user)}
+        return super().get_context_data(**kwargs) | {
+            "may_supervise": may_supervise(self.request.user)
+        }
 
 
 def _order(pk, allowed, request):
@@ -209,7 +211,12 @@ def _step_view(request, pk, allowed, form_class, key, act):
         try:
             act(order, data)
         except project_services.Conflict as error:
-            messages.error(request, _("Someone else changed this order first; nothing of yours was saved. It is shown as it is now."))
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this order first; nothing of yours was saved. It is shown as it is now."
+                ),
+            )
             current = _order(pk, allowed, request)
             return render_detail(request, current, status=409, conflict=error)
         except ValidationError as error:
@@ -255,10 +262,14 @@ def order_urge(request, pk):
 @require_POST
 def order_close(request, pk):
     def act(order, data):
-        services.order_close(order=order, by=request.user, text=data["text"], version=data["version"])
+        services.order_close(
+            order=order, by=request.user, text=data["text"], version=data["version"]
+        )
         messages.success(request, _("The order is closed."))
 
-    return _step_view(request, pk, lambda user, _order: may_supervise(user), CloseForm, "close", act)
+    return _step_view(
+        request, pk, lambda user, _order: may_supervise(user), CloseForm, "close", act
+    )
 
 
 class ProblemListView(ListPageMixin, FilterView):
@@ -305,4 +316,3 @@ def problem_resolve(request, pk):
             for error in errors:
                 messages.error(request, error)
     return redirect(problem.report.project.get_absolute_url() + "#problems")
-

@@ -8,80 +8,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0010_coordination_problems'),
+        ("projects", "0010_coordination_problems"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupervisionOrder',
+            name="SupervisionOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request', models.TextField(error_messages={'blank': 'Say what the department must do.'}, verbose_name='what is asked')),
-                ('level', models.CharField(choices=[('routine', 'routine'), ('key', 'key'), ('leader', "district leader's instruction")], default='routine', max_length=10, verbose_name='level')),
-                ('reply_due', models.DateField(error_messages={'null': 'Give the date a reply is due.'}, verbose_name='reply due')),
-                ('state', models.CharField(choices=[('open', 'awaiting reply'), ('replied', 'awaiting close-out'), ('closed', 'closed')], default='open', max_length=10, verbose_name='state')),
-                ('urge_count', models.PositiveSmallIntegerField(default=0, verbose_name='times urged')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued')),
-                ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='last reply')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Counts saves; refuses lost updates.', verbose_name='version')),
-                ('copied_to', models.ManyToManyField(blank=True, related_name='copied_orders', to='projects.department', verbose_name='copied to')),
-                ('department', models.ForeignKey(error_messages={'null': 'Choose the department the order is addressed to.'}, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_orders', to='projects.department', verbose_name='addressed to')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_orders', to='projects.milestone', verbose_name='milestone')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_orders', to='projects.coordinationproblem', verbose_name='coordination problem')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_orders', to='projects.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "request",
+                    models.TextField(
+                        error_messages={"blank": "Say what the department must do."},
+                        verbose_name="what is asked",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("routine", "routine"),
+                            ("key", "key"),
+                            ("leader", "district leader's instruction"),
+                        ],
+                        default="routine",
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "reply_due",
+                    models.DateField(
+                        error_messages={"null": "Give the date a reply is due."},
+                        verbose_name="reply due",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "awaiting reply"),
+                            ("replied", "awaiting close-out"),
+                            ("closed", "closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "urge_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="times urged"),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="issued"),
+                ),
+                (
+                    "replied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last reply"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="Counts saves; refuses lost updates.",
+                        verbose_name="version",
+                    ),
+                ),
+                (
+                    "copied_to",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="copied_orders",
+                        to="projects.department",
+                        verbose_name="copied to",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        error_messages={"null": "Choose the department the order is addressed to."},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_orders",
+                        to="projects.department",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_orders",
+                        to="projects.milestone",
+                        verbose_name="milestone",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_orders",
+                        to="projects.coordinationproblem",
+                        verbose_name="coordination problem",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_orders",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision order',
-                'verbose_name_plural': 'supervision orders',
-                'ordering': ['-issued_at', '-pk'],
+                "verbose_name": "supervision order",
+                "verbose_name_plural": "supervision orders",
+                "ordering": ["-issued_at", "-pk"],
             },
             bases=(projects.validators.CleanTextModel, models.Model),
         ),
         migrations.CreateModel(
-            name='OrderStep',
+            name="OrderStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issued', 'issued'), ('replied', 'replied'), ('urged', 'urged'), ('closed', 'closed')], max_length=10, verbose_name='step')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('reply_due', models.DateField(blank=True, null=True, verbose_name='reply due')),
-                ('forecast_date', models.DateField(blank=True, null=True, verbose_name='new forecast date')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='supervision.supervisionorder', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issued", "issued"),
+                            ("replied", "replied"),
+                            ("urged", "urged"),
+                            ("closed", "closed"),
+                        ],
+                        max_length=10,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                ("reply_due", models.DateField(blank=True, null=True, verbose_name="reply due")),
+                (
+                    "forecast_date",
+                    models.DateField(blank=True, null=True, verbose_name="new forecast date"),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="supervision.supervisionorder",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order step',
-                'verbose_name_plural': 'order steps',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "order step",
+                "verbose_name_plural": "order steps",
+                "ordering": ["at", "pk"],
             },
             bases=(projects.validators.CleanTextModel, models.Model),
         ),
         migrations.AddIndex(
-            model_name='supervisionorder',
-            index=models.Index(fields=['state', 'reply_due'], name='order_state_due_idx'),
+            model_name="supervisionorder",
+            index=models.Index(fields=["state", "reply_due"], name="order_state_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='supervisionorder',
-            index=models.Index(fields=['department', 'state'], name='order_department_state_idx'),
+            model_name="supervisionorder",
+            index=models.Index(fields=["department", "state"], name="order_department_state_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supervisionorder',
-            constraint=models.CheckConstraint(condition=models.Q(('request', ''), _negated=True), name='order_request_not_empty', violation_error_message='Say what the department must do.'),
+            model_name="supervisionorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("request", ""), _negated=True),
+                name="order_request_not_empty",
+                violation_error_message="Say what the department must do.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionorder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'closed'), _negated=True), ('closed_at__isnull', False), _connector='OR'), name='order_closed_has_time', violation_error_message='A closed order has its closing time.'),
+            model_name="supervisionorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "closed"), _negated=True),
+                    ("closed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="order_closed_has_time",
+                violation_error_message="A closed order has its closing time.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='orderstep',
-            index=models.Index(fields=['kind', 'at'], name='order_step_kind_at_idx'),
+            model_name="orderstep",
+            index=models.Index(fields=["kind", "at"], name="order_step_kind_at_idx"),
         ),
     ]
