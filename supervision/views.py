@@ -285,11 +285,10 @@ class ProblemListView(ListPageMixin, FilterView):
             Prefetch("supervision_orders", queryset=orders)
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {
-            "may_supervise": may_supervise(self.request.user),
-            "resolve_form": ResolveForm(),
-        }
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.may_supervise = may_supervise(self.request.user)  # the rows' actions
+        return table
 
 
 @login_required

@@ -441,10 +441,11 @@ def grow(n, department, chapter):
         # Every page: session, user, and whether sample data exists (the banner). Then:
         # portfolio: departments and chapters for the filters, count, one page of rows
         (reverse("projects:portfolio"), 7),
-        # overdue: departments and chapters for the filters, count, page, counts by department
-        (reverse("projects:overdue"), 8),
-        # upcoming: departments and chapters for the filters, count, page
-        (reverse("projects:upcoming"), 7),
+        # overdue: departments and chapters for the filters, count, page, counts by
+        # department, the user's roles (may they issue a supervision order from a row?)
+        (reverse("projects:overdue"), 9),
+        # upcoming: departments and chapters for the filters, count, page, the user's roles
+        (reverse("projects:upcoming"), 8),
         # chapters: plans, chapters, chapter-project links, overdue counts by project,
         # this year's investment by project, chapter-indicator links
         (reverse("projects:chapters"), 9),
@@ -495,13 +496,13 @@ def test_a_milestone_export_runs_the_same_queries_for_5_and_50_projects(
     chapter = make_chapter(plan, "4")
     client.force_login(manager)
     grow(5, department_a, chapter)
-    # session, user, the count the table's paginator takes, every row with its department
-    # and, of its project, the code and name (not the whole project: ten thousand of those
-    # took half the time of an export)
-    with query_budget(4):
+    # session, user, the user's roles (the on-screen action column), the count the table's
+    # paginator takes, every row with its department and, of its project, the code and name
+    # (not the whole project: ten thousand of those took half the time of an export)
+    with query_budget(5):
         assert len(export()) == 1 + 5
     grow(45, department_a, chapter)
-    with query_budget(4) as queries:
+    with query_budget(5) as queries:
         rows = export()
     assert len(rows) == 1 + 50
     assert all(row[0].startswith("LW-TST-") and "测试项目" in row[0] for row in rows[1:])
@@ -516,15 +517,17 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     # session, user, banner, project with lead, partners, chapter links, indicators,
     # milestones, investments, reports, the ledger for every year in one query, this
     # year's monthly curve, then history: departments, project, milestones, reports,
-    # investments; the user's roles (may they report, review, update?)
+    # investments; the user's roles (may they report, review, update, supervise?); its
+    # coordination problems (and, when there are some, one more for their orders); its
+    # supervision orders
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(18):
+    with query_budget(20):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(18):
+    with query_budget(20):
         client.get(url)
 
 
