@@ -1,6 +1,6 @@
 """The apps depend one way. indicators may use projects; projects reaches indicators only
-through the one module made for it, and no module of either app imports one that imports
-it back. Read from the source (every import statement, a function's own included), so a
+through the one module made for it; supervision uses projects, and neither projects nor
+indicators imports supervision; no module of any app imports one that imports it back. Read from the source (every import statement, a function's own included), so a
 new import breaks this before it breaks a reader."""
 
 import ast
@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("projects", "indicators")
+APPS = ("projects", "indicators", "supervision")
 # The one module of indicators that projects may import: what its pages show of indicators.
 GATEWAY = "indicators.summary"
 
@@ -91,17 +91,31 @@ def test_projects_imports_indicators_only_through_its_summary():
     assert not wrong, "\n".join(wrong)
 
 
-def test_no_module_of_either_app_imports_one_that_imports_it_back():
+def test_neither_projects_nor_indicators_imports_supervision():
+    graph = import_graph()
+    assert "supervision.todo" in graph and "projects.views" in graph
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if in_app(module, "projects") or in_app(module, "indicators")
+        for target in targets
+        if in_app(target, "supervision")
+    )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_module_of_any_app_imports_one_that_imports_it_back():
     found = cycles(import_graph())
     assert not found, "\n".join(found)
 
 
-def test_projects_migrations_do_not_depend_on_indicators():
+def test_projects_migrations_do_not_depend_on_indicators_or_supervision():
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    leaves = graph.leaf_nodes("projects")
-    assert leaves
-    for leaf in leaves:
-        assert not [key for key in graph.forwards_plan(leaf) if key[0] == "indicators"], leaf
+    for app, others in (("projects", {"indicators", "supervision"}), ("indicators", {"supervision"})):
+        leaves = graph.leaf_nodes(app)
+        assert leaves
+        for leaf in leaves:
+            assert not [key for key in graph.forwards_plan(leaf) if key[0] in others], leaf
 
 
 def test_the_checks_see_relative_from_and_function_level_imports_and_cycles(tmp_path):

@@ -49,6 +49,8 @@ READ_ONLY = {
     "projects:workbook",  # a download (for the department's editors): changes nothing
     "indicators:list",
     "indicators:detail",
+    "supervision:todo",
+    "supervision:detail",  # a placeholder on the todo branch until the order page is merged
 }
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
