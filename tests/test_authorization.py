@@ -65,6 +65,7 @@ READ_ONLY = {
     "supervision:list",
     "supervision:detail",
     "supervision:problems",
+    "supervision:todo",
 }
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).

@@ -403,12 +403,12 @@ class TestLists:
         client.get(reverse("supervision:list"))
         # 1 session, 2 user, 3 the user's roles, 4 sample-data check, 5 count, 6 the page
         # of orders with project, milestone, department and issuer, 7 the department filter's
-        # options.
-        with query_budget(7):
+        # options, 8 the top bar's to-do counts.
+        with query_budget(8):
             client.get(reverse("supervision:list"))
         for n in range(30):
             issue(project=project, department=department_a, request=f"更多{n}")
-        with query_budget(7):
+        with query_budget(8):
             client.get(reverse("supervision:list"))
 
     def test_the_list_exports_every_filtered_row(self, client, manager, late):
@@ -524,10 +524,10 @@ class TestCoordinationProblems:
         client.get(reverse("supervision:problems"))
         # 1 session, 2 user, 3 roles, 4 sample-data check, 5 count, 6 the page of problems
         # with report, project, departments and users, 7 their orders, 8-9 the two
-        # department filters' options.
-        with query_budget(9):
+        # department filters' options, 10 the top bar's to-do counts.
+        with query_budget(10):
             client.get(reverse("supervision:problems"))
         for n in range(30):
             CoordinationProblem.objects.create(report=report, description=f"更多{n}")
-        with query_budget(9):
+        with query_budget(10):
             client.get(reverse("supervision:problems"))
