@@ -260,8 +260,7 @@ def problem_row(problem):
         }
     return Row(
         project_label(project),
-        url_or_none("supervision:new", query=f"?problem={problem.pk}")
-        or project.get_absolute_url() + "#reports",
+        reverse("supervision:new") + f"?problem={problem.pk}",
         detail,
         ""
         if problem.urgency == CoordinationProblem.Urgency.NORMAL
@@ -309,7 +308,7 @@ def editor_groups(department_id, on):
             _("Supervision orders awaiting your reply"),
             orders_awaiting_reply(department_id).select_related("project"),
             order_row(on, with_department=False),
-            all_rows_link("orders"),
+            reverse("supervision:list") + f"?department={department_id}&state=open",
         ),
         Group(
             "due-soon",
@@ -343,14 +342,14 @@ def manager_groups(on):
             _("Replies awaiting close-out"),
             replies_awaiting_close().select_related("project", "department"),
             closing_row,
-            all_rows_link("close-out"),
+            reverse("supervision:list") + "?state=replied",
         ),
         Group(
             "problems",
             _("New coordination problems"),
             new_problems().select_related("report__project", "help_department"),
             problem_row,
-            url_or_none("supervision:problems", query="?status=new") or all_rows_link("problems"),
+            reverse("supervision:problems") + "?status=new",
         ),
     ]
 
