@@ -660,7 +660,7 @@ def _export_format(request):
     return export
 
 
-def ledger_rows(rows, planned_key="investment_planned"):
+def ledger_rows(rows):
     """The rows of an investment export: one per project, header first."""
     sources = investment_sources()
     yield [
@@ -673,7 +673,7 @@ def ledger_rows(rows, planned_key="investment_planned"):
         _("source of the completed figure"),
     ]
     for row in rows.values():
-        planned, completed = row[planned_key], row["investment_completed"]
+        planned, completed = row["investment_planned"], row["investment_completed"]
         rate = ledger.rate(completed, planned)
         yield [
             row["code"],
@@ -742,7 +742,7 @@ def key_projects(request, year):
     rows, headline = ledger.key_projects(year, on)
     if export:
         return exports.export_response(
-            export, f"key-projects-{year}", ledger_rows(rows, planned_key="key_planned")
+            export, f"key-projects-{year}", ledger_rows(rows)
         )
     context = {
         "year": year,
