@@ -165,7 +165,9 @@ class ReviewAcceptForm(forms.Form):
     version, refuses the whole list: the form was changed outside the page."""
 
     MAX = 200
-    BROKEN = _("The list of reports was changed outside the page; nothing was saved. Load the page again.")
+    BROKEN = _(
+        "The list of reports was changed outside the page; nothing was saved. Load the page again."
+    )
 
     def clean(self):
         ids = self.data.getlist("report")

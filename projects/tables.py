@@ -2,8 +2,8 @@
 export values.
 
 The HTML of their rows is written out in templates/projects/_portfolio_table.html,
-_milestone_table.html and _review_table.html (cheaper than django-tables2's cell-by-cell rendering); the value_
-methods here give each column's figure in CSV and XLSX exports."""
+_milestone_table.html and _review_table.html (cheaper than django-tables2's cell-by-cell
+rendering); the value_ methods here give each column's figure in CSV and XLSX exports."""
 
 import django_tables2 as tables
 from django.db.models import F

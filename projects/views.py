@@ -652,15 +652,14 @@ def review_return(request, pk):
             else:
                 messages.success(
                     request,
-                    _("%(report)s is returned to its department.") % {"report": report_label(report)},
+                    _("%(report)s is returned to its department.")
+                    % {"report": report_label(report)},
                 )
                 return redirect(back)
     else:
         form = ReturnForm(initial={"version": report.version})
     context = {"report": report, "form": form, "conflict": conflict, "back": back}
-    return render(
-        request, "projects/review_return.html", context, status=409 if conflict else 200
-    )
+    return render(request, "projects/review_return.html", context, status=409 if conflict else 200)
 
 
 def conflict_message(error):

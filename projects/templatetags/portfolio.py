@@ -23,7 +23,7 @@ def money(value):
 
 
 @register.filter
-def long_text(value, length=120):
+def long_text(value, length=80):
     """A text in a table cell: whole when short, else its first `length` characters, which
     open in place to the whole text (a <details>, no script)."""
     if not value:
