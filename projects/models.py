@@ -812,6 +812,10 @@ class ProgressReportQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-period", "-submitted_at", "-pk")
 
+    def awaiting_review(self):
+        """Submitted and not yet accepted or returned (the managers' review queue)."""
+        return self.filter(status=ProgressReport.Status.SUBMITTED)
+
     def latest_per_project(self):
         """The newest report of each project, in one query."""
         newest = ProgressReport.objects.filter(project=OuterRef("project")).newest_first()
