@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.clock import today
 from projects.models import (
@@ -209,10 +210,10 @@ class OrderStep(CleanTextModel, models.Model):
     """One step of an order, kept with who and when: issued, replied, urged, closed."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", _("issued")
-        REPLIED = "replied", _("replied")
-        URGED = "urged", _("urged")
-        CLOSED = "closed", _("closed")
+        ISSUED = "issued", pgettext_lazy("order step", "issued")
+        REPLIED = "replied", pgettext_lazy("order step", "replied")
+        URGED = "urged", pgettext_lazy("order step", "urged")
+        CLOSED = "closed", pgettext_lazy("order step", "closed")
 
     order = models.ForeignKey(
         SupervisionOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="steps"
