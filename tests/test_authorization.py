@@ -65,6 +65,8 @@ READ_ONLY = {
     "supervision:list",
     "supervision:detail",
     "supervision:problems",
+    "supervision:bulletins",
+    "supervision:bulletin",
 }
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
@@ -136,6 +138,7 @@ def url_and_data(name, world):
         "year": 2022,
         "key": world["chapter"].key,
         "slug": world["department"].slug,
+        "month": "2026-05",
     }
     wanted = dict(app_urls())[name]
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
