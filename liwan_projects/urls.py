@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from projects import views as project_views
+from supervision import views as supervision_views
 
 urlpatterns = [
     path("", project_views.dashboard, name="home"),
     path("", include("projects.urls")),
-    path("indicators/", include("indicators.urls")),
     path("", include("supervision.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("indicators/", include("indicators.urls")),
+    # Without a `next`, a department's editor lands on their to-do (others on /).
+    path("accounts/login/", supervision_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

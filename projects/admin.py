@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import resources
 from .models import (
     AnnualInvestment,
+    CoordinationProblem,
     KeyProject,
     Department,
     Milestone,
@@ -289,6 +290,15 @@ class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["project__code", "project__name", "narrative", "problems"]
     autocomplete_fields = ["project", "author"]
     date_hierarchy = "period"
+
+
+@admin.register(CoordinationProblem)
+class CoordinationProblemAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "report", "help_department", "urgency", "status", "is_sample"]
+    list_filter = ["status", "urgency", "help_department", "is_sample"]
+    list_select_related = ["report__project", "help_department"]
+    search_fields = ["description", "report__project__code", "report__project__name"]
+    autocomplete_fields = ["report", "help_department", "raised_by", "resolved_by"]
 
 
 @admin.register(AnnualInvestment)

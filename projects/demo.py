@@ -376,10 +376,26 @@ def load_reports(project, rng, stage, today, milestones, investments, author, st
             datetime.datetime.combine(add_months(period, 1), datetime.time(10))
             + datetime.timedelta(days=rng.randint(0, 8))
         )
+        # The office has reviewed all but a project's last report of the past two months;
+        # those wait in its queue, a few sent back to be fixed.
+        if period < last or period < add_months(this_month, -2):
+            review = {"status": ProgressReport.Status.ACCEPTED, "review_comment": ""}
+        elif rng.random() < 0.1:
+            review = {
+                "status": ProgressReport.Status.RETURNED,
+                "review_comment": f"{LABEL}请补充本月完成投资的依据和下月节点安排。",
+            }
+        else:
+            review = {"status": ProgressReport.Status.SUBMITTED, "review_comment": ""}
+        reviewed = None if review["status"] == ProgressReport.Status.SUBMITTED else min(
+            submitted + datetime.timedelta(days=2), now
+        )
         _obj, status = upsert(
             ProgressReport,
             {"project": project, "period": period},
-            {
+            review
+            | {
+                "reviewed_at": reviewed,
                 "health": health,
                 "percent_complete": percent,
                 "narrative": f"{LABEL}{period:%Y年%m月}按计划推进各项工作,完成形象进度约{percent}%。",

@@ -264,7 +264,7 @@ def report_figures(period):
     Two queries: the projects that owe the report with their report's time, and the first
     submission of each report from the reports' history."""
     month = period.reporting_month
-    reports = ProgressReport.objects.filter(project=OuterRef("pk"), period=month)
+    reports = ProgressReport.objects.filter(project=OuterRef("pk"), period=month).order_by()
     owing = (
         Project.objects.filter(lead_department__isnull=False)
         .filter(Q(stage__in=ACTIVE_STAGES) | Exists(reports))

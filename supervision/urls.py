@@ -27,6 +27,7 @@ urlpatterns = [
     path("supervision/<int:pk>/close/", views.order_close, name="close"),
     path("supervision/problems/", views.ProblemListView.as_view(), name="problems"),
     path("supervision/problems/<int:pk>/resolve/", views.problem_resolve, name="problem_resolve"),
+    path("todo/", views.todo, name="todo"),
     path("bulletins/", views.bulletins, name="bulletins"),
     path("bulletins/<month:month>/", views.bulletin, name="bulletin"),
 ]

@@ -3,10 +3,12 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
@@ -21,6 +23,7 @@ from projects.reporting import last_month
 
 from . import bulletin as figures
 from . import bulletin_docx, services
+from . import todo as todo_items
 from .filters import OrderFilter, ProblemFilter
 from .forms import CloseForm, OrderForm, ReplyForm, ResolveForm, UrgeForm
 from .models import SupervisionOrder
@@ -288,11 +291,10 @@ class ProblemListView(ListPageMixin, FilterView):
             Prefetch("supervision_orders", queryset=orders)
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {
-            "may_supervise": may_supervise(self.request.user),
-            "resolve_form": ResolveForm(),
-        }
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.may_supervise = may_supervise(self.request.user)  # the rows' actions
+        return table
 
 
 @login_required
@@ -319,6 +321,31 @@ def problem_resolve(request, pk):
             for error in errors:
                 messages.error(request, error)
     return redirect(problem.report.project.get_absolute_url() + "#problems")
+
+
+@login_required
+def todo(request):
+    """What waits on the signed-in user, each item linking to its action. `?all=<key>`
+    shows every row of one group (up to todo.ALL_SHOWN)."""
+    items = todo_items.for_request(request)
+    groups = items.groups
+    shown = request.GET.get("all")
+    if any(group.key == shown for group in groups):
+        groups = [group for group in groups if group.key == shown]
+        groups[0].limit = todo_items.ALL_SHOWN
+    else:
+        shown = None
+    context = {"groups": groups, "all": shown, "total": items.count, "today": today()}
+    return render(request, "supervision/todo.html", context)
+
+
+class SignInView(LoginView):
+    """Sign-in: without a `next`, a department's editor lands on their to-do."""
+
+    def get_default_redirect_url(self):
+        if todo_items.is_department_editor(self.request.user):
+            return reverse("supervision:todo")
+        return super().get_default_redirect_url()
 
 
 # --- the monthly bulletin ------------------------------------------------------------------

@@ -65,6 +65,7 @@ READ_ONLY = {
     "supervision:list",
     "supervision:detail",
     "supervision:problems",
+    "supervision:todo",
     "supervision:bulletins",
     "supervision:bulletin",
 }

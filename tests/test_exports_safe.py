@@ -152,9 +152,10 @@ class TestEveryExport:
         assert_xlsx_safe(response.content)
         book = load_workbook(io.BytesIO(response.content))
         reasons = [c.value for c in book[workbook.MILESTONES]["H"][1:] if c.value]
-        # (XML reads a carriage return as a line feed)
+        # (a carriage return comes back as a line feed when the writer leaves it raw, which
+        # XML reads as one; as itself when lxml, if installed, writes it as &#13;)
         expected = hostile(world["prefix"], "reason").replace("\x0b", "\ufffd")
-        assert reasons == [expected.replace("\r", "\n")]
+        assert [r.replace("\r", "\n") for r in reasons] == [expected.replace("\r", "\n")]
 
     @pytest.mark.parametrize("url", ADMIN_EXPORTS)
     def test_the_admins_exports(self, world, client, administrator, url):

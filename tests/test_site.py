@@ -56,11 +56,19 @@ class TestSignIn:
         client.post(reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
         assert "登录" in client.get(reverse("login")).content.decode()
 
-    def test_a_user_signs_in_and_sees_the_start_page(self, client, editor_a):
+    def test_a_user_signs_in_and_sees_the_start_page(self, client, viewer):
+        response = client.post(
+            reverse("login"), {"username": "viewer-test", "password": PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == "/"
+        assert "viewer-test" in response.content.decode()
+
+    def test_a_department_editor_signs_in_and_lands_on_their_to_do(self, client, editor_a):
+        # (tests/supervision/test_todo.py tries every role and a `next`)
         response = client.post(
             reverse("login"), {"username": "editor-a", "password": PASSWORD}, follow=True
         )
-        assert response.redirect_chain[-1][0] == "/"
+        assert response.redirect_chain[-1][0] == reverse("supervision:todo")
         assert "editor-a" in response.content.decode()
 
     def test_a_wrong_password_is_refused_with_a_message(self, client, editor_a):

@@ -112,7 +112,8 @@ def pytest_runtest_makereport(item, call):
 
 
 def sign_in(page, user, password=PASSWORD):
-    """Sign in through the sign-in form, as a person would, and land on the dashboard."""
+    """Sign in through the sign-in form, as a person would, and land on the start page (a
+    department editor's to-do, everyone else's dashboard)."""
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill(password)

@@ -29,6 +29,11 @@ def test_an_editor_reports_marks_a_milestone_done_and_is_refused_elsewhere(
     other = make_project(code="LW-CUL-201", name="别人的项目", lead_department=department_b)
 
     sign_in(page, editor_a)
+    # They land on their to-do: the month's report and the overdue milestone wait there.
+    expect(page).to_have_url(re.compile(r"/todo/$"))
+    expect(page.locator("#reports-2026-05")).to_contain_text(project.code)
+    expect(page.locator("#overdue")).to_contain_text(milestone.title)
+    expect(page.locator(".topbar .badge")).to_have_text("2")
 
     # Their department's page lists their project; open it.
     page.goto("/departments/")

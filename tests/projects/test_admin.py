@@ -7,7 +7,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, Milestone, Project
+from projects.clock import today
+from projects.models import AnnualInvestment, CoordinationProblem, Milestone, Project
+from supervision.models import SupervisionOrder
+from supervision.services import order_issue
 
 from ..conftest import (
     make_chapter,
@@ -22,7 +25,11 @@ pytestmark = pytest.mark.django_db
 
 # The domain's models; django-axes's sign-in records are for superusers.
 REGISTERED = sorted(
-    (m for m in admin.site._registry if m._meta.app_label in ("projects", "indicators")),
+    (
+        m
+        for m in admin.site._registry
+        if m._meta.app_label in ("projects", "indicators", "supervision")
+    ),
     key=lambda m: m._meta.label,
 )
 
@@ -61,7 +68,17 @@ def some_data(department_a):
     project = make_project(lead_department=department_a)
     project.chapters.add(chapter)
     make_milestone(project, datetime.date(2025, 1, 1), responsible_department=department_a)
-    make_report(project, datetime.date(2025, 1, 1))
+    report = make_report(project, datetime.date(2025, 1, 1))
+    problem = CoordinationProblem.objects.create(report=report, description="测试问题")
+    order_issue(
+        by=None,
+        project=project,
+        problem=problem,
+        department=department_a,
+        request="测试督办",
+        level="routine",
+        reply_due=today() + datetime.timedelta(days=7),
+    )
     AnnualInvestment.objects.create(project=project, year=2025, planned=3, completed=2)
     indicator = make_indicator(plan=plan)
     IndicatorValue.objects.create(indicator=indicator, year=2023, value=5)
@@ -81,6 +98,8 @@ def test_every_model_of_the_domain_is_in_the_admin():
         "projects.AnnualInvestment",
         "indicators.Indicator",
         "indicators.IndicatorValue",
+        "projects.CoordinationProblem",
+        "supervision.SupervisionOrder",
     } <= labels
 
 
@@ -89,7 +108,9 @@ def test_an_administrator_opens_every_list_and_add_page(model, administrator, so
     client.force_login(administrator)
     listing = client.get(admin_url(model, "changelist"))
     assert listing.status_code == 200
-    assert client.get(admin_url(model, "add")).status_code == 200
+    # Orders are issued in the app, where each step is kept: the admin does not add them.
+    added = 403 if model is SupervisionOrder else 200
+    assert client.get(admin_url(model, "add")).status_code == added
     searched = client.get(admin_url(model, "changelist"), {"q": "测试"})
     assert searched.status_code == 200
 

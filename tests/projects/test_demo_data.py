@@ -12,6 +12,7 @@ from indicators.models import IndicatorValue
 from projects import demo
 from projects.models import (
     AnnualInvestment,
+    CoordinationProblem,
     KeyProject,
     Milestone,
     ProgressReport,
@@ -19,13 +20,26 @@ from projects.models import (
     User,
 )
 from projects.roles import Role
+from supervision import demo as supervision_demo
+from supervision.models import OrderStep, SupervisionOrder
 
 from ..conftest import FAST_HASHERS
 
 pytestmark = pytest.mark.django_db
 
 FROZEN = datetime.datetime(2026, 6, 15, 4, 0, tzinfo=datetime.UTC)  # as frozen_today
-MODELS = [Project, Milestone, ProgressReport, AnnualInvestment, KeyProject, IndicatorValue, User]
+MODELS = [
+    Project,
+    Milestone,
+    ProgressReport,
+    AnnualInvestment,
+    KeyProject,
+    IndicatorValue,
+    User,
+    CoordinationProblem,
+    SupervisionOrder,
+    OrderStep,
+]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +117,7 @@ def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
 def test_running_it_twice_changes_nothing(loaded):
     before = snapshot()
     stats = whole_demo.load()
+    supervision_demo.load(loaded, stats)
     assert [key for key in stats if not key.endswith("unchanged")] == []
     assert snapshot() == before
 
@@ -141,3 +156,25 @@ def test_sample_reports_follow_the_ledger_and_some_projects_are_key_projects(loa
     for year in (today.year - 1, today.year):
         assert KeyProject.objects.filter(year=year).count() >= 5
     assert not KeyProject.objects.filter(is_sample=False).exists()
+
+
+def test_the_office_has_work_waiting_at_every_step(loaded):
+    """Reports: the months before a project's last accepted, its last in the review queue
+    (a few returned; some projects have not reported last month); orders at every step, some replies overdue; problems new, under supervision
+    and resolved; all of it labelled."""
+    last_month = datetime.date(2026, 5, 1)
+    older = ProgressReport.objects.filter(is_sample=True, period__lt=datetime.date(2026, 4, 1))
+    assert set(older.values_list("status", flat=True)) == {"accepted"}
+    recent = set(ProgressReport.objects.filter(period=last_month).values_list("status", flat=True))
+    assert recent == {"submitted", "returned"}
+    assert not ProgressReport.objects.filter(status="returned", review_comment="").exists()
+    orders = SupervisionOrder.objects.all()
+    assert orders.count() >= 20 and not orders.filter(is_sample=False).exists()
+    assert {"open", "replied", "closed"} <= set(orders.values_list("state", flat=True))
+    assert orders.reply_overdue(on=loaded).exists() and orders.filter(urge_count=1).exists()
+    assert all(o.request.startswith(demo.LABEL) for o in orders)
+    for order in orders:
+        assert order.steps.first().kind == "issued"
+    problems = CoordinationProblem.objects.all()
+    assert {"new", "supervised", "resolved"} <= set(problems.values_list("status", flat=True))
+    assert all(p.description.startswith(demo.LABEL) and p.is_sample for p in problems)

@@ -438,37 +438,42 @@ def grow(n, department, chapter):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # Every page: session, user, and whether sample data exists (the banner). Then:
+        # Every page: session, user, and whether sample data exists (the banner); the top
+        # bar's to-do count: the user's roles (unless the page has read them) and one query
+        # of counts (supervision/todo.py). Then:
         # portfolio: departments and chapters for the filters, count, one page of rows
-        (reverse("projects:portfolio"), 7),
-        # overdue: departments and chapters for the filters, count, page, counts by department
-        (reverse("projects:overdue"), 8),
+        (reverse("projects:portfolio"), 9),
+        # overdue: departments and chapters for the filters, count, page, counts by
+        # department (the roles, read for the top bar, also say whether a row offers a
+        # supervision order)
+        (reverse("projects:overdue"), 10),
         # upcoming: departments and chapters for the filters, count, page
-        (reverse("projects:upcoming"), 7),
+        (reverse("projects:upcoming"), 9),
         # chapters: plans, chapters, chapter-project links, overdue counts by project,
         # this year's investment by project, chapter-indicator links
-        (reverse("projects:chapters"), 9),
+        (reverse("projects:chapters"), 11),
         # departments: departments, projects led, milestone counts, newest report,
         # missing reports (each grouped by department)
-        (reverse("projects:departments"), 8),
+        (reverse("projects:departments"), 10),
         # dashboard: stages, reported and computed health together, investment,
         # indicators (their values when there are any), missing reports by department,
-        # those departments, overdue count, worst ten, due soon
-        (reverse("home"), 11),
+        # those departments, overdue count, worst ten, due soon; the to-do strip shares the
+        # top bar's count query
+        (reverse("home"), 13),
         # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
         # links), indicators (and their values when there are any), sections, projects
-        ("/chapters/14-4/", 12),
+        ("/chapters/14-4/", 14),
         # a department: department, its scorecard (4 grouped counts), this year's
         # investment of its projects (the ledger), its monthly curve (reports of the year),
         # the user's roles (may they download its workbook?), projects, overdue, reports
-        # returned for fixing, missing
-        ("/departments/dept-a/", 15),
+        # returned for fixing, missing; the to-do counts (the roles already read)
+        ("/departments/dept-a/", 16),
         # the year's investment: the ledger of every project, the years with key projects,
         # the monthly curve, roll-ups (chapter links, top-level chapters)
-        ("/investment/", 8),
+        ("/investment/", 10),
         # the year's key projects: the list with its plans, their ledger, the years with
         # key projects, roll-ups (chapter links, top-level chapters)
-        ("/key-projects/2026/", 8),
+        ("/key-projects/2026/", 10),
     ],
 )
 def test_each_page_runs_the_same_queries_for_5_and_50_projects(
@@ -495,13 +500,13 @@ def test_a_milestone_export_runs_the_same_queries_for_5_and_50_projects(
     chapter = make_chapter(plan, "4")
     client.force_login(manager)
     grow(5, department_a, chapter)
-    # session, user, the count the table's paginator takes, every row with its department
-    # and, of its project, the code and name (not the whole project: ten thousand of those
-    # took half the time of an export)
-    with query_budget(4):
+    # session, user, the user's roles (the on-screen action column), the count the table's
+    # paginator takes, every row with its department and, of its project, the code and name
+    # (not the whole project: ten thousand of those took half the time of an export)
+    with query_budget(5):
         assert len(export()) == 1 + 5
     grow(45, department_a, chapter)
-    with query_budget(4) as queries:
+    with query_budget(5) as queries:
         rows = export()
     assert len(rows) == 1 + 50
     assert all(row[0].startswith("LW-TST-") and "测试项目" in row[0] for row in rows[1:])
@@ -516,15 +521,17 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     # session, user, banner, project with lead, partners, chapter links, indicators,
     # milestones, investments, reports, the ledger for every year in one query, this
     # year's monthly curve, then history: departments, project, milestones, reports,
-    # investments; the user's roles (may they report, review, update?)
+    # investments; the user's roles (may they report, review, update, supervise?); its
+    # coordination problems (and, when there are some, one more for their orders); its
+    # supervision orders; the top bar's to-do counts (one query, the roles already read)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(18):
+    with query_budget(21):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(18):
+    with query_budget(21):
         client.get(url)
 
 

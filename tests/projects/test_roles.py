@@ -13,7 +13,7 @@ def codes(permissions):
     return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
 
 
-def test_a_fresh_database_has_the_four_roles_with_the_permissions_of_both_apps():
+def test_a_fresh_database_has_the_four_roles_with_the_permissions_of_the_data_apps():
     # Nothing here calls ensure_roles: the groups are the ones migrate made.
     granted = {
         group.name: codes(group.permissions.select_related("content_type"))
@@ -22,12 +22,13 @@ def test_a_fresh_database_has_the_four_roles_with_the_permissions_of_both_apps()
     assert set(granted) == {role.value for role in Role}
     data = codes(
         Permission.objects.filter(
-            content_type__app_label__in=["projects", "indicators"]
+            content_type__app_label__in=["projects", "indicators", "supervision"]
         ).select_related("content_type")
     )
     views = {code for code in data if code.split(".")[1].startswith("view_")}
     assert {"projects.change_project", "indicators.change_indicatorvalue"} <= data
     assert {"projects.view_project", "indicators.view_indicator"} <= views
+    assert "supervision.view_supervisionorder" in views
     assert granted[Role.ADMINISTRATOR] == data
     for role in (Role.MANAGER, Role.VIEWER, Role.EDITOR):
         assert granted[role] == views, role

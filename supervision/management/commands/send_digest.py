@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from projects import digest
 from projects.clock import today
+from supervision import digest
 
 
 class Command(BaseCommand):
     help = (
-        "Email each department its overdue milestones, milestones due in the next 14 days and "
-        "missing reports, and managers a district-wide summary. Safe to run daily from cron."
+        "Email each department its overdue milestones, milestones due in the next 14 days, "
+        "missing reports and supervision orders awaiting its reply, and managers a "
+        "district-wide summary (with orders overdue and replies awaiting close-out). "
+        "Safe to run daily from cron."
     )
 
     def add_arguments(self, parser):

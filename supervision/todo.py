@@ -1,0 +1,392 @@
+"""What waits on a user (the to-do, /todo/, its strip on the dashboard and the top bar's
+count).
+
+A department's editors: the monthly reports due (with the deadline), reports returned for
+fixing, the overdue milestones their department is responsible for, supervision orders
+awaiting its reply, milestones due in the next 14 days. Managers (and administrators):
+reports awaiting review, orders whose reply is due within 3 days or overdue, replies
+awaiting close-out, new coordination problems. Viewers: nothing.
+
+Each kind of item is one queryset builder below, for one department or every one (the
+daily digest reads the same builders). The counts of all of a user's groups come in one
+query (a UNION of counts), which is all the top bar's badge and the dashboard's strip
+cost; a group's rows are read only when a page shows them, the first SHOWN of each, one
+query a group."""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from projects.clock import today
+from projects.models import CoordinationProblem, Milestone, ProgressReport, Project
+from projects.permissions import role_names
+from projects.reporting import ACTIVE_STAGES, due_month, last_month
+from projects.roles import Role
+
+from .models import SupervisionOrder
+from .permissions import may_supervise
+
+SHOWN = 10  # rows a group shows on the to-do; "and N more" links to the full list
+ALL_SHOWN = 500  # rows of one group on /todo/?all=<key>
+DUE_SOON_DAYS = 14
+REPLY_SOON_DAYS = 3
+
+
+# --- what each kind of item is --------------------------------------------------------
+
+
+def report_deadline(month):
+    """A month's report is due by settings.REPORT_DUE_DAY of the month after."""
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following.replace(day=settings.REPORT_DUE_DAY)
+
+
+def months_due(on):
+    """The months whose report is waiting: the latest one already due (reporting.due_month)
+    and, until its due day, last month's, due soon."""
+    months = [due_month(on)]
+    if last_month(on) not in months:
+        months.append(last_month(on))
+    return months
+
+
+def reports_due(month, department=None):
+    """Active projects without the month's report (led by the department, if given)."""
+    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period=month)
+    projects = Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
+    return projects if department is None else projects.filter(lead_department=department)
+
+
+def returned_reports(department=None):
+    reports = ProgressReport.objects.filter(status=ProgressReport.Status.RETURNED)
+    return reports if department is None else reports.filter(project__lead_department=department)
+
+
+def overdue_milestones(on, department=None):
+    """Overdue milestones (the department's responsibility, if given), most overdue first."""
+    milestones = Milestone.objects.overdue(on=on)
+    return (
+        milestones if department is None else milestones.filter(responsible_department=department)
+    )
+
+
+def milestones_due_soon(on, department=None):
+    milestones = Milestone.objects.due_within(DUE_SOON_DAYS, on=on)
+    return (
+        milestones if department is None else milestones.filter(responsible_department=department)
+    )
+
+
+def orders_awaiting_reply(department=None):
+    """Orders awaiting a reply (addressed to the department, if given), the most urgent
+    deadline first."""
+    orders = SupervisionOrder.objects.awaiting_reply().order_by("reply_due", "pk")
+    return orders if department is None else orders.addressed_to(department)
+
+
+def orders_reply_due(on):
+    """Orders awaiting a reply due within REPLY_SOON_DAYS days, or already overdue."""
+    return orders_awaiting_reply().filter(
+        reply_due__lte=on + datetime.timedelta(days=REPLY_SOON_DAYS)
+    )
+
+
+def replies_awaiting_close():
+    return SupervisionOrder.objects.awaiting_close().order_by("replied_at", "pk")
+
+
+def reports_awaiting_review():
+    return ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+
+
+def new_problems():
+    """New coordination problems, the most urgent first, then the oldest."""
+    urgency = Case(
+        When(urgency=CoordinationProblem.Urgency.CRITICAL, then=0),
+        When(urgency=CoordinationProblem.Urgency.URGENT, then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
+    return CoordinationProblem.objects.filter(status=CoordinationProblem.Status.NEW).order_by(
+        urgency, "raised_at", "pk"
+    )
+
+
+def counts(querysets):
+    """{key: number of rows} for {key: queryset}, in one query (a UNION ALL of counts)."""
+    if not querysets:
+        return {}
+    parts = [
+        queryset.order_by()
+        .annotate(todo_key=Value(key))
+        .values("todo_key")
+        .annotate(todo_n=Count("pk"))
+        .values_list("todo_key", "todo_n")
+        for key, queryset in querysets.items()
+    ]
+    first, *rest = parts
+    return dict(first.union(*rest, all=True)) if rest else dict(first)
+
+
+# --- groups and rows --------------------------------------------------------------------
+
+
+def url_or_none(name, *args, query=""):
+    """The URL of a page another part of the app provides, or None while it does not exist
+    (the review queue and the coordination problems list are built beside this)."""
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # what it is about, linked to its action
+    url: str | None
+    detail: str = ""
+    flag: str = ""  # what makes it pressing: days overdue, urgency
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    queryset: object  # the group's items in order, counted with the user's other groups
+    row: object = None  # item -> Row; None: the group is a count with its link
+    link: str | None = None  # the full list ("and N more" leads there), or the action
+    flag: str = ""  # what makes the whole group pressing
+    count: int = 0
+    limit: int = SHOWN
+
+    @cached_property
+    def rows(self):
+        if self.row is None or not self.count:
+            return []
+        return [self.row(item) for item in self.queryset[: self.limit]]
+
+    @property
+    def has_rows(self):
+        """(Templates call a callable attribute, so they ask this and never `row`.)"""
+        return self.row is not None
+
+    @property
+    def more(self):
+        return self.count - len(self.rows) if self.row else 0
+
+
+def project_label(project):
+    return f"{project.code} {project.name}"
+
+
+def department_label(department):
+    return department.short_name or department.name
+
+
+def days_overdue_flag(days):
+    return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+
+
+def all_rows_link(key):
+    return reverse("supervision:todo") + f"?all={key}#{key}"
+
+
+def report_link(code, month):
+    return reverse("projects:report_new", args=[code]) + f"?period={month:%Y-%m}"
+
+
+def order_row(on, with_department):
+    def row(order):
+        label = f"{order.number} · {project_label(order.project)}"
+        if with_department:
+            label += f" · {department_label(order.department)}"
+        days = order.days_reply_overdue(on)
+        return Row(
+            label,
+            order.get_absolute_url(),
+            _("%(request)s (reply due %(date)s)")
+            % {"request": Truncator(order.request).chars(60), "date": order.reply_due.isoformat()},
+            ngettext("reply %(days)s day overdue", "reply %(days)s days overdue", days)
+            % {"days": days}
+            if days
+            else "",
+        )
+
+    return row
+
+
+def milestone_row(on, overdue):
+    def row(milestone):
+        return Row(
+            project_label(milestone.project),
+            reverse("projects:milestone_update", args=[milestone.pk]),
+            _("%(title)s · planned %(date)s")
+            % {"title": milestone.title, "date": milestone.planned_date.isoformat()},
+            days_overdue_flag(milestone.days_overdue(on=on)) if overdue else "",
+        )
+
+    return row
+
+
+def returned_row(report):
+    return Row(
+        f"{project_label(report.project)} · {report.period:%Y-%m}",
+        report_link(report.project.code, report.period),
+        report.review_comment,
+    )
+
+
+def closing_row(order):
+    return Row(
+        f"{order.number} · {project_label(order.project)} · {department_label(order.department)}",
+        order.get_absolute_url(),
+        Truncator(order.request).chars(60),
+    )
+
+
+def problem_row(problem):
+    project = problem.report.project
+    detail = Truncator(problem.description).chars(80)
+    if problem.help_department:
+        detail += " · " + _("help needed from %(department)s") % {
+            "department": department_label(problem.help_department)
+        }
+    return Row(
+        project_label(project),
+        reverse("supervision:new") + f"?problem={problem.pk}",
+        detail,
+        ""
+        if problem.urgency == CoordinationProblem.Urgency.NORMAL
+        else problem.get_urgency_display(),
+    )
+
+
+def editor_groups(department_id, on):
+    groups = []
+    for month in months_due(on):
+        deadline = report_deadline(month)
+        key = f"reports-{month:%Y-%m}"
+        groups.append(
+            Group(
+                key,
+                _("Reports for %(month)s, due by %(deadline)s")
+                % {"month": f"{month:%Y-%m}", "deadline": deadline.isoformat()},
+                reports_due(month, department_id).order_by("code").only("code", "name"),
+                lambda project, month=month: Row(
+                    project_label(project), report_link(project.code, month)
+                ),
+                all_rows_link(key),
+                flag=_("overdue") if on > deadline else "",
+            )
+        )
+    return groups + [
+        Group(
+            "returned",
+            _("Reports returned for fixing"),
+            returned_reports(department_id)
+            .select_related("project")
+            .order_by("-period", "project__code"),
+            returned_row,
+            all_rows_link("returned"),
+        ),
+        Group(
+            "overdue",
+            _("Overdue milestones"),
+            overdue_milestones(on, department_id).for_lists(),
+            milestone_row(on, overdue=True),
+            reverse("projects:overdue") + f"?responsible_department={department_id}",
+        ),
+        Group(
+            "orders",
+            _("Supervision orders awaiting your reply"),
+            orders_awaiting_reply(department_id).select_related("project"),
+            order_row(on, with_department=False),
+            reverse("supervision:list") + f"?department={department_id}&state=open",
+        ),
+        Group(
+            "due-soon",
+            _("Milestones due in the next %(days)s days") % {"days": DUE_SOON_DAYS},
+            milestones_due_soon(on, department_id).for_lists(),
+            milestone_row(on, overdue=False),
+            reverse("projects:upcoming")
+            + f"?days={DUE_SOON_DAYS}&responsible_department={department_id}",
+        ),
+    ]
+
+
+def manager_groups(on):
+    return [
+        Group(
+            "review",
+            _("Reports awaiting review"),
+            reports_awaiting_review(),
+            link=url_or_none("projects:review_queue"),
+        ),
+        Group(
+            "reply-due",
+            _("Orders with a reply due within %(days)s days or overdue")
+            % {"days": REPLY_SOON_DAYS},
+            orders_reply_due(on).select_related("project", "department"),
+            order_row(on, with_department=True),
+            all_rows_link("reply-due"),
+        ),
+        Group(
+            "close-out",
+            _("Replies awaiting close-out"),
+            replies_awaiting_close().select_related("project", "department"),
+            closing_row,
+            reverse("supervision:list") + "?state=replied",
+        ),
+        Group(
+            "problems",
+            _("New coordination problems"),
+            new_problems().select_related("report__project", "help_department"),
+            problem_row,
+            reverse("supervision:problems") + "?status=new",
+        ),
+    ]
+
+
+@dataclass
+class Todo:
+    groups: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return sum(group.count for group in self.groups)
+
+
+def is_department_editor(user):
+    return bool(user.department_id) and Role.EDITOR.value in role_names(user)
+
+
+def items_for(user, on=None):
+    """The groups waiting on the user on the day (default today), with their counts (one
+    query; the rows are read when a group's `rows` is)."""
+    if not user.is_authenticated:
+        return Todo()
+    on = on or today()
+    groups = []
+    if is_department_editor(user):
+        groups += editor_groups(user.department_id, on)
+    if may_supervise(user):
+        groups += manager_groups(on)
+    found = counts({group.key: group.queryset for group in groups})
+    for group in groups:
+        group.count = found.get(group.key, 0)
+    return Todo(groups)
+
+
+def for_request(request):
+    """The request user's to-do, computed once per request (the page, the strip and the
+    top bar share it)."""
+    if not hasattr(request, "_todo"):
+        request._todo = items_for(request.user)
+    return request._todo
