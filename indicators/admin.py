@@ -29,14 +29,9 @@ class IndicatorValueAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        reason = data.get("change_reason", "").strip()
-        # Written into the history record. The instance still holds what was read from the
-        # database: the form's values are put on it after clean().
-        self.instance._change_reason = reason or None
-        changed = [name for name in self.changed_data if name != "change_reason"]
-        official = self.instance.pk and self.instance.source == IndicatorValue.Source.OFFICIAL
-        if official and changed and not reason:
-            self.add_error("change_reason", _("Say why a published (official) value is changed."))
+        # Written into the history record; the model asks for it when a published value
+        # changes (IndicatorValue.clean, which the import reaches too).
+        self.instance._change_reason = data.get("change_reason", "").strip() or None
         return data
 
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.clock import today
 from projects.models import Department, Plan, PlanChapter, Project
-from projects.validators import CleanTextModel, plausible_year
+from projects.validators import CleanTextModel, change_reason_rules, plausible_year
 
 from . import progress
 
@@ -250,6 +250,9 @@ class Indicator(CleanTextModel, models.Model):
         return progress.assess(self.as_target(rows), values, current_year or today().year)
 
 
+OFFICIAL_NEEDS_REASON = _("Say why a published (official) value is changed.")
+
+
 class IndicatorValue(CleanTextModel, models.Model):
     """The figure an indicator reached in one year: published by the district (official,
     loaded from the plan data with its source), entered by its department, or sample data."""
@@ -322,11 +325,55 @@ class IndicatorValue(CleanTextModel, models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.year}"
 
+    # What a published (official) value is: a change to any of these needs a reason.
+    PUBLISHED_FIELDS = (
+        "year",
+        "value",
+        "year_target",
+        "note",
+        "source",
+        "source_title",
+        "source_date",
+        "source_url",
+    )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row held when read, for the rule on changing a published value.
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @property
+    def changes_a_published_value(self):
+        """A saved official value (as read from the database) whose figure or source is
+        being changed."""
+        loaded = getattr(self, "_loaded", None)
+        if not self.pk or not loaded or loaded.get("source") != self.Source.OFFICIAL:
+            return False
+        return any(
+            name in loaded and loaded[name] != getattr(self, name)
+            for name in self.PUBLISHED_FIELDS
+        )
+
     def clean(self):
+        errors = {}
+        # A published value changes only with a reason, which its history record keeps
+        # (_change_reason): on every path (the admin's forms, its import).
+        reason = getattr(self, "_change_reason", None) or ""
+        try:
+            for rule in change_reason_rules:
+                rule(reason)
+        except ValidationError as error:
+            errors["change_reason"] = error.messages
+        else:
+            if self.changes_a_published_value and not reason.strip():
+                errors["change_reason"] = [OFFICIAL_NEEDS_REASON]
         if not self.indicator_id:
+            if errors:
+                raise ValidationError(errors)
             return
         indicator = self.indicator
-        errors = {}
         first = indicator.baseline_year or indicator.plan.start_year - 1
         last = max(indicator.target_year, indicator.plan.end_year)
         if self.year is not None and not first <= self.year <= last:

@@ -2,15 +2,18 @@
 year, on the same terms as the portfolio's (projects.resources). A row carries where its
 figure comes from: `source` (official, department or sample), and for an official value
 the published source's title, date and address; `year_target` is the year's own target of
-an indicator whose target is set for each year."""
+an indicator whose target is set for each year; `change_reason`, needed to change a
+published value, goes into the row's history."""
 
-from projects.resources import CodeKeyedResource, by_code
+from projects.resources import ChangeReasonField, CodeKeyedResource, by_code
 
 from .models import Indicator, IndicatorValue
 
 
 class IndicatorValueResource(CodeKeyedResource):
     indicator = by_code("indicator", Indicator)
+    # A change to a published (official) value is refused without a reason.
+    change_reason = ChangeReasonField("change_reason")
     example = {
         "indicator": "I14-02",
         "year": 2025,
@@ -21,6 +24,7 @@ class IndicatorValueResource(CodeKeyedResource):
         "source_title": "2025年广州市荔湾区国民经济和社会发展统计公报",
         "source_date": "2026-03-31",
         "source_url": "http://www.lw.gov.cn/",
+        "change_reason": "",
     }
 
     class Meta:
@@ -36,4 +40,5 @@ class IndicatorValueResource(CodeKeyedResource):
             "source_title",
             "source_date",
             "source_url",
+            "change_reason",
         ]

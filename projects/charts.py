@@ -21,15 +21,18 @@ class Curve:
     plan_label: str
     x_ticks: list  # (x, month)
     y_ticks: list  # (y, label)
+    unplaced: str = ""  # the year's completed figure not in any month (label), if any
     plot_left: int = LEFT
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
 
 
-def investment_curve(points, planned):
+def investment_curve(points, planned, completed=None):
     """Chart data for ledger.curve() points [(month, amount)] and the year's plan (亿元,
-    or None), or None when there is nothing to draw."""
+    or None), or None when there is nothing to draw. `completed`, the ledger's figure for
+    the year, tells how much of it is in no month (administrators' yearly figures and
+    corrections): the curve says so rather than disagree with the total in silence."""
     planned = float(planned) if planned else None
     if not points and not planned:
         return None
@@ -53,7 +56,16 @@ def investment_curve(points, planned):
         plan_label=label(planned) if planned else "",
         x_ticks=[(round(x(m), 1), m) for m in range(1, 13)],
         y_ticks=[(round(y(high * i / 4), 1), label(high * i / 4)) for i in range(5)],
+        unplaced=unplaced_label(points, completed),
     )
+
+
+def unplaced_label(points, completed):
+    if completed is None:
+        return ""
+    reported = points[-1][1] if points else Decimal(0)
+    rest = Decimal(completed) - Decimal(reported)
+    return label(rest) if abs(rest) >= Decimal("0.0001") else ""
 
 
 def label(value):

@@ -85,10 +85,13 @@ class Figures:
 
 def project_figures(year, projects=None):
     """{project id: row} for the year, in one query: row has planned, completed, source,
-    code, name, lead_department_id, category."""
+    code, name, lead_department_id, category. A work is counted once (countable(): a part
+    whose umbrella entry is among the projects is left out), so every sum of these rows
+    (totals, roll-ups) counts it once."""
     projects = Project.objects.all() if projects is None else projects
     rows = (
-        projects.with_investment(year)
+        projects.countable()
+        .with_investment(year)
         .order_by("code")
         .values(
             "pk",
@@ -160,12 +163,17 @@ def rollups(rows, year, on):
 def curve(year, projects=None):
     """The cumulative completed investment by month of `year` from the monthly reports:
     [(month, amount)] for each month up to the newest reported one. A project's figure
-    for a month is the year to date of its newest report up to that month. One query."""
+    for a month is the year to date of its newest report up to that month. One query.
+    `projects`: a queryset or ids (default all), counted as project_figures() counts them."""
     reports = ProgressReport.objects.filter(
         period__year=year, investment_completed_ytd__isnull=False
     )
-    if projects is not None:
-        reports = reports.filter(project__in=projects)
+    # The same projects as project_figures() counts: a work once.
+    if projects is None:
+        projects = Project.objects.all()
+    elif not hasattr(projects, "countable"):
+        projects = Project.objects.filter(pk__in=list(projects))
+    reports = reports.filter(project__in=projects.countable())
     latest = defaultdict(dict)  # project: {month: year to date}
     for project_id, period, ytd in reports.order_by().values_list(
         "project_id", "period", "investment_completed_ytd"

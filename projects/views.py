@@ -108,6 +108,8 @@ def project_detail(request, code):
             request.user, milestone
         )
     reports = list(project.reports.all())
+    years = ledger.project_years(project)
+    completed = next((f.completed for f in years if f.key == on.year), None)
     context = {
         "project": project,
         "milestones": milestones,
@@ -117,9 +119,11 @@ def project_detail(request, code):
         "health_mismatch": is_health_mismatch(
             reports[0].health if reports else None, project.schedule_health
         ),
-        "investments": ledger.project_years(project),
+        "investments": years,
         "curve": charts.investment_curve(
-            ledger.curve(on.year, [project.pk]), this_year_plan(project, on.year)
+            ledger.curve(on.year, [project.pk]),
+            this_year_plan(project, on.year),
+            completed,
         ),
         "year": on.year,
         "history": project_history(project),
@@ -311,7 +315,9 @@ def department_detail(request, slug):
     context = {
         "department": department,
         "investment": figures,
-        "curve": charts.investment_curve(ledger.curve(on.year, led), figures.planned),
+        "curve": charts.investment_curve(
+            ledger.curve(on.year, led), figures.planned, figures.completed
+        ),
         "year": on.year,
         "projects": projects,
         "overdue": overdue,
@@ -717,7 +723,7 @@ def investment(request, year=None):
     context = {
         "year": year,
         "district": district,
-        "curve": charts.investment_curve(ledger.curve(year), district.planned),
+        "curve": charts.investment_curve(ledger.curve(year), district.planned, district.completed),
         "rollups": titled(ledger.rollups(rows, year, on)),
         "sources": investment_sources(),
         "key_years": ledger.key_project_years(),

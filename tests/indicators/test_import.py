@@ -81,7 +81,7 @@ def test_the_export_carries_the_source_columns(indicators):
         source_url="http://www.lw.gov.cn/2023.html",
     )
     dataset = IndicatorValueResource().export()
-    assert dataset.headers == HEADER.strip().split(",")
+    assert dataset.headers == HEADER.strip().split(",") + ["change_reason"]
     row = dict(zip(dataset.headers, dataset[0], strict=True))
     assert (row["source"], row["source_title"], row["source_url"]) == (
         "official",

@@ -210,3 +210,50 @@ def test_the_indicator_page_in_the_admin_asks_the_reason_for_a_published_row(
     official.refresh_from_db()
     assert official.value == Decimal("1210.2")
     assert official.history.latest().history_change_reason == "公报修订"
+
+
+def import_row(line, header="indicator,year,value,note,source,source_title,source_url"):
+    import io
+
+    from indicators.resources import IndicatorValueResource
+    from projects.resources import import_file
+
+    return import_file(
+        IndicatorValueResource(), io.BytesIO(f"{header}\n{line}\n".encode()), "csv", user=None
+    )
+
+
+def test_an_import_changes_a_published_value_only_with_a_reason(published):
+    """The rule lives in the model, so the import reaches it as the admin's forms do."""
+    _indicator, official, _entered = published
+    source = "2023年统计公报,official,荔湾区2023年国民经济和社会发展统计公报,http://www.lw.gov.cn/2023.html"
+    with translation.override("en"):
+        outcome = import_row(f"GDP,2023,1210.2,{source}")
+    assert [(row, column, str(message)) for row, column, message in outcome.errors] == [
+        (2, "change_reason", "Say why a published (official) value is changed.")
+    ]
+    official.refresh_from_db()
+    assert official.value == Decimal("1203.5")
+    # The same row again, unchanged, needs no reason; with one, the change is saved and
+    # its history keeps why.
+    assert import_row(f"GDP,2023,1203.5,{source}").ok
+    reason = "统计局2024年公报修订"
+    outcome = import_row(
+        f"GDP,2023,1210.2,{source},{reason}",
+        header="indicator,year,value,note,source,source_title,source_url,change_reason",
+    )
+    assert outcome.ok, outcome.errors
+    official.refresh_from_db()
+    assert official.value == Decimal("1210.2")
+    assert official.history.latest().history_change_reason == reason
+
+
+def test_the_model_refuses_a_changed_published_value_without_a_reason(published):
+    _indicator, official, _entered = published
+    loaded = IndicatorValue.objects.get(pk=official.pk)
+    loaded.source_url = "http://example.invalid/"
+    with pytest.raises(ValidationError) as refused:
+        loaded.full_clean()
+    assert "change_reason" in refused.value.message_dict
+    loaded._change_reason = "网址变更"
+    loaded.full_clean()

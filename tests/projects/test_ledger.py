@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects import charts, ledger, services, workbook
-from projects.models import AnnualInvestment, KeyProject, Milestone, ProgressReport
+from projects.models import AnnualInvestment, KeyProject, Milestone, ProgressReport, Project
 from projects.roles import Role
 
 from ..conftest import TODAY, make_chapter, make_plan, make_project, make_user
@@ -305,3 +305,48 @@ def test_the_key_projects_page_shows_what_the_district_published_with_its_source
     assert "http://www.lw.gov.cn/zjlw/lwgs/jjfz/index.html" in page
     page = client.get(reverse("projects:key_projects", args=[2019])).content.decode()
     assert "107.7" not in page  # nothing published for that year
+
+
+def test_an_umbrella_and_its_part_count_once_in_every_sum(
+    frozen_today, department_a, department_b, editor_a, editor_b, client, manager
+):
+    """The umbrella entry carries the whole work's figures: the district's totals, its
+    roll-ups and its curve leave the part out; the part's own department, whose set holds
+    the part without its umbrella, counts it."""
+    whole = make_project(code="LW-IND-901", lead_department=department_a, stage="construction")
+    part = make_project(
+        code="LW-URB-901", lead_department=department_b, stage="construction", part_of=whole
+    )
+    AnnualInvestment.objects.create(project=whole, year=2026, planned=10)
+    AnnualInvestment.objects.create(project=part, year=2026, planned=4)
+    report(whole, D(2026, 5, 1), editor_a, investment_completed_ytd=Decimal("6"))
+    report(part, D(2026, 5, 1), editor_b, investment_completed_ytd=Decimal("2"))
+
+    district = ledger.total(ledger.project_figures(2026), 2026, TODAY)
+    assert (district.projects, district.planned, district.completed) == (1, 10, 6)
+    assert ledger.curve(2026) == [(month, Decimal(0)) for month in range(1, 5)] + [(5, Decimal(6))]
+    by_department = {
+        f.key: f.completed
+        for f in ledger.rollups(ledger.project_figures(2026), 2026, TODAY)["department"]
+    }
+    assert by_department == {department_a.slug: 6}
+    own = Project.objects.filter(lead_department=department_b)
+    assert ledger.total(ledger.project_figures(2026, own), 2026, TODAY).completed == 2
+    assert ledger.curve(2026, own)[-1] == (5, Decimal(2))
+    client.force_login(manager)
+    page = client.get(reverse("projects:investment"))
+    assert page.context["district"].completed == 6
+
+
+def test_the_curve_says_how_much_of_the_year_is_in_no_month(portfolio, client, manager):
+    """Reports place 3 + 3 by month; the ledger's 9 adds the administrator's yearly 2 and
+    the correction's +1, which no month holds: the curve says so beside the total."""
+    client.force_login(manager)
+    page = client.get(reverse("projects:investment"))
+    assert page.context["district"].completed == 9
+    assert page.context["curve"].unplaced == "3"
+    assert (
+        "belong to no month" in page.content.decode() or "不属于任何月份" in page.content.decode()
+    )
+    page = client.get(portfolio["reported"].get_absolute_url())
+    assert page.context["curve"].unplaced == ""  # its reports make its whole figure

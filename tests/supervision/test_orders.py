@@ -4,6 +4,7 @@ are made from: what each role may do, what is saved, what is refused."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from projects.models import CoordinationProblem, Milestone
@@ -147,8 +148,10 @@ class TestIssuing:
 
     def test_a_milestone_of_another_project_is_refused(self, late, department_a):
         other = make_project(lead_department=department_a)
-        with pytest.raises(Exception, match="must be one of the project"):
+        with pytest.raises(ValidationError) as refused:
             issue(milestone=late, project=other)
+        assert list(refused.value.message_dict) == ["milestone"]
+        assert not SupervisionOrder.objects.exists()
 
     @pytest.mark.parametrize("persona", ["editor_a", "editor_b", "viewer"])
     def test_only_managers_issue(self, client, request, persona, late, department_a):
