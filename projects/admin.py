@@ -314,7 +314,7 @@ class AnnualInvestmentAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
 @admin.register(KeyProject)
 class KeyProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [resources.KeyProjectResource]
-    list_display = ["year", "project", "planned", "is_sample"]
+    list_display = ["year", "project", "is_sample"]
     list_filter = ["year", "project__category", "is_sample"]
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name"]

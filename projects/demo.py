@@ -236,20 +236,19 @@ def monthly_investment(project, period):
 
 
 def load_key_years(project, stage, investments, today, stats):
-    """Some projects under way are district key projects (区重点项目) of this year and
-    last, with an annual plan: the year's planned investment."""
+    """Some projects under way with a plan for the year are district key projects
+    (区重点项目) of this year and last; their annual plan is that planned investment."""
     for year in (today.year - 1, today.year):
         if (
             stage != Project.Stage.CONSTRUCTION
+            or year not in investments
             or random.Random(f"{project.code}:key:{year}").random() >= 0.6
         ):
             continue
-        row = investments.get(year)
-        planned = row.planned if row else money(float(project.total_investment or 0) / 5)
         _obj, status = upsert(
             KeyProject,
             {"project": project, "year": year},
-            {"planned": planned, "is_sample": True},
+            {"is_sample": True},
             reason=REASON,
         )
         stats[f"sample key projects {status}"] += 1

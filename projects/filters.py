@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from .forms import MonthField
 from .models import (
     Department,
     Milestone,
@@ -143,3 +144,28 @@ class OverdueFilter(django_filters.FilterSet):
         if high:
             queryset = queryset.filter(planned_date__gte=self.today - days(days=int(high)))
         return queryset
+
+
+class MonthFilter(django_filters.DateFilter):
+    """A month typed as yyyy-mm (the browser's month input)."""
+
+    field_class = MonthField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{self.field_name: value.replace(day=1)})
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """Filters of the review queue: reports awaiting review."""
+
+    department = django_filters.ModelChoiceFilter(
+        label=_("lead department"), field_name="project__lead_department", queryset=departments
+    )
+    month = MonthFilter(label=_("reporting month"), field_name="period")
+    health = django_filters.ChoiceFilter(label=_("health"), choices=ProgressReport.Health.choices)
+
+    class Meta:
+        model = ProgressReport
+        fields = []

@@ -150,3 +150,44 @@ class ReforecastForm(VersionedForm):
         label=_("forecast date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     forecast_reason = text(_("reason for the forecast"), 2, required=True)
+
+
+class ReturnForm(VersionedForm):
+    """Return a report to its department; the model requires the comment."""
+
+    review_comment = text(_("why it is returned"), 4, required=True)
+
+
+class ReviewAcceptForm(forms.Form):
+    """The review queue's ticked reports (`report`, repeated), each with the version the
+    page was loaded with (`version-<id>`). Gives `chosen`: [(id, version)] in the order
+    ticked, each id once. A value that is not a whole number, or an id without its
+    version, refuses the whole list: the form was changed outside the page."""
+
+    MAX = 200
+    BROKEN = _(
+        "The list of reports was changed outside the page; nothing was saved. Load the page again."
+    )
+
+    def clean(self):
+        ids = self.data.getlist("report")
+        if not ids:
+            raise forms.ValidationError(_("Tick the reports to accept first."))
+        if len(ids) > self.MAX:
+            raise forms.ValidationError(
+                _("At most %(max)s reports can be accepted at once; nothing was saved.")
+                % {"max": self.MAX}
+            )
+        chosen = {}
+        for text_id in ids:
+            version = self.data.get(f"version-{text_id}", "")
+            if not (whole(text_id) and whole(version)):
+                raise forms.ValidationError(self.BROKEN)
+            chosen.setdefault(int(text_id), int(version))
+        return {"chosen": list(chosen.items())}
+
+
+def whole(text):
+    """A whole number as the page sends one: digits only, and short enough for any integer
+    column on every database (a longer one cannot be a row's id or version here)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9

@@ -195,17 +195,19 @@ def curve(year, projects=None):
 
 def key_projects(year, on):
     """The district key projects of `year`: (rows, Figures). Each row is the project's
-    ledger row with `key_planned`, the annual plan of the key-project list; the headline
-    is their count, completed sum and completion rate of the annual plan. Two queries."""
-    plans = dict(KeyProject.objects.filter(year=year).values_list("project_id", "planned"))
-    rows = project_figures(year, Project.objects.filter(pk__in=list(plans)))
+    ledger row (its annual plan is the year's planned investment, as everywhere) with
+    `key_rate`; the headline is their count, completed sum and completion rate of the
+    annual plan. One query."""
+    keys = KeyProject.objects.filter(year=year).values("project")
+    rows = project_figures(year, Project.objects.filter(pk__in=keys))
     headline = Figures(label=_("district key projects"), share=share_for(year, on))
     for row in rows.values():
-        row["key_planned"] = plans[row["pk"]]
-        row["key_rate"] = rate(row["investment_completed"], plans[row["pk"]])
-        headline.add(row["pk"], plans[row["pk"]], row["investment_completed"])
-        # The roll-ups of the key projects measure against the key-project list's plan.
-        row["investment_planned"] = plans[row["pk"]]
+        row["key_rate"] = rate(row["investment_completed"], row["investment_planned"])
+        # A key project counts in the headline even before it has figures for the year.
+        headline.ids.add(row["pk"])
+        headline.projects += 1
+        headline.planned += row["investment_planned"] or ZERO
+        headline.completed += row["investment_completed"] or ZERO
     return rows, headline
 
 

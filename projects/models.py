@@ -812,6 +812,10 @@ class ProgressReportQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-period", "-submitted_at", "-pk")
 
+    def awaiting_review(self):
+        """Submitted and not yet accepted or returned (the managers' review queue)."""
+        return self.filter(status=ProgressReport.Status.SUBMITTED)
+
     def latest_per_project(self):
         """The newest report of each project, in one query."""
         newest = ProgressReport.objects.filter(project=OuterRef("project")).newest_first()
@@ -1295,18 +1299,14 @@ class AnnualInvestment(models.Model):
 
 
 class KeyProject(models.Model):
-    """A district key project (区重点项目) of a year, with its annual plan: the district
-    publishes how much of the year's plan its key projects completed."""
+    """A district key project (区重点项目) of a year: the district publishes how much of the
+    year's plan its key projects completed. Its annual plan is the project's planned
+    investment for the year (AnnualInvestment.planned), kept in that one place."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="key_years"
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=plausible_year)
-    planned = models.DecimalField(
-        _("annual plan (100 million yuan)"),
-        **MONEY,
-        validators=[non_negative(_("Planned investment cannot be negative."))],
-    )
     is_sample = models.BooleanField(_("sample data"), default=False)
 
     history = HistoricalRecords(verbose_name=_("historical key project"))
@@ -1320,11 +1320,6 @@ class KeyProject(models.Model):
                 fields=["project", "year"],
                 name="key_project_once_a_year",
                 violation_error_message=_("This project is already a key project of this year."),
-            ),
-            models.CheckConstraint(
-                condition=Q(planned__gte=0),
-                name="key_project_planned_non_negative",
-                violation_error_message=_("Planned investment cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100),

@@ -73,3 +73,11 @@ def get_for_user(request, queryset, allowed, **lookup):
         security_log.warning("refused: %s %s %s", request.user, request.method, request.path)
         raise PermissionDenied
     return obj
+
+
+def require(request, allowed):
+    """For a view about no one object (a list, a write over many): 403 unless
+    `allowed(user)` (logged, and nothing is changed)."""
+    if not allowed(request.user):
+        security_log.warning("refused: %s %s %s", request.user, request.method, request.path)
+        raise PermissionDenied

@@ -443,13 +443,16 @@ class AnnualInvestmentResource(CodeKeyedResource):
 
 
 class KeyProjectResource(CodeKeyedResource):
+    """Which projects are district key projects of a year. Their annual plan is the
+    project's planned investment for the year: the investments import carries it."""
+
     project = by_code("project", Project)
-    example = {"project": "LW-TRA-001", "year": 2026, "planned": "3.2"}
+    example = {"project": "LW-TRA-001", "year": 2026}
 
     class Meta:
         model = KeyProject
         import_id_fields = ["project", "year"]
-        fields = ["project", "year", "planned"]
+        fields = ["project", "year"]
 
 
 # The kinds manage.py import_spreadsheet loads; other apps add theirs in AppConfig.ready().

@@ -136,17 +136,66 @@ def _report_save(*, project, author, period, version, **fields):
     return report
 
 
+REVIEW_FIELDS = ["status", "review_comment", "reviewed_by", "reviewed_at"]
+
+
+def refuse_unless_submitted(report):
+    """Only a report awaiting review is reviewed: an accepted or returned one stays as the
+    reviewer left it (a returned one comes back for review when the department fixes it)."""
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(not_awaiting_review(report))
+
+
+def not_awaiting_review(report):
+    return _("This report is no longer awaiting review: it is %(status)s.") % {
+        "status": report.get_status_display()
+    }
+
+
 @transaction.atomic
 def report_review(*, report, reviewer, accept, comment, version):
-    """A manager accepts a report or returns it with a comment for the department."""
+    """A manager accepts a report awaiting review or returns it with a comment for the
+    department."""
+    refuse_unless_submitted(report)
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.review_comment = comment
     report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
     validate(report)
     claim_version(report, version)
     report._history_user = reviewer
-    report.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "version"])
+    report.save(update_fields=[*REVIEW_FIELDS, "version"])
     return report
+
+
+@transaction.atomic
+def reports_accept(*, reports_with_versions, reviewer):
+    """Accept many reports at once (the review queue): each as report_review() accepts one,
+    in its own savepoint, checked against the version its page was loaded with. A report
+    changed since then (Conflict) or no longer awaiting review stays as it is; the others
+    are accepted. Returns (accepted, refused): the reports accepted, and (report, reason)
+    for each refused one, the report as saved now."""
+    accepted, refused = [], []
+    for report, version in reports_with_versions:
+        try:
+            with transaction.atomic():
+                report_review(
+                    report=report, reviewer=reviewer, accept=True, comment="", version=version
+                )
+        except Conflict as error:
+            current = error.current
+            current.project = report.project  # in hand already
+            if current.status == ProgressReport.Status.SUBMITTED:
+                reason = _("it was changed after the page was loaded; check it again")
+            else:
+                reason = not_awaiting_review(current)
+            refused.append((current, reason))
+        except ValidationError as error:
+            # report_review may have set these before the model refused them
+            report.refresh_from_db(fields=REVIEW_FIELDS)
+            refused.append((report, " ".join(error.messages)))
+        else:
+            accepted.append(report)
+    return accepted, refused
 
 
 def refuse_if_done(milestone):

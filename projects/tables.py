@@ -1,11 +1,13 @@
-"""The portfolio and milestone tables: columns, headers, sorting, paging and export values.
+"""The portfolio, milestone and review queue tables: columns, headers, sorting, paging and
+export values.
 
-The HTML of their rows is written out in templates/projects/_portfolio_table.html and
-_milestone_table.html (cheaper than django-tables2's cell-by-cell rendering); the value_
-methods here give each column's figure in CSV and XLSX exports."""
+The HTML of their rows is written out in templates/projects/_portfolio_table.html,
+_milestone_table.html and _review_table.html (cheaper than django-tables2's cell-by-cell
+rendering); the value_ methods here give each column's figure in CSV and XLSX exports."""
 
 import django_tables2 as tables
 from django.db.models import F
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -165,3 +167,81 @@ class UpcomingTable(MilestoneTable):
 
     def value_days_left(self, record):
         return record.days_until(on=self.on)
+
+
+class ReviewTable(tables.Table):
+    """Reports awaiting review, oldest month first. On screen the texts are shortened and
+    the two investment figures share a column; exports carry them whole and apart."""
+
+    select = tables.Column(
+        verbose_name=_("select"),
+        accessor="pk",
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+    )
+    project = tables.Column(verbose_name=_("project"), order_by=("project__code",))
+    department = tables.Column(
+        verbose_name=_("lead department"),
+        accessor="project__lead_department",
+        order_by=("project__lead_department__name",),
+    )
+    period = tables.Column(verbose_name=_("reporting month"))
+    health = tables.Column(verbose_name=_("health"))
+    percent_complete = tables.Column(verbose_name=_("percent complete"))
+    narrative = tables.Column(verbose_name=_("progress this month"), orderable=False)
+    problems = tables.Column(verbose_name=_("problems needing coordination"), orderable=False)
+    investment = tables.Column(
+        verbose_name=_("investment this month / this year (100 million yuan)"),
+        accessor="investment_completed_ytd",
+        exclude_from_export=True,
+        orderable=False,
+        attrs={"th": {"class": "wrap"}},
+    )
+    investment_completed_month = tables.Column(
+        verbose_name=_("investment completed this month (100 million yuan)"), visible=False
+    )
+    investment_completed_ytd = tables.Column(
+        verbose_name=_("investment completed this year to date (100 million yuan)"),
+        visible=False,
+    )
+    author = tables.Column(verbose_name=_("author"), order_by=("author__username",))
+    submitted_at = tables.Column(verbose_name=_("submitted"))
+    actions = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = []
+        template_name = "projects/_review_table.html"
+        attrs = {"class": "data"}
+        empty_text = _("No report awaits review here.")
+        default = ""
+        order_by = "period"
+
+    def order_period(self, queryset, is_descending):
+        """Oldest month first; within a month, in the order they came in."""
+        period = F("period").desc() if is_descending else F("period").asc()
+        return queryset.order_by(period, "submitted_at", "pk"), True
+
+    def value_project(self, value):
+        return f"{value.code} {value.name}"
+
+    def value_department(self, value):
+        return str(value)
+
+    def value_period(self, value):
+        return f"{value:%Y-%m}"
+
+    def value_investment_completed_month(self, value):
+        return number(value)
+
+    def value_investment_completed_ytd(self, value):
+        return number(value)
+
+    def value_author(self, value):
+        return str(value)
+
+    def value_submitted_at(self, value):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"

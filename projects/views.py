@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
@@ -18,12 +20,14 @@ from indicators import summary as indicator_summary
 
 from . import charts, exports, ledger, plandata, reporting, scorecards, services, workbook
 from .clock import today
-from .filters import OverdueFilter, PortfolioFilter
+from .filters import OverdueFilter, PortfolioFilter, ReviewQueueFilter
 from .forms import (
     MilestoneDoneForm,
     ProblemFormSet,
     ReforecastForm,
     ReportForm,
+    ReturnForm,
+    ReviewAcceptForm,
     ReviewForm,
     new_problems,
     place_errors,
@@ -51,8 +55,9 @@ from .permissions import (
     may_review_reports,
     may_supervise,
     may_update_milestone,
+    require,
 )
-from .tables import MilestoneTable, ProjectTable, UpcomingTable
+from .tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
 
@@ -94,7 +99,10 @@ def project_detail(request, code):
             ),
             Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
             Prefetch(
-                "reports", queryset=ProgressReport.objects.select_related("author").newest_first()
+                "reports",
+                queryset=ProgressReport.objects.select_related(
+                    "author", "reviewed_by"
+                ).newest_first(),
             ),
         ),
         code=code,
@@ -510,6 +518,150 @@ def report_review(request, pk):
     return redirect(back)
 
 
+# --- the review queue: reports awaiting review, accepted many at once or returned one by one
+
+
+class ReviewQueueView(ListPageMixin, FilterView):
+    """Reports awaiting review, oldest month first: a manager's work list (managers and
+    administrators only, like the review itself)."""
+
+    model = ProgressReport
+    table_class = ReviewTable
+    filterset_class = ReviewQueueFilter
+    template_name = "projects/review_queue.html"
+    export_name = "reports-awaiting-review"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:  # else LoginRequiredMixin sends them to sign in
+            require(request, may_review_reports)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return ProgressReport.objects.awaiting_review().select_related(
+            "project__lead_department", "author"
+        )
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # For the rows (the table's template sees the table, not this view's context): the
+        # boxes come ticked after "tick all" where no script ran, and each row's "return"
+        # comes back here, to the queue as it is now.
+        query = self.request.GET.copy()
+        query.pop("select", None)
+        table.here = self.request.path + (f"?{query.urlencode()}" if query else "")
+        table.select_all = self.request.GET.get("select") == "all"
+        return table
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"most": ReviewAcceptForm.MAX}
+
+
+def back_to_queue(request, data):
+    """Where the queue's forms send the user back to: the queue as they left it (its
+    filters, sorting and page, in `next`), if that is an address of this site."""
+    target = data.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("projects:review_queue")
+
+
+def report_label(report):
+    return f"{report.project.code} {report.project.name} {report.period:%Y-%m}"
+
+
+@login_required
+@require_POST
+def review_accept(request):
+    """Accept the ticked reports of the queue, each at the version the page showed. Those
+    changed since, or no longer awaiting review, stay as they are and are listed back."""
+    require(request, may_review_reports)
+    back = back_to_queue(request, request.POST)
+    form = ReviewAcceptForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(back)
+    chosen = form.cleaned_data["chosen"]
+    reports = ProgressReport.objects.select_related("project").in_bulk([pk for pk, _v in chosen])
+    missing = sum(pk not in reports for pk, _v in chosen)
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s of the ticked reports does not exist (any more); it was skipped.",
+                "%(count)s of the ticked reports do not exist (any more); they were skipped.",
+                missing,
+            )
+            % {"count": missing},
+        )
+    accepted, refusals = services.reports_accept(
+        reports_with_versions=[(reports[pk], v) for pk, v in chosen if pk in reports],
+        reviewer=request.user,
+    )
+    if accepted:
+        messages.success(
+            request,
+            ngettext("%(count)s report accepted.", "%(count)s reports accepted.", len(accepted))
+            % {"count": len(accepted)},
+        )
+    for report, reason in refusals:
+        messages.warning(
+            request,
+            _("Not accepted: %(report)s: %(reason)s")
+            % {"report": report_label(report), "reason": reason},
+        )
+    return redirect(back)
+
+
+@login_required
+def review_return(request, pk):
+    """Return one report to its department with a comment (from the review queue)."""
+    report = get_for_user(
+        request,
+        ProgressReport.objects.select_related("project__lead_department", "author"),
+        lambda user, _report: may_review_reports(user),
+        pk=pk,
+    )
+    back = back_to_queue(request, request.POST if request.method == "POST" else request.GET)
+    conflict = None
+    if request.method == "POST":
+        form = ReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_review(
+                    report=report,
+                    reviewer=request.user,
+                    accept=False,
+                    comment=form.cleaned_data["review_comment"],
+                    version=form.cleaned_data["version"],
+                )
+            except services.Conflict as error:
+                # The page shows the report as saved now, at its version; the comment typed
+                # is listed beside as not saved.
+                conflict, project = error, report.project
+                report = error.current
+                report.project = project
+                error.yours = refused(form, {"review_comment": report.review_comment})
+                form = ReturnForm(
+                    initial={"review_comment": report.review_comment, "version": report.version}
+                )
+            except ValidationError as error:
+                place_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(report)s is returned to its department.")
+                    % {"report": report_label(report)},
+                )
+                return redirect(back)
+    else:
+        form = ReturnForm(initial={"version": report.version})
+    context = {"report": report, "form": form, "conflict": conflict, "back": back}
+    return render(request, "projects/review_return.html", context, status=409 if conflict else 200)
+
+
 def conflict_message(error):
     changed = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
     text = _("Someone else saved this first; nothing of yours was saved.")
@@ -660,7 +812,7 @@ def _export_format(request):
     return export
 
 
-def ledger_rows(rows, planned_key="investment_planned"):
+def ledger_rows(rows):
     """The rows of an investment export: one per project, header first."""
     sources = investment_sources()
     yield [
@@ -673,7 +825,7 @@ def ledger_rows(rows, planned_key="investment_planned"):
         _("source of the completed figure"),
     ]
     for row in rows.values():
-        planned, completed = row[planned_key], row["investment_completed"]
+        planned, completed = row["investment_planned"], row["investment_completed"]
         rate = ledger.rate(completed, planned)
         yield [
             row["code"],
@@ -742,7 +894,7 @@ def key_projects(request, year):
     rows, headline = ledger.key_projects(year, on)
     if export:
         return exports.export_response(
-            export, f"key-projects-{year}", ledger_rows(rows, planned_key="key_planned")
+            export, f"key-projects-{year}", ledger_rows(rows)
         )
     context = {
         "year": year,

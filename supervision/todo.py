@@ -19,7 +19,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -103,7 +103,7 @@ def replies_awaiting_close():
 
 
 def reports_awaiting_review():
-    return ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+    return ProgressReport.objects.awaiting_review()
 
 
 def new_problems():
@@ -136,15 +136,6 @@ def counts(querysets):
 
 
 # --- groups and rows --------------------------------------------------------------------
-
-
-def url_or_none(name, *args, query=""):
-    """The URL of a page another part of the app provides, or None while it does not exist
-    (the review queue and the coordination problems list are built beside this)."""
-    try:
-        return reverse(name, args=args) + query
-    except NoReverseMatch:
-        return None
 
 
 @dataclass(frozen=True)
@@ -327,7 +318,7 @@ def manager_groups(on):
             "review",
             _("Reports awaiting review"),
             reports_awaiting_review(),
-            link=url_or_none("projects:review_queue"),
+            link=reverse("projects:review_queue"),
         ),
         Group(
             "reply-due",

@@ -36,6 +36,8 @@ PERSONAS = ["anonymous", "viewer", "manager", "editor_a", "editor_b", "administr
 WRITES = {
     "projects:report_new": {"editor_a", "administrator"},
     "projects:report_review": {"manager", "administrator"},
+    "projects:review_accept": {"manager", "administrator"},
+    "projects:review_return": {"manager", "administrator"},
     "projects:milestone_update": {"editor_a", "administrator"},
     "indicators:value_add": {"editor_a", "administrator"},
     "indicators:value_edit": {"editor_a", "administrator"},
@@ -60,6 +62,8 @@ READ_ONLY = {
     "projects:investment_year",
     "projects:key_projects",
     "projects:workbook",  # a download (for the department's editors): changes nothing
+    # Managers' and administrators' only, others get 403 (tests/projects/test_review_queue.py)
+    "projects:review_queue",
     "indicators:list",
     "indicators:detail",
     "supervision:list",
@@ -134,6 +138,7 @@ def url_and_data(name, world):
         "code": world["indicator"].code if indicators else world["project"].code,
         "pk": {
             "projects:report_review": world["report"].pk,
+            "projects:review_return": world["report"].pk,
             "supervision:problem_resolve": world["problem"].pk,
         }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
         "year": 2022,
@@ -158,6 +163,11 @@ def url_and_data(name, world):
             "comment": "",
             "version": world["report"].version,
         },
+        "projects:review_accept": {
+            "report": [world["report"].pk],
+            f"version-{world['report'].pk}": world["report"].version,
+        },
+        "projects:review_return": {"review_comment": "请补充", "version": world["report"].version},
         "projects:milestone_update": {
             "action": "done",
             "actual_date": "2026-06-14",

@@ -89,6 +89,7 @@ LISTS = [
     ("projects:overdue", {}),
     ("projects:upcoming", {"days": 365}),
     ("indicators:list", {}),
+    ("projects:review_queue", {}),
 ]
 # (annual investment has no text column: project code, year and numbers)
 ADMIN_EXPORTS = [

@@ -1,5 +1,7 @@
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from projects.models import ProgressReport
 
@@ -18,3 +20,19 @@ def health(value):
 @register.filter
 def money(value):
     return "–" if value is None else f"{value:,.2f}"
+
+
+@register.filter
+def long_text(value, length=80):
+    """A text in a table cell: whole when short, else its first `length` characters, which
+    open in place to the whole text (a <details>, no script)."""
+    if not value:
+        return "–"
+    if len(value) <= length:
+        return linebreaksbr(value, autoescape=True)
+    return format_html(
+        '<details class="long-text"><summary><span class="short">{}</span></summary>'
+        '<div class="full">{}</div></details>',
+        Truncator(value).chars(length),
+        linebreaksbr(value, autoescape=True),
+    )

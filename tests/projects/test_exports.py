@@ -10,8 +10,8 @@ import pytest
 from indicators.models import IndicatorValue
 from indicators.tables import IndicatorTable
 from projects.exports import table_values
-from projects.models import AnnualInvestment, Milestone, Project
-from projects.tables import MilestoneTable, ProjectTable, UpcomingTable
+from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
+from projects.tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 
 from ..conftest import TODAY, make_indicator, make_milestone, make_project, make_report
 
@@ -50,6 +50,14 @@ def test_milestone_boards(rows):
     # As the boards fetch them: of each project only its code and name.
     same_as_tables2(MilestoneTable, Milestone.objects.overdue().for_lists())
     same_as_tables2(UpcomingTable, Milestone.objects.due_within(30).for_lists())
+
+
+def test_review_queue(rows):
+    data = ProgressReport.objects.awaiting_review().select_related(
+        "project__lead_department", "author"
+    )
+    values = same_as_tables2(ReviewTable, data)
+    assert len(values) == 3
 
 
 def test_indicators(rows):

@@ -67,8 +67,8 @@ def portfolio(frozen_today, department_a, editor_a):
         corrected_by="区统计局 王某",
         correction_reason="统计局年度核定",
     )
-    KeyProject.objects.create(project=reported, year=2026, planned=8)
-    KeyProject.objects.create(project=corrected, year=2026, planned=4)
+    KeyProject.objects.create(project=reported, year=2026)
+    KeyProject.objects.create(project=corrected, year=2026)
     return {"reported": reported, "admin_only": admin_only, "corrected": corrected}
 
 
@@ -185,10 +185,10 @@ def test_the_key_projects_figure_the_district_publishes(portfolio, client, manag
     client.cookies["django_language"] = "en"
     page = client.get(reverse("projects:key_projects", args=[2026]))
     headline = page.context["headline"]
-    # 3 + 4 completed of a plan of 8 + 4
-    assert (headline.projects, headline.completed, headline.planned) == (2, 7, 12)
-    assert round(headline.rate, 1) == Decimal("58.3")
-    assert "2 key projects completed 7.00 (100 million yuan), 58.3 % of the annual plan." in (
+    # 3 + 4 completed of their annual plans, 10 + 6 (the one place a plan is kept)
+    assert (headline.projects, headline.completed, headline.planned) == (2, 7, 16)
+    assert round(headline.rate, 1) == Decimal("43.8")
+    assert "2 key projects completed 7.00 (100 million yuan), 43.8 % of the annual plan." in (
         page.content.decode()
     )
 
