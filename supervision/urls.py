@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class MonthConverter:
+    """yyyy-mm, kept as text: the view says which months have a bulletin (404 otherwise)."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(MonthConverter, "month")
 
 app_name = "supervision"
 urlpatterns = [
@@ -13,4 +28,6 @@ urlpatterns = [
     path("supervision/problems/", views.ProblemListView.as_view(), name="problems"),
     path("supervision/problems/<int:pk>/resolve/", views.problem_resolve, name="problem_resolve"),
     path("todo/", views.todo, name="todo"),
+    path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/<month:month>/", views.bulletin, name="bulletin"),
 ]

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 
 from projects import services as project_services
@@ -18,8 +19,10 @@ from projects.forms import place_errors
 from projects.listing import ListPageMixin
 from projects.models import CoordinationProblem, Milestone, Project
 from projects.permissions import get_for_user, may_update_milestone, security_log
+from projects.reporting import last_month
 
-from . import services
+from . import bulletin as figures
+from . import bulletin_docx, services
 from . import todo as todo_items
 from .filters import OrderFilter, ProblemFilter
 from .forms import CloseForm, OrderForm, ReplyForm, ResolveForm, UrgeForm
@@ -343,3 +346,53 @@ class SignInView(LoginView):
         if todo_items.is_department_editor(self.request.user):
             return reverse("supervision:todo")
         return super().get_default_redirect_url()
+
+
+# --- the monthly bulletin ------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def bulletins(request):
+    """The latest bulletin: the month last ended."""
+    month = figures.latest_month(today())
+    return redirect("supervision:bulletin", month=f"{month:%Y-%m}")
+
+
+@login_required
+@require_safe
+def bulletin(request, month):
+    """The monthly bulletin (月度通报), for every signed-in role: it is a published
+    document. ?_export=docx gives it as a Word document."""
+    on = today()
+    chosen = figures.parse_month(month)
+    first, last = figures.month_range(on)
+    if chosen is None or not first <= chosen <= last:
+        raise Http404(
+            _("There is no bulletin for %(month)s: choose a month from %(first)s to %(last)s.")
+            % {"month": month, "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+        )
+    export = request.GET.get("_export")
+    if export not in (None, "docx"):
+        return HttpResponseBadRequest(_("Unknown export format; use docx."))
+    found = figures.build(chosen, on)
+    if export:
+        response = HttpResponse(bulletin_docx.build(found, on), content_type=bulletin_docx.DOCX_TYPE)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{bulletin_docx.filename(found.period)}"'
+        )
+        return response
+    period = found.period
+    context = {
+        "bulletin": found,
+        "period": period,
+        "title": bulletin_docx.title_for(period),
+        "coverage": bulletin_docx.coverage(period),
+        "sample_warning": bulletin_docx.sample_warning(),
+        "tables": figures.tables(found),
+        "previous": last_month(chosen) if chosen > first else None,
+        "next": figures.next_month(chosen) if chosen < last else None,
+        "earlier": figures.earlier_months(first, chosen),
+        "today": on,
+    }
+    return render(request, "supervision/bulletin.html", context)

@@ -70,6 +70,8 @@ READ_ONLY = {
     "supervision:detail",
     "supervision:problems",
     "supervision:todo",
+    "supervision:bulletins",
+    "supervision:bulletin",
 }
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
@@ -142,6 +144,7 @@ def url_and_data(name, world):
         "year": 2022,
         "key": world["chapter"].key,
         "slug": world["department"].slug,
+        "month": "2026-05",
     }
     wanted = dict(app_urls())[name]
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
