@@ -717,7 +717,7 @@ def slipping_table(bulletin):
 
 def _order_cells(order):
     return [
-        order.number,
+        Link(order.number, order.get_absolute_url()),
         Link(f"{order.project.code} {order.project.name}", order.project.get_absolute_url()),
         str(order.department),
         order.get_level_display(),
