@@ -1,5 +1,8 @@
 import datetime
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
 
 from django import forms
 from django.conf import settings
@@ -285,10 +288,101 @@ def chapter_detail(request, key):
     return render(request, "projects/chapter_detail.html", context)
 
 
+# The departments page: a table for each kind of department, sorted by one figure.
+DEPARTMENT_KINDS = [
+    (Department.Kind.BUREAU, gettext_lazy("District bureaus")),
+    (Department.Kind.STREET, gettext_lazy("Street offices")),
+    (Department.Kind.STATE_GROUP, gettext_lazy("District state-owned groups")),
+    (Department.Kind.CITY, gettext_lazy("City-level bodies")),
+]
+
+
+@dataclass(frozen=True)
+class DepartmentColumn:
+    label: str
+    value: Callable  # the figure sorted on; None sorts last either way
+    # A first click sorts the worst first: most overdue, lowest on-time rate, and so on.
+    first_descending: bool
+
+
+def department_name(department):
+    return department.short_name or department.name
+
+
+# ?sort= takes one of these names, "-" in front for descending; anything else is the default.
+DEPARTMENT_COLUMNS = {
+    "name": DepartmentColumn(gettext_lazy("department"), department_name, False),
+    "projects": DepartmentColumn(gettext_lazy("projects led"), attrgetter("projects_led"), True),
+    "overdue": DepartmentColumn(
+        gettext_lazy("overdue milestones"), attrgetter("overdue_count"), True
+    ),
+    "on_time": DepartmentColumn(gettext_lazy("on-time rate"), attrgetter("on_time_rate"), False),
+    "rebaselined": DepartmentColumn(
+        gettext_lazy("re-baselined milestones"), attrgetter("rebaselined_count"), True
+    ),
+    "last_report": DepartmentColumn(
+        gettext_lazy("days since the last report"), attrgetter("days_since_report"), True
+    ),
+    "missing": DepartmentColumn(
+        gettext_lazy("projects missing the report due"), attrgetter("missing_reports"), True
+    ),
+}
+DEPARTMENT_SORT = "-overdue"  # as the overdue board: the departments most behind first
+
+
+def sort_departments(departments, sort):
+    """The departments sorted by one column (ties by name), those without the figure last;
+    returns them with the sort applied (an unknown one is the default)."""
+    key = sort.removeprefix("-")
+    if key not in DEPARTMENT_COLUMNS:
+        sort, key = DEPARTMENT_SORT, DEPARTMENT_SORT.removeprefix("-")
+    value = DEPARTMENT_COLUMNS[key].value
+    by_name = sorted(departments, key=department_name)
+    # Python's sort is stable, reversed too: ties stay in name order.
+    present = sorted(
+        (d for d in by_name if value(d) is not None), key=value, reverse=sort.startswith("-")
+    )
+    return present + [d for d in by_name if value(d) is None], sort
+
+
 @login_required
 def department_list(request):
+    """Every department's scorecard, a table per kind (bureaus, street offices, groups,
+    city bodies), sorted by ?sort=; those that lead no project and answer for no milestone
+    are folded away under their table."""
     departments = scorecards.departments_with_scores(Department.objects.all(), on=today())
-    return render(request, "projects/department_list.html", {"departments": departments})
+    departments, sort = sort_departments(departments, request.GET.get("sort", ""))
+    descending, sorted_key = sort.startswith("-"), sort.removeprefix("-")
+    columns = []
+    for key, column in DEPARTMENT_COLUMNS.items():
+        if key == sorted_key:
+            following = key if descending else f"-{key}"
+        else:
+            following = f"-{key}" if column.first_descending else key
+        columns.append(
+            {
+                "key": key,
+                "label": column.label,
+                "sorted": key == sorted_key,
+                "descending": descending,
+                "url": f"?sort={following}",
+            }
+        )
+    groups = []
+    for kind, title in DEPARTMENT_KINDS:
+        of_kind = [d for d in departments if d.kind == kind]
+        if of_kind:
+            groups.append(
+                {
+                    "kind": kind,
+                    "title": title,
+                    "count": len(of_kind),
+                    "active": [d for d in of_kind if d.projects_led or d.milestone_count],
+                    "idle": [d for d in of_kind if not (d.projects_led or d.milestone_count)],
+                }
+            )
+    context = {"departments": departments, "groups": groups, "columns": columns}
+    return render(request, "projects/department_list.html", context)
 
 
 @login_required
