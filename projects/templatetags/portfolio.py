@@ -3,6 +3,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from projects import formatting
 from projects.models import ProgressReport
 
 register = template.Library()
@@ -19,7 +20,21 @@ def health(value):
 
 @register.filter
 def money(value):
-    return "–" if value is None else f"{value:,.2f}"
+    """An amount in 亿元: "3.15 亿元" (projects/formatting.py); every amount a page or a
+    message shows goes through it."""
+    return formatting.money(value)
+
+
+@register.filter
+def percent(value, places=0):
+    """A percentage without a space before its sign: "57%", or "57.3%" with |percent:1."""
+    return formatting.percent(value, int(places))
+
+
+@register.filter
+def quantity(value, unit):
+    """A figure with its unit: "150 家", "5.5%", "1,450.00 亿元"."""
+    return formatting.quantity(value, unit)
 
 
 @register.filter

@@ -105,7 +105,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
     shown = {p.code: p.investment_completed for p in page.context["table"].data}
     assert shown == EXPECTED
     exported = csv_rows(client.get(reverse("projects:portfolio"), {"_export": "csv"}))
-    assert column(exported, "investment done this year") == EXPECTED
+    assert column(exported, "investment done this year (100 million yuan)") == EXPECTED
     book = load_workbook(
         io.BytesIO(client.get(reverse("projects:portfolio"), {"_export": "xlsx"}).content)
     )
@@ -113,7 +113,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
         [str(c) if c is not None else "" for c in r]
         for r in book.active.iter_rows(values_only=True)
     ]
-    assert column(rows, "investment done this year") == EXPECTED
+    assert column(rows, "investment done this year (100 million yuan)") == EXPECTED
 
     # each project's page
     for project in portfolio.values():
@@ -176,7 +176,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
     by_recipient = {tuple(m.to): m.body for m in mailoutbox}
     body = by_recipient[("a@liwan.example",)]
     for code, amount in EXPECTED.items():
-        assert f"{code} " in body and f": {amount:.2f} / " in body
+        assert f"{code} " in body and f": {amount:.2f}\u00a0" in body  # 3.00 亿元 / …
     assert f"{total:.2f}" in by_recipient[("boss@liwan.example",)]
 
 
@@ -188,7 +188,7 @@ def test_the_key_projects_figure_the_district_publishes(portfolio, client, manag
     # 3 + 4 completed of their annual plans, 10 + 6 (the one place a plan is kept)
     assert (headline.projects, headline.completed, headline.planned) == (2, 7, 16)
     assert round(headline.rate, 1) == Decimal("43.8")
-    assert "2 key projects completed 7.00 (100 million yuan), 43.8 % of the annual plan." in (
+    assert "2 key projects completed 7.00\u00a0hundred million yuan, 43.8% of the annual plan." in (
         page.content.decode()
     )
 
@@ -301,7 +301,7 @@ def test_the_key_projects_page_shows_what_the_district_published_with_its_source
     page = client.get(reverse("projects:key_projects", args=[2024])).content.decode()
     # As published (plan data, fixtures/plan14/official_values.json), with its address.
     assert "167个区重点项目完成投资410.1亿元,年度投资计划完成率107.7%" in page
-    assert "410.1" in page and "107.7 %" in page
+    assert "410.1" in page and "107.7%" in page
     assert "http://www.lw.gov.cn/zjlw/lwgs/jjfz/index.html" in page
     page = client.get(reverse("projects:key_projects", args=[2019])).content.decode()
     assert "107.7" not in page  # nothing published for that year
