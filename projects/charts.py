@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .formatting import figure, number
+from .formatting import money, number
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 44
@@ -76,8 +76,8 @@ def unplaced_label(points, completed):
 
 
 def label(value):
-    """An amount on the chart (a dot's, the plan's): its figure, as few decimals as it needs."""
-    return figure(value)
+    """An amount on the chart (a dot's, the plan's, the part in no month): as everywhere."""
+    return money(value)
 
 
 def nice_step(span, intervals=4):

@@ -12,9 +12,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from projects import charts, ledger, services, workbook
+from projects.formatting import money
 from projects.models import AnnualInvestment, KeyProject, Milestone, ProgressReport, Project
 from projects.roles import Role
 
@@ -219,7 +221,7 @@ def test_the_curve_carries_each_project_forward_and_has_units(portfolio, client,
         (5, Decimal("6")),
     ]
     curve = charts.investment_curve(points, Decimal("21"))
-    assert curve.plan_label == "21" and len(curve.actual_dots) == 5
+    assert curve.plan_label == money(21) and len(curve.actual_dots) == 5
     client.force_login(manager)
     client.cookies["django_language"] = "en"
     html = client.get(reverse("projects:investment")).content.decode()
@@ -344,7 +346,8 @@ def test_the_curve_says_how_much_of_the_year_is_in_no_month(portfolio, client, m
     client.force_login(manager)
     page = client.get(reverse("projects:investment"))
     assert page.context["district"].completed == 9
-    assert page.context["curve"].unplaced == "3"
+    with translation.override("zh-hans"):  # the page's language
+        assert page.context["curve"].unplaced == money(3)
     assert (
         "belong to no month" in page.content.decode() or "不属于任何月份" in page.content.decode()
     )
