@@ -136,6 +136,7 @@ class PlanChapterInline(admin.TabularInline):
         "paragraph_start",
         "paragraph_end",
         "title_is_official",
+        "calls_for_works",
     ]
     autocomplete_fields = ["parent"]
     extra = 0
@@ -167,8 +168,9 @@ class PlanChapterAdmin(admin.ModelAdmin):
         "paragraph_start",
         "paragraph_end",
         "title_is_official",
+        "calls_for_works",
     ]
-    list_filter = ["plan", "title_is_official"]
+    list_filter = ["plan", "title_is_official", "calls_for_works"]
     list_select_related = ["plan", "parent__plan"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["plan", "parent"]
