@@ -67,8 +67,10 @@ def _chart(years, expected, actual, unit, target=None, kind="path"):
     numbers = [*expected.values(), *actual.values()] + ([target] if target is not None else [])
     if kind == "growth":
         numbers.append(0.0)  # a rate's axis shows zero: growth against decline
-    # Round ticks around the figures; counts and totals never go below zero, nor their axis.
-    bottom, top, ticks = nice_axis(min(numbers), max(numbers))
+    # Round ticks around the figures, with room above the highest (and the target line's
+    # label); counts and totals never go below zero, nor their axis.
+    low, high = min(numbers), max(numbers)
+    bottom, top, ticks = nice_axis(low, high + (high - low) * 0.05)
     first, last = years[0], years[-1]
 
     def x(year):
