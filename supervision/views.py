@@ -236,6 +236,14 @@ def _step_view(request, pk, allowed, form_class, key, act):
 @require_POST
 def order_reply(request, pk):
     def act(order, data):
+        milestone = order.milestone
+        if data["forecast_date"] and not (
+            milestone and may_update_milestone(request.user, milestone)
+        ):
+            # The form offers a forecast only on a milestone the user may update.
+            raise ValidationError(
+                {"forecast_date": _("Your department cannot change this milestone's forecast.")}
+            )
         services.order_reply(
             order=order,
             by=request.user,
@@ -377,7 +385,9 @@ def bulletin(request, month):
         return HttpResponseBadRequest(_("Unknown export format; use docx."))
     found = figures.build(chosen, on)
     if export:
-        response = HttpResponse(bulletin_docx.build(found, on), content_type=bulletin_docx.DOCX_TYPE)
+        response = HttpResponse(
+            bulletin_docx.build(found, on), content_type=bulletin_docx.DOCX_TYPE
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{bulletin_docx.filename(found.period)}"'
         )
