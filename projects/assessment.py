@@ -65,6 +65,7 @@ class Table:
     note: str = ""
     empty: str = "–"
     sources: list = field(default_factory=list)  # numbered notes: "[1] …"
+    wide: bool = False  # too wide for an upright page
 
 
 @dataclass
@@ -343,14 +344,14 @@ def indicator_section(plan, verdicts, provisional, ended):
     rows, reasons = [], []
     for verdict in verdicts:
         indicator = verdict.indicator
+        unit = indicator.unit.strip()
         by_year = {value.year: value for value in verdict.values}
         cells = [
             Link(
-                f"{indicator.code} {indicator.name}",
+                f"{indicator.code} {indicator.name}" + (f" ({unit})" if unit else ""),
                 indicator.get_absolute_url(),
                 note=plan_source(notes, indicator),
             ),
-            indicator.unit or "–",
             indicator.get_nature_display(),
             indicator_summary.baseline_text(indicator) or _("not stated in the plan"),
         ]
@@ -368,7 +369,7 @@ def indicator_section(plan, verdicts, provisional, ended):
         )
     figures = Table(
         title=_("Indicators: figures by year"),
-        headers=[_("indicator"), _("unit"), _("nature"), _("baseline")]
+        headers=[_("indicator (unit)"), _("nature"), _("baseline")]
         + [str(year) for year in years]
         + [_("target"), _("verdict")],
         rows=rows,
@@ -378,6 +379,7 @@ def indicator_section(plan, verdicts, provisional, ended):
         ),
         empty=_("The plan has no indicators."),
         sources=notes.texts,
+        wide=True,
     )
     reasons_table = Table(
         title=_("Verdicts and their reasons"),

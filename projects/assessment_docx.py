@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from . import assessment as figures
-from .documents import WARNING_RED, add_paragraph, add_table, new_document, safe
+from .documents import WARNING_RED, add_paragraph, add_table, new_document, safe, turn_pages
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
@@ -44,7 +44,11 @@ def build(plan, on):
             for line in section.paragraphs:
                 add_paragraph(document, line)
             for table in section.tables:
+                if table.wide:  # the indicators' figures by year: on a page turned sideways
+                    turn_pages(document, landscape=True)
                 add_table(document, table, level=2)
+                if table.wide:
+                    turn_pages(document, landscape=False)
         buffer = io.BytesIO()
         document.save(buffer)
     return buffer.getvalue()

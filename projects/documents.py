@@ -17,6 +17,7 @@ import re
 
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,7 +27,8 @@ from .exports import clean_text
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BODY_FONT, HEADING_FONT = "SimSun", "SimHei"
-TEXT_WIDTH = Mm(160)  # A4 less the margins
+A4 = (Mm(210), Mm(297))
+TEXT_WIDTH = Mm(160)  # A4 less the margins, upright
 DIGIT = Mm(2)  # a digit at the tables' 9 points, with room; a Chinese character is two
 PADDING = 3  # a cell's left and right margins, in digits
 WIDE = re.compile("[\u2e80-\uffff]")  # Chinese characters and full-width punctuation
@@ -64,7 +66,7 @@ def new_document():
     Grid."""
     document = Document()
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+    section.page_width, section.page_height = A4
     section.left_margin = section.right_margin = Mm(25)
     section.top_margin, section.bottom_margin = Mm(30), Mm(25)
     styles = document.styles
@@ -121,19 +123,33 @@ def _unbreakable(text):
     return max(runs + [6 if WIDE.search(text) else 0])
 
 
-def _column_widths(table):
+def turn_pages(document, landscape):
+    """Go on on a new page, A4 turned sideways (for a wide table) or upright again."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    short, long = A4
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    return section
+
+
+def _text_width(document):
+    section = document.sections[-1]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def _column_widths(table, text_width=TEXT_WIDTH):
     """Widths for the table's columns across the text width, alike in Word and LibreOffice:
     each column first gets what its numbers and codes need not to break, then a share of
     the rest in proportion to what its longest cell would take on one line."""
     columns = list(zip(table.headers, *table.rows, strict=True))
     need = [max(_unbreakable(str(text)) for text in column) + PADDING for column in columns]
     want = [max(_units(str(text)) for text in column) + PADDING for column in columns]
-    available = TEXT_WIDTH / DIGIT
+    available = text_width / DIGIT
     extra = [max(w - n, 0) for w, n in zip(want, need, strict=True)]
     spare = max(available - sum(need), 0)
     scale = min(spare / sum(extra), 1) if sum(extra) else 0
     units = [n + e * scale for n, e in zip(need, extra, strict=True)]
-    return [int(TEXT_WIDTH * u / sum(units)) for u in units]
+    return [int(text_width * u / sum(units)) for u in units]
 
 
 def add_table(document, table, level=1):
@@ -144,7 +160,7 @@ def add_table(document, table, level=1):
     if not table.rows:
         add_paragraph(document, table.empty)
         return
-    widths = _column_widths(table)
+    widths = _column_widths(table, _text_width(document))
     word = document.add_table(rows=1, cols=len(table.headers))
     word.style = document.styles["Table Grid"]
     word.alignment = WD_TABLE_ALIGNMENT.CENTER

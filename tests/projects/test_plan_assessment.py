@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from indicators.models import IndicatorValue
@@ -176,16 +177,16 @@ def test_each_indicator_has_its_verdict_figures_and_sources(plan):
     found = build(plan["plan"])
     with translation.override("en"):
         by_year = table(found, "Indicators: figures by year")
-        assert by_year.headers[4:9] == ["2021", "2022", "2023", "2024", "2025"]
+        assert by_year.headers[3:8] == ["2021", "2022", "2023", "2024", "2025"]
         rows = {cells(row)[0].split("[")[0]: cells(row) for row in by_year.rows}
-        gdp = rows["GDP 地区生产总值"]
-        assert gdp[1] == "亿元" and gdp[3] == "not stated in the plan"  # no baseline given
-        assert gdp[7].startswith("90[") and gdp[8].startswith("120[")
+        gdp = rows["GDP 地区生产总值 (亿元)"]
+        assert gdp[2] == "not stated in the plan"  # no baseline given
+        assert gdp[6].startswith("90[") and gdp[7].startswith("120[")
         assert gdp[-2].startswith("100 (2025)") and gdp[-1] == "met"
-        jobs = rows["JOBS 新增就业"]
-        assert jobs[8].startswith("50[") and jobs[-1] == "not met (provisional)"
-        rd = rows["RD 研发投入"]
-        assert rd[7].startswith("1.5[") and rd[-1] == "awaiting the final figure (provisional)"
+        jobs = rows["JOBS 新增就业 (万人)"]
+        assert jobs[7].startswith("50[") and jobs[-1] == "not met (provisional)"
+        rd = rows["RD 研发投入 (%)"]
+        assert rd[6].startswith("1.5[") and rd[-1] == "awaiting the final figure (provisional)"
         notes = "\n".join(by_year.sources)
         # Published: title, date, address; a department's and sample values say so.
         assert "2025年统计公报, March 20, 2026, https://example.gov.cn/2025" in notes
@@ -196,7 +197,9 @@ def test_each_indicator_has_its_verdict_figures_and_sources(plan):
         assert "The plan, paragraph not stated" in notes
         assert "None" not in notes
         marks = {code: re.findall(r"\[\d+\]", row[0]) for code, row in rows.items()}
-        assert marks["GDP 地区生产总值"] == marks["RD 研发投入"]  # paragraph 28's one note
+        assert (
+            marks["GDP 地区生产总值 (亿元)"] == marks["RD 研发投入 (%)"]
+        )  # paragraph 28's one note
         assert len({mark for found in marks.values() for mark in found}) == 3
         reasons = {
             cells(row)[0]: cells(row)[1:] for row in table(found, "Verdicts and their reasons").rows
@@ -366,6 +369,13 @@ def test_the_word_document_is_a_draft_in_chinese_with_tables_and_sources(client,
         cell.text for word in document.tables for row in word.rows for cell in row.cells
     )
     assert "LW-CUL-001" in body and "15-2" in body and "None" not in body
+    # The indicators' figures by year on a page turned sideways, then upright again.
+    assert [s.orientation for s in document.sections] == [
+        WD_ORIENT.PORTRAIT,
+        WD_ORIENT.LANDSCAPE,
+        WD_ORIENT.PORTRAIT,
+    ]
+    assert document.sections[1].page_width > document.sections[1].page_height
     # Chinese fonts in the East Asian slot.
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "SimSun"
