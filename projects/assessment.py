@@ -485,7 +485,7 @@ def chapter_section(chapters, listed):
     rows = []
     for chapter in chapters:
         if not calls_for_works(chapter):
-            served = _("does not call for works")
+            served = _("calls for no works")
         else:
             served = _("yes") if chapter.served else _("no project")
         direct = sorted(

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 
 from indicators.models import IndicatorValue
 from projects import assessment as figures
-from projects.models import AnnualInvestment, KeyProject, Plan
+from projects.models import AnnualInvestment, KeyProject, Plan, PlanChapter
 
 from ..conftest import make_chapter, make_indicator, make_plan, make_project, make_report
 
@@ -392,3 +392,24 @@ def test_the_word_document_has_no_sample_warning_without_sample_data(client, vie
     document = Document(io.BytesIO(client.get(URL, {"_export": "docx"}).content))
     with translation.override(settings.LANGUAGE_CODE):
         assert figures.sample_warning() not in [p.text for p in document.paragraphs]
+
+
+@pytest.mark.skipif(
+    not hasattr(PlanChapter, "calls_for_works"),
+    reason="chapters do not yet say whether they call for works",
+)
+def test_a_chapter_that_calls_for_no_works_is_no_gap(plan, client, viewer):
+    make_chapter(plan["plan"], "1", title="“十三五”时期发展成就", calls_for_works=False)
+    found = build(plan["plan"])
+    with translation.override("en"):
+        rows = {
+            cells(row)[0]: cells(row)[1:]
+            for row in table(found, "Chapters and what served them").rows
+        }
+        assert rows["1 “十三五”时期发展成就"] == ["0", "0", "calls for no works", "–"]
+        section = next(s for s in found.sections if str(s.title) == "Chapters and what served them")
+        assert section.paragraphs[0].startswith("2 of the 3 chapters")  # not counted
+        assert section.paragraphs[1] == "No project served: 4 城市更新."
+    client.force_login(viewer)
+    context = client.get(reverse("projects:plan", args=[14])).context
+    assert [c.code for c in context["unserved"]] == ["4"]
