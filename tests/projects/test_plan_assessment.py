@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.html import escape
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -189,7 +189,8 @@ def test_each_indicator_has_its_verdict_figures_and_sources(plan):
         assert rd[6].startswith("1.5[") and rd[-1] == "awaiting the final figure (provisional)"
         notes = "\n".join(by_year.sources)
         # Published: title, date, address; a department's and sample values say so.
-        assert "2025年统计公报, March 20, 2026, https://example.gov.cn/2025" in notes
+        published = formats.date_format(D(2026, 3, 20), "DATE_FORMAT")
+        assert f"2025年统计公报, {published}, https://example.gov.cn/2025" in notes
         assert "Entered by 部门甲, not yet published: 人社局台账" in notes
         assert "Sample data, not the district's figure." in notes
         # Where the plan states each: one note for one sentence; none for the admin's.
