@@ -5,6 +5,7 @@ kind: the columns and one example row.
 An uploaded file is checked against the upload limits (uploads.py) before the library reads
 it, and waits for its confirmation in the database (PreviewStorage), never on disk."""
 
+import functools
 import io
 from uuid import uuid4
 
@@ -96,7 +97,13 @@ class ColumnsExportForm(SelectableFieldsExportForm):
     """The export's choice of columns, each by its header (项目编号) and its code."""
 
     def _get_field_label(self, resource, field_name):
-        return f"{resource().fields[field_name].column_name} ({field_name})"
+        return f"{column_names(resource)[field_name]} ({field_name})"
+
+
+@functools.cache
+def column_names(resource_class):
+    """{field name: header} as an instance of the resource names its columns."""
+    return {name: field.column_name for name, field in resource_class().fields.items()}
 
 
 class SpreadsheetAdminMixin(ImportExportMixin):
