@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -12,7 +11,7 @@ from projects.models import Project
 from projects.spreadsheets import SpreadsheetAdminMixin
 from projects.validators import change_reason_rules
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, ProjectIndicator
 from .resources import IndicatorValueResource
 
 
@@ -119,35 +118,14 @@ class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHist
     autocomplete_fields = ["indicator", "entered_by"]
 
 
-class ProjectIndicatorsForm(forms.ModelForm):
-    """A project's admin form with the indicators it serves. The link belongs to the
-    indicators (Indicator.projects), so the field is declared here; it looks and asks the
-    database what it did as a field of Project: the current links, then the chosen ones
-    shown by name, searched as the indicator list is."""
+class ProjectIndicatorInline(admin.TabularInline):
+    """The indicators a project serves, on the project's admin page (the link belongs to
+    the indicators: Indicator.projects): a row each, saved one by one, so that each link
+    added or removed is in the project's history with who and when."""
 
-    indicators = forms.ModelMultipleChoiceField(
-        Indicator.objects.all(),
-        required=False,
-        label=_("indicators served"),
-        widget=AutocompleteSelectMultiple(
-            Indicator.projects.through._meta.get_field("indicator"), admin.site
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and "indicators" not in self.initial:
-            self.initial["indicators"] = list(self.instance.indicators.all())
-
-
-def _with_indicators(fieldsets):
-    """The project's fieldsets, the indicators first in the one about the plan."""
-    return [
-        (name, {**options, "fields": ["indicators", *options["fields"]]})
-        if "source_sentence" in options["fields"]
-        else (name, options)
-        for name, options in fieldsets
-    ]
+    model = ProjectIndicator
+    autocomplete_fields = ["indicator"]
+    extra = 0
 
 
 admin.site.unregister(Project)
@@ -155,9 +133,12 @@ admin.site.unregister(Project)
 
 @admin.register(Project)
 class ProjectAdmin(portfolio_admin.ProjectAdmin):
-    form = ProjectIndicatorsForm
-    fieldsets = _with_indicators(portfolio_admin.ProjectAdmin.fieldsets)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.indicators.set(form.cleaned_data["indicators"])
+    inlines = [
+        portfolio_admin.ProjectChapterInline,
+        ProjectIndicatorInline,
+        *(
+            inline
+            for inline in portfolio_admin.ProjectAdmin.inlines
+            if inline is not portfolio_admin.ProjectChapterInline
+        ),
+    ]

@@ -128,14 +128,14 @@ class Indicator(CleanTextModel, models.Model):
     chapters = models.ManyToManyField(
         PlanChapter, verbose_name=_("chapters"), blank=True, related_name="indicators"
     )
-    # Declared here so that projects need not know indicators; the table keeps the name
-    # it had when the link was declared on Project, so databases keep their links.
+    # Declared here so that projects need not know indicators. Each link is a row of its
+    # own (ProjectIndicator), so that adding or removing one is in the project's history.
     projects = models.ManyToManyField(
         Project,
         verbose_name=_("projects"),
         blank=True,
         related_name="indicators",
-        db_table="projects_project_indicators",
+        through="ProjectIndicator",
     )
     source_paragraph = models.PositiveSmallIntegerField(
         _("source paragraph"), null=True, blank=True
@@ -248,6 +248,42 @@ class Indicator(CleanTextModel, models.Model):
         rows = list(self.values.all())
         values = {v.year: v.value for v in rows}
         return progress.assess(self.as_target(rows), values, current_year or today().year)
+
+
+class ProjectIndicator(models.Model):
+    """An indicator that a project serves. Each link added or removed is in the project's
+    change history, with who and when (projects/history.py, through indicators.summary):
+    the project's admin page saves its links one by one, the plan data with
+    simple-history's bulk functions."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="project_links",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="indicator_links",
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical indicator served"))
+
+    class Meta:
+        verbose_name = _("indicator served")
+        verbose_name_plural = _("indicators served")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "indicator"],
+                name="project_indicator_unique",
+                violation_error_message=_("The project is already linked to this indicator."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} → {self.indicator.code}"
 
 
 OFFICIAL_NEEDS_REASON = _("Say why a published (official) value is changed.")

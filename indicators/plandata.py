@@ -12,9 +12,9 @@ from django.db import transaction
 from projects import plandata
 from projects.models import Department, Project
 from projects.plandata import PlanDataError, check_quote, read_json
-from projects.upsert import set_links, upsert
+from projects.upsert import set_link_rows, set_links, upsert
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, ProjectIndicator
 
 
 @transaction.atomic
@@ -79,7 +79,15 @@ def link_projects(indicators, stats):
     projects = {p.code: p for p in Project.objects.filter(code__in=[r["code"] for r in rows])}
     for row in rows:
         project = projects[row["code"]]
-        if set_links(project.indicators, [indicators[code] for code in row["indicators"]]):
+        if set_link_rows(
+            project.indicator_links.all(),
+            "indicator",
+            [indicators[code] for code in row["indicators"]],
+            lambda indicator, project=project: ProjectIndicator(
+                project=project, indicator=indicator
+            ),
+            reason=plandata.REASON,
+        ):
             stats["project indicator links changed"] += 1
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import pgettext
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, ProjectIndicator
 from .progress import Status
 
 # Statuses the dashboard lists as off track.
@@ -128,3 +128,11 @@ def count_by_plan():
     return dict(
         Indicator.objects.order_by().values("plan").annotate(n=Count("pk")).values_list("plan", "n")
     )
+
+
+def link_history(project_id):
+    """The history records of a project's links to indicators (added, moved, removed),
+    each with its indicator (None if deleted since), unevaluated; and their model, for
+    projects/history.py."""
+    records = ProjectIndicator.history.filter(project_id=project_id).select_related("indicator")
+    return records, ProjectIndicator

@@ -1,6 +1,7 @@
 """A project's change history, read from django-simple-history's tables in a fixed number
 of queries: who changed what, when, on the project and on its milestones, reports and
-investment figures. And how a change is shown, here and in a conflict message
+investment figures, and its links to chapters and indicators (each link added or
+removed). And how a change is shown, here and in a conflict message
 (services.changes_since): simple-history's diff_against(), each field by its label."""
 
 from dataclasses import dataclass, field
@@ -8,7 +9,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import AnnualInvestment, Department, Milestone, ProgressReport, Project
+from indicators import summary as indicator_summary
+
+from .models import (
+    AnnualInvestment,
+    Department,
+    Milestone,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+)
 
 # Not shown as changes. Nor is what nobody edits (a row's version): diff_against() compares
 # editable fields only.
@@ -19,6 +29,12 @@ ACTIONS = {
     "-": pgettext_lazy("history action", "deleted"),
 }
 REBASELINED = pgettext_lazy("history action", "re-baselined")
+# A link between the project and a chapter or an indicator.
+LINK_ACTIONS = {
+    "+": pgettext_lazy("history action", "linked"),
+    "~": pgettext_lazy("history action", "changed"),
+    "-": pgettext_lazy("history action", "unlinked"),
+}
 
 
 @dataclass
@@ -78,8 +94,47 @@ def project_history(project, limit=50):
                     reason=record.history_change_reason or "",
                 )
             )
+    entries += link_entries(
+        ProjectChapter.history.filter(project_id=project.pk).select_related("chapter__plan"),
+        ProjectChapter,
+        "chapter",
+    )
+    records, model = indicator_summary.link_history(project.pk)
+    entries += link_entries(records, model, "indicator")
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def link_entries(records, model, target):
+    """Links of the project to chapters or indicators (`target`, the linked field of the
+    link's history records, selected with them), each added, moved or removed: one query."""
+    field = model._meta.get_field(target)
+    entries, previous = [], {}
+    for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        changes = []
+        if record.history_type == "~":
+            if before is None or getattr(before, field.attname) == getattr(record, field.attname):
+                continue  # saved without a visible change
+            changes = [(field.verbose_name, linked_label(before, field), linked_label(record, field))]
+        entries.append(
+            Change(
+                when=record.history_date,
+                who=record.history_user,
+                action=LINK_ACTIONS[record.history_type],
+                what=f"{model._meta.verbose_name}: {linked_label(record, field)}",
+                changes=changes,
+                reason=record.history_change_reason or "",
+            )
+        )
+    return entries
+
+
+def linked_label(record, field):
+    """What a link's history record links to, by name; by number if it is gone since."""
+    linked = getattr(record, field.name)
+    return str(linked) if linked is not None else f"#{getattr(record, field.attname)}"
 
 
 def shown_changes(delta, model, departments=None):

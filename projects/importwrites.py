@@ -47,7 +47,7 @@ class BatchWriter:
                 )
             else:
                 self.model.objects.bulk_create(created, batch_size=self.batch_size)
-            self.write_links(created)
+            self.write_links(created, history)
         if updated:
             now = timezone.now()  # bulk_update leaves auto_now fields alone
             for instance in updated:
@@ -60,14 +60,15 @@ class BatchWriter:
                 )
             else:
                 self.model.objects.bulk_update(updated, fields, batch_size=self.batch_size)
-            self.write_links(updated)
+            self.write_links(updated, history)
 
     def auto_now_fields(self):
         return [f.name for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)]
 
-    def write_links(self, instances):
+    def write_links(self, instances, history):
         """Make each row's many-to-many links what its cells say: one query to read the
-        saved links of the batch, one to delete, one to insert, per column."""
+        saved links of the batch, one to delete, one to insert, per column. `history`: the
+        user and reason of the history records of links that keep one."""
         for link_field in self.link_fields:
             attribute = link_field.attribute
             wanted = {
@@ -87,13 +88,22 @@ class BatchWriter:
                     saved[owner].add(other)
                 else:
                     stale.append(pk)
-            if stale:
-                through.objects.filter(pk__in=stale).delete()
-            through.objects.bulk_create(
+            new = [
                 through(**{source: owner, target: other})
                 for owner, others in wanted.items()
                 for other in others - saved[owner]
-            )
+            ]
+            if keeps_history(through):
+                for link in through.objects.filter(pk__in=stale):
+                    link._history_user = history["default_user"]
+                    link._change_reason = history["default_change_reason"]
+                    link.delete()
+                if new:
+                    bulk_create_with_history(new, through, **history)
+            else:
+                if stale:
+                    through.objects.filter(pk__in=stale).delete()
+                through.objects.bulk_create(new)
             for instance in instances:
                 if attribute in pending_links(instance):
                     link_field.widget.current[instance.pk] = pending_links(instance)[attribute]

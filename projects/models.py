@@ -622,6 +622,11 @@ class ProjectChapter(models.Model):
         related_name="project_links",
     )
 
+    # Each link added or removed is in the project's change history, with who and when
+    # (projects/history.py): the admin's inline saves links one by one,
+    # the imports and the plan data with simple-history's bulk functions.
+    history = HistoricalRecords(verbose_name=_("historical chapter served"))
+
     class Meta:
         verbose_name = _("chapter served")
         verbose_name_plural = _("chapters served")

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import Department, Plan, PlanChapter, Project, ProjectChapter
-from .upsert import upsert
+from .upsert import set_link_rows, upsert
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLAN14 = FIXTURES / "plan14"
@@ -209,13 +209,13 @@ def load_projects(chapters, paras, stats):
         }
         project, status = upsert(Project, {"code": row["code"]}, fields, reason=REASON)
         stats[f"projects {status}"] += 1
-        wanted = {chapters[code] for code in row["chapters"]}
-        current = {link.chapter for link in project.chapter_links.select_related("chapter")}
-        if wanted != current:
-            project.chapter_links.exclude(chapter__in=wanted).delete()
-            ProjectChapter.objects.bulk_create(
-                [ProjectChapter(project=project, chapter=c) for c in wanted - current]
-            )
+        if set_link_rows(
+            project.chapter_links.all(),
+            "chapter",
+            [chapters[code] for code in row["chapters"]],
+            lambda chapter, project=project: ProjectChapter(project=project, chapter=chapter),
+            reason=REASON,
+        ):
             stats["project chapter links changed"] += 1
     # Umbrella entries and their parts (part_of), once every entry exists.
     for row in rows:

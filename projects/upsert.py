@@ -1,6 +1,8 @@
 """Idempotent writes for the data loaders: save only what differs, so a second run
 changes nothing and leaves no extra history rows."""
 
+from simple_history.utils import bulk_create_with_history
+
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
@@ -42,3 +44,20 @@ def set_links(manager, wanted):
         return False
     manager.set(wanted)
     return True
+
+
+def set_link_rows(links, target, wanted, make, *, reason):
+    """Make the link rows `links` (a queryset of a link model that keeps a history, such
+    as a project's chapter links) link to exactly `wanted` through their field `target`:
+    each link removed or added is in the history, with `reason`. `make(obj)` builds a new
+    link to obj. True if anything changed."""
+    wanted = set(wanted)
+    current = {getattr(link, target): link for link in links.select_related(target)}
+    stale = [link for linked, link in current.items() if linked not in wanted]
+    for link in stale:
+        link._change_reason = reason
+        link.delete()
+    new = [make(obj) for obj in wanted - current.keys()]
+    if new:
+        bulk_create_with_history(new, links.model, default_change_reason=reason)
+    return bool(stale or new)

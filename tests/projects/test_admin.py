@@ -55,8 +55,8 @@ def project_form(client, project, **fields):
     (inline rows go in `fields` too, with their counts)."""
     form = client.get(admin_url(Project, "change", project.pk)).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(partner_departments=[], indicators=[], lead_department=project.lead_department_id)
-    for prefix in ("milestones", "investments", "chapter_links"):
+    data.update(partner_departments=[], lead_department=project.lead_department_id)
+    for prefix in ("milestones", "investments", "chapter_links", "indicator_links"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     return data | fields
 
@@ -132,7 +132,7 @@ def test_the_project_page_edits_milestones_investments_and_chapters_inline(
 ):
     client.force_login(administrator)
     page = client.get(admin_url(Project, "change", some_data.pk)).content.decode()
-    for prefix in ("milestones", "investments", "chapter_links"):
+    for prefix in ("milestones", "investments", "chapter_links", "indicator_links"):
         assert f'name="{prefix}-TOTAL_FORMS"' in page
 
 

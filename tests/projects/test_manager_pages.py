@@ -524,17 +524,17 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     # session, user, banner, project with lead, partners, chapter links, indicators,
     # milestones, investments, reports, the ledger for every year in one query, this
     # year's monthly curve, then history: departments, project, milestones, reports,
-    # investments; the user's roles (may they report, review, update, supervise?); its
+    # investments, chapter links, indicator links; the user's roles (may they report, review, update, supervise?); its
     # coordination problems (and, when there are some, one more for their orders); its
     # supervision orders; the top bar's to-do counts (one query, the roles already read)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(21):
+    with query_budget(23):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(21):
+    with query_budget(23):
         client.get(url)
 
 

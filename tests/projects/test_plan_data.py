@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from indicators import plandata as whole_plan
-from indicators.models import Indicator
+from indicators.models import Indicator, ProjectIndicator
 from projects import plandata
-from projects.models import Department, Plan, PlanChapter, Project
+from projects.models import Department, Plan, PlanChapter, Project, ProjectChapter
 
 pytestmark = pytest.mark.django_db
 
@@ -169,10 +169,18 @@ class TestLoadPlan:
 
     def test_running_it_again_changes_nothing(self):
         whole_plan.load()
-        history = Project.history.count()
+        histories = [m.history.count() for m in (Project, ProjectChapter, ProjectIndicator)]
         stats = whole_plan.load()
         assert not [key for key in stats if not key.endswith("unchanged")]
-        assert Project.history.count() == history
+        assert [m.history.count() for m in (Project, ProjectChapter, ProjectIndicator)] == histories
+
+    def test_the_links_it_makes_are_in_the_history_with_its_reason(self):
+        whole_plan.load()
+        for model in (ProjectChapter, ProjectIndicator):
+            assert model.history.count() == model.objects.count() > 0
+            assert set(model.history.values_list("history_type", "history_change_reason")) == {
+                ("+", plandata.REASON)
+            }
 
     def test_it_refuses_an_invented_sentence_and_saves_nothing(self, tmp_path, monkeypatch):
         folder = tmp_path / "plan14"
