@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import formatting, resources
 from .models import (
     AnnualInvestment,
+    Carryover,
     CoordinationProblem,
     KeyProject,
     Department,
@@ -383,3 +384,21 @@ class KeyProjectAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name"]
     autocomplete_fields = ["project"]
+
+
+@admin.register(Carryover)
+class CarryoverAdmin(SimpleHistoryAdmin):
+    """Carry-overs are made from the project's page or the portfolio, where the chapters of
+    the new plan are chosen with them (services.carry_over); here an administrator reads
+    them, corrects a reason, or deletes one made by mistake (its chapter links stay: remove
+    them on the project's page in the admin)."""
+
+    list_display = ["project", "from_plan", "to_plan", "carried_on", "carried_by"]
+    list_filter = ["to_plan", "from_plan", "carried_on"]
+    list_select_related = ["project", "from_plan", "to_plan", "carried_by"]
+    search_fields = ["project__code", "project__name", "reason"]
+    fields = ["project", "from_plan", "to_plan", "carried_on", "carried_by", "reason"]
+    readonly_fields = ["project", "from_plan", "to_plan", "carried_on", "carried_by"]
+
+    def has_add_permission(self, request):
+        return False

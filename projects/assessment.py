@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 from indicators import summary as indicator_summary
 
 from . import ledger, plandata
-from .models import AnnualInvestment, KeyProject, Plan, ProgressReport, Project, ProjectChapter
+from .models import (
+    AnnualInvestment,
+    Carryover,
+    KeyProject,
+    Plan,
+    ProgressReport,
+    Project,
+    ProjectChapter,
+)
 from .plans import chapters_served, calls_for_works, investment_over_years, plan_projects
 
 ZERO = Decimal(0)
@@ -168,9 +176,10 @@ def build(plan, on):
     provisional = [v for v in verdicts if v.provisional]
     chapters = chapters_served(plan)
     later = later_chapters(plan, projects)
+    carried = carried_out(plan)
     sections = [
         indicator_section(plan, verdicts, provisional, ended),
-        project_section(plan, listed, figures, counted, later, ended, on),
+        project_section(plan, listed, figures, counted, later, ended, on, carried),
         investment_section(plan, years),
         chapter_section(chapters, listed),
         key_project_section(plan, on),
@@ -183,6 +192,16 @@ def build(plan, on):
         verdicts=verdicts,
         provisional=provisional,
         sections=sections,
+    )
+
+
+def carried_out(plan):
+    """The carry-overs (结转) of the plan's projects into later plans, by project code, in
+    one query."""
+    return list(
+        Carryover.objects.filter(from_plan=plan)
+        .select_related("project", "to_plan")
+        .order_by("project__code", "to_plan__number")
     )
 
 
@@ -400,7 +419,7 @@ def plan_years_total(by_year):
     return sum(completed, ZERO) if completed else None
 
 
-def project_section(plan, listed, figures, counted, later, ended, on):
+def project_section(plan, listed, figures, counted, later, ended, on, carried=()):
     years = f"{plan.start_year}–{plan.end_year}"
     completed_header = _("completed investment %(years)s (100 million yuan)") % {"years": years}
     summary_rows, tables = [], []
@@ -440,7 +459,42 @@ def project_section(plan, listed, figures, counted, later, ended, on):
         % {"day": formats.date_format(on, "DATE_FORMAT")},
     )
     paragraphs = [_("%(count)s projects serve the plan's chapters.") % {"count": len(listed)}]
+    if carried:
+        paragraphs.append(
+            _("%(count)s of them were carried over (结转) into a later plan.")
+            % {"count": len({c.project_id for c in carried})}
+        )
+        tables.append(carryover_table(carried, later))
     return Section(_("Projects by outcome"), paragraphs, [summary, *tables])
+
+
+def carryover_table(carried, later):
+    """The plan's projects carried over into later plans: into which, on what day, why,
+    and the chapters of later plans they serve."""
+    return Table(
+        title=_("Projects carried over into a later plan"),
+        headers=[
+            _("code"),
+            _("name"),
+            _("stage"),
+            _("carried over into"),
+            _("carried over on"),
+            _("reason for the carry-over"),
+            _("continues in"),
+        ],
+        rows=[
+            [
+                Link(c.project.code, c.project.get_absolute_url()),
+                c.project.name,
+                c.project.get_stage_display(),
+                c.to_plan.short_name,
+                formats.date_format(c.carried_on, "DATE_FORMAT"),
+                c.reason,
+                joined(later.get(c.project_id, [])) or "–",
+            ]
+            for c in carried
+        ],
+    )
 
 
 # --- 3. investment by year --------------------------------------------------------------

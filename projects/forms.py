@@ -6,7 +6,7 @@ the department workbook and the admin refuse the same input with the same messag
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CoordinationProblem, Department, ProgressReport
+from .models import CoordinationProblem, Department, Plan, PlanChapter, ProgressReport
 
 
 def place_errors(form, error):
@@ -191,3 +191,74 @@ def whole(text):
     """A whole number as the page sends one: digits only, and short enough for any integer
     column on every database (a longer one cannot be a row's id or version here)."""
     return text.isascii() and text.isdigit() and len(text) <= 9
+
+
+class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows, at most `most` of them: more is refused before any is
+    looked up."""
+
+    def __init__(self, *args, most, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.most = most
+
+    def clean(self, value):
+        if value and len(value) > self.most:
+            raise forms.ValidationError(
+                _("Choose at most %(most)s; nothing was saved.") % {"most": self.most}
+            )
+        return super().clean(value)
+
+
+class CarryoverForm(forms.Form):
+    """A carry-over into a later plan: the plan (by its number), the chapters the project
+    serves there, the reason. Any chapter is read; the model refuses one that is not of the
+    plan (Carryover.check_chapters), and the rest of the rules are the model's too."""
+
+    MAX_CHAPTERS = 50
+
+    to_plan = forms.ModelChoiceField(
+        Plan.objects.all(),
+        to_field_name="number",
+        label=_("carried over into"),
+        error_messages={
+            "required": _("Choose the plan the project is carried over into."),
+            "invalid_choice": _("There is no such plan; load the page again."),
+        },
+    )
+    chapters = BoundedMultipleChoiceField(
+        PlanChapter.objects.select_related("plan"),
+        most=MAX_CHAPTERS,
+        required=False,  # the model asks for them, naming the plan
+        label=_("chapters served in the new plan"),
+        error_messages={
+            "invalid_choice": _("A chosen chapter does not exist (any more); load the page again."),
+            "invalid_pk_value": _("A chosen chapter does not exist (any more); load the page again."),
+        },
+    )
+    reason = text(_("reason for the carry-over"), 3, required=True)
+
+
+class BulkCarryoverForm(CarryoverForm):
+    """The portfolio's ticked projects (`project`, repeated) carried over at once. Gives
+    `project_ids` in the order ticked, each once. A value that is not a whole number
+    refuses the whole list: the form was changed outside the page."""
+
+    MAX = 100
+
+    def clean(self):
+        data = super().clean()
+        ids = self.data.getlist("project")
+        if not ids:
+            raise forms.ValidationError(_("Tick the projects to carry over first."))
+        if len(ids) > self.MAX:
+            raise forms.ValidationError(
+                _("At most %(max)s projects can be carried over at once; nothing was saved.")
+                % {"max": self.MAX}
+            )
+        if not all(whole(text_id) for text_id in ids):
+            raise forms.ValidationError(
+                _("The list of projects was changed outside the page; nothing was saved. "
+                  "Load the page again.")
+            )
+        data["project_ids"] = list(dict.fromkeys(int(text_id) for text_id in ids))
+        return data

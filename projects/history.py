@@ -1,7 +1,7 @@
 """A project's change history, read from django-simple-history's tables in a fixed number
 of queries: who changed what, when, on the project and on its milestones, reports and
-investment figures, and its links to chapters and indicators (each link added or
-removed). And how a change is shown, here and in a conflict message
+investment figures, its carry-overs into later plans and its links to chapters and
+indicators (each link added or removed). And how a change is shown, here and in a conflict message
 (services.changes_since): simple-history's diff_against(), each field by its label."""
 
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from indicators import summary as indicator_summary
 
 from .models import (
     AnnualInvestment,
+    Carryover,
     Department,
     Milestone,
     ProgressReport,
@@ -29,6 +30,7 @@ ACTIONS = {
     "-": pgettext_lazy("history action", "deleted"),
 }
 REBASELINED = pgettext_lazy("history action", "re-baselined")
+CARRIED_OVER = pgettext_lazy("history action", "carried over")
 # A link between the project and a chapter or an indicator.
 LINK_ACTIONS = {
     "+": pgettext_lazy("history action", "linked"),
@@ -94,6 +96,7 @@ def project_history(project, limit=50):
                     reason=record.history_change_reason or "",
                 )
             )
+    entries += carryover_entries(project, departments)
     entries += link_entries(
         ProjectChapter.history.filter(project_id=project.pk).select_related("chapter__plan"),
         ProjectChapter,
@@ -103,6 +106,39 @@ def project_history(project, limit=50):
     entries += link_entries(records, model, "indicator")
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def carryover_entries(project, departments):
+    """The project's carry-overs: made (with their reason), changed, deleted. One query."""
+    entries, previous = [], {}
+    records = Carryover.history.filter(project_id=project.pk).select_related(
+        "history_user", "from_plan", "to_plan"
+    )
+    for record in records.order_by("history_date", "history_id"):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        changes, reason = [], record.history_change_reason or ""
+        if record.history_type == "+":
+            reason = record.reason
+        elif before is not None and record.history_type == "~":
+            delta = record.diff_against(before, excluded_fields=SKIP)
+            changes = shown_changes(delta, Carryover, departments)
+            if not changes:
+                continue
+        plans = " → ".join(
+            plan.short_name if plan else "–" for plan in (record.from_plan, record.to_plan)
+        )
+        entries.append(
+            Change(
+                when=record.history_date,
+                who=record.history_user,
+                action=CARRIED_OVER if record.history_type == "+" else ACTIONS[record.history_type],
+                what=f"{Carryover._meta.verbose_name}: {plans}",
+                changes=changes,
+                reason=reason,
+            )
+        )
+    return entries
 
 
 def link_entries(records, model, target):

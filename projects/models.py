@@ -363,6 +363,19 @@ class ProjectQuerySet(models.QuerySet):
                 next_milestone_date=Subquery(upcoming.values("planned_date")[:1]),
             )
             .with_investment(on.year)
+            .with_carryover()
+        )
+
+    def with_carryover(self):
+        """Annotate the newest carry-over's day (carried_on), reason (carryover_reason) and
+        plans' short names (carried_from, carried_into), in the same query: the mark of a
+        carried-over project in lists and their exports."""
+        newest = Carryover.objects.filter(project=OuterRef("pk")).order_by("-carried_on", "-pk")
+        return self.annotate(
+            carried_on=Subquery(newest.values("carried_on")[:1]),
+            carryover_reason=Subquery(newest.values("reason")[:1]),
+            carried_from=Subquery(newest.values("from_plan__short_name")[:1]),
+            carried_into=Subquery(newest.values("to_plan__short_name")[:1]),
         )
 
     def with_investment(self, year):
@@ -609,6 +622,13 @@ class Project(CleanTextModel, models.Model):
             raise ValidationError(errors)
 
 
+NOTHING_TO_CARRY = _(
+    "The project serves no chapter of an earlier plan: there is nothing to carry over."
+)
+CARRYOVER_NEEDS_REASON = _("Say why the project is carried over.")
+ALREADY_CARRIED = _("This project is already carried over into this plan.")
+
+
 class ProjectChapter(models.Model):
     """A chapter (or section) of a plan that a project serves."""
 
@@ -623,7 +643,7 @@ class ProjectChapter(models.Model):
     )
 
     # Each link added or removed is in the project's change history, with who and when
-    # (projects/history.py): the admin's inline saves links one by one,
+    # (projects/history.py): the admin's inline and the carry-over save links one by one,
     # the imports and the plan data with simple-history's bulk functions.
     history = HistoricalRecords(verbose_name=_("historical chapter served"))
 
@@ -640,6 +660,149 @@ class ProjectChapter(models.Model):
 
     def __str__(self):
         return f"{self.project.code} → {self.chapter.key}"
+
+
+# A project finished or given up is not carried into the next plan.
+NOT_CARRIED_STAGES = (Project.Stage.COMPLETED, Project.Stage.CANCELLED)
+
+
+class CarryoverQuerySet(models.QuerySet):
+    def for_marks(self):
+        """With the two plans and who carried it over, as the marks show them."""
+        return self.select_related("from_plan", "to_plan", "carried_by")
+
+
+class Carryover(CleanTextModel, models.Model):
+    """An unfinished project of an ended plan carried over (结转) into a later plan: on what
+    day, why and by whom. The chapters it serves in the new plan are its chapter links
+    (ProjectChapter) to that plan's chapters, made with it (services.carry_over); its
+    links to the earlier plan's chapters stay, so the earlier plan still counts it."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="carryovers"
+    )
+    from_plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("carried over from"),
+        on_delete=models.PROTECT,
+        related_name="carryovers_out",
+        error_messages={"null": NOTHING_TO_CARRY, "blank": NOTHING_TO_CARRY},
+    )
+    to_plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("carried over into"),
+        on_delete=models.PROTECT,
+        related_name="carryovers_in",
+    )
+    carried_on = models.DateField(_("carried over on"), default=today)
+    reason = models.TextField(
+        _("reason for the carry-over"), error_messages={"blank": CARRYOVER_NEEDS_REASON}
+    )
+    carried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("carried over by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical carry-over"))
+    objects = CarryoverQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("carry-over")
+        verbose_name_plural = _("carry-overs")
+        ordering = ["-carried_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "to_plan"],
+                name="carryover_once_into_a_plan",
+                violation_error_message=ALREADY_CARRIED,
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_plan=F("to_plan")),
+                name="carryover_into_another_plan",
+                violation_error_message=_("A project is carried over into another plan."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="carryover_has_reason",
+                violation_error_message=CARRYOVER_NEEDS_REASON,
+            ),
+        ]
+        indexes = [
+            # A plan's pages: the carry-overs out of it and into it.
+            models.Index(fields=["from_plan"], name="carryover_from_plan_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.from_plan.short_name} → {self.to_plan.short_name}"
+
+    @staticmethod
+    def earlier_plan(project, to_plan):
+        """The plan a project is carried over from into `to_plan`: the latest plan before it
+        whose chapters the project serves; None if it serves none. One query."""
+        return (
+            Plan.objects.filter(
+                number__lt=to_plan.number, chapters__project_links__project=project
+            )
+            .order_by("-number")
+            .first()
+        )
+
+    def clean(self):
+        errors = {}
+        on = self.carried_on or today()
+        if self.project_id and self.project.stage in NOT_CARRIED_STAGES:
+            errors["project"] = _(
+                "Only an unfinished project is carried over: %(project)s is %(stage)s."
+            ) % {"project": self.project.code, "stage": self.project.get_stage_display()}
+        if self.from_plan_id and self.to_plan_id:
+            earlier, later = self.from_plan, self.to_plan
+            if earlier.end_year > on.year:
+                errors["from_plan"] = _(
+                    "%(plan)s runs until the end of %(end)s: a project is carried over from a "
+                    "plan that has ended or is in its last year."
+                ) % {"plan": earlier.short_name, "end": earlier.end_year}
+            elif self.project_id and not self.project.chapter_links.filter(
+                chapter__plan=earlier
+            ).exists():
+                errors["from_plan"] = _(
+                    "%(project)s serves no chapter of %(plan)s: there is nothing to carry over."
+                ) % {"project": self.project.code, "plan": earlier.short_name}
+            if later.start_year <= earlier.end_year:
+                errors["to_plan"] = _(
+                    "A project is carried over into a later plan: %(later)s begins in %(start)s, "
+                    "before %(earlier)s ends."
+                ) % {
+                    "later": later.short_name,
+                    "start": later.start_year,
+                    "earlier": earlier.short_name,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def check_chapters(self, chapters):
+        """The chapters the project is to serve in the plan it is carried into: at least
+        one, and every one a chapter of that plan."""
+        plan = self.to_plan
+        if not chapters:
+            raise ValidationError(
+                {"chapters": _("Choose the chapters of %(plan)s the project serves.")
+                % {"plan": plan.short_name}}
+            )
+        foreign = [chapter for chapter in chapters if chapter.plan_id != plan.pk]
+        if foreign:
+            raise ValidationError(
+                {
+                    "chapters": _("Not a chapter of %(plan)s: %(chapters)s.")
+                    % {
+                        "plan": plan.short_name,
+                        "chapters": "、".join(str(chapter) for chapter in foreign),
+                    }
+                }
+            )
 
 
 class MilestoneQuerySet(models.QuerySet):

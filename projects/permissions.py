@@ -48,6 +48,14 @@ def may_supervise(user):
     return is_manager(user) or is_administrator(user)
 
 
+def may_carry_over(user):
+    """Carrying a project into the next plan is the planning office's decision (managers:
+    督办/规划管理, the district development and reform bureau, which tracks the plans);
+    administrators may too. Not a department's: it places the project in the district's
+    plan, for every department."""
+    return is_manager(user) or is_administrator(user)
+
+
 def may_report_on(user, project):
     """The monthly report belongs to the project's lead department."""
     return may_edit_for_department(user, project.lead_department)

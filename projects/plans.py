@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from indicators import summary as indicator_summary
 
 from . import ledger
 from .clock import today
-from .models import Plan, PlanChapter, Project, ProjectChapter, current_plan
+from .models import Carryover, Plan, PlanChapter, Project, ProjectChapter, current_plan
 from .scorecards import subtrees
 
 PLAN_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -175,10 +175,24 @@ def investment_over_years(plan, projects, on):
     return figures, ledger.totals_over_years(plan.years, figures, counted, on), counted
 
 
+def mark_carryovers(plan, projects):
+    """Set `carried_out` (the carry-over out of `plan` into a later one) and `carried_in`
+    (the one into `plan` from an earlier one) on each of these projects, None where there
+    is none; returns the carry-overs out of the plan. One query."""
+    out, into = {}, {}
+    for carryover in Carryover.objects.filter(Q(from_plan=plan) | Q(to_plan=plan)).for_marks():
+        (out if carryover.from_plan_id == plan.pk else into)[carryover.project_id] = carryover
+    for project in projects:
+        project.carried_out = out.get(project.pk)
+        project.carried_in = into.get(project.pk)
+    return [project.carried_out for project in projects if project.carried_out]
+
+
 def overview(plan, on):
     """What /plans/<number>/ shows."""
     projects = plan_projects(plan)
     listed = list(projects.select_related("lead_department").order_by("code"))
+    carried_out = mark_carryovers(plan, listed)
     figures, years, _counted = investment_over_years(plan, projects, on)
     verdicts = indicator_summary.for_plan(plan, on.year)
     chapters = chapters_served(plan)
@@ -190,6 +204,8 @@ def overview(plan, on):
         "provisional": [v for v in verdicts if v.provisional],
         "stages": stage_rows(listed),
         "project_count": len(listed),
+        "carried_out": carried_out,
+        "carried_in": [project.carried_in for project in listed if project.carried_in],
         "years": years,
         "total": total_of(years, on),
     }

@@ -1,5 +1,5 @@
 """Writes that department editors and managers make: monthly reports, reviews, milestone
-updates (indicator values: indicators.services). Every path that makes these writes (the web
+updates, carry-overs into a later plan (indicator values: indicators.services). Every path that makes these writes (the web
 forms, the department workbook, scripts) calls these functions, and each validates through
 validate(): the model's own rules, which the admin and its imports go through too. Each
 checks the version the form was loaded from, so a save over a newer version is refused
@@ -11,8 +11,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .clock import today
 from .history import shown_changes
-from .models import CoordinationProblem, ProgressReport
+from .models import (
+    ALREADY_CARRIED,
+    Carryover,
+    CoordinationProblem,
+    ProgressReport,
+    ProjectChapter,
+)
 
 
 class Conflict(Exception):
@@ -231,3 +238,94 @@ def milestone_reforecast(*, milestone, by, forecast_date, reason, version):
     milestone._history_user = by
     milestone.save(update_fields=["forecast_date", "forecast_reason", "version"])
     return milestone
+
+
+# --- carry-over (结转) into a later plan ---------------------------------------------------
+
+
+@transaction.atomic
+def carry_over(*, project, to_plan, chapters, reason, by, on=None):
+    """Carry an unfinished project of an ended plan over into a later plan: the carry-over
+    (day, reason, who) and the project's links to the chosen chapters of that plan, each in
+    its history. Its links to the earlier plan's chapters stay; those it already has to the
+    later plan stay too. The plan it comes from is the latest before `to_plan` that it
+    serves (Carryover.earlier_plan). The rules are the model's (Carryover.clean and
+    check_chapters); a refusal saves nothing."""
+    chapters = list(chapters)
+    carryover = Carryover(
+        project=project,
+        from_plan=Carryover.earlier_plan(project, to_plan),
+        to_plan=to_plan,
+        carried_on=on or today(),
+        reason=reason,
+        carried_by=by,
+    )
+    errors = {}
+    for check in (validate, lambda c: c.check_chapters(chapters)):
+        try:
+            check(carryover)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    carryover._history_user = by
+    try:
+        with transaction.atomic():
+            carryover.save()
+    except IntegrityError:  # carried over into the plan by someone else in between
+        raise ValidationError({"to_plan": ALREADY_CARRIED}) from None
+    linked = set(
+        ProjectChapter.objects.filter(project=project, chapter__in=chapters).values_list(
+            "chapter_id", flat=True
+        )
+    )
+    for chapter in chapters:
+        if chapter.pk in linked:
+            continue
+        link = ProjectChapter(project=project, chapter=chapter)
+        link._history_user = by
+        link.save()  # new, of a chapter that exists: nothing more to check
+        linked.add(chapter.pk)
+    return carryover
+
+
+@transaction.atomic
+def carry_over_many(*, projects, to_plan, chapters, reason, by, on=None):
+    """Carry many projects over at once (ticked in the portfolio), into one plan, serving
+    the same chapters there, for one reason. What they share (the chapters, the reason) is
+    checked first: refused, nothing is saved. Then each project as carry_over() carries
+    one, in its own savepoint: one refused (finished, already carried over, serving no
+    earlier plan) stays as it is, with the reason, and the others are carried over.
+    Returns (carried, refused): the carry-overs saved, and (project, reason) for each
+    project refused."""
+    chapters = list(chapters)
+    on = on or today()
+    shared = Carryover(to_plan=to_plan, reason=reason.strip(), carried_on=on)
+    errors = {}
+    try:
+        shared.clean_fields(exclude={"project", "from_plan", "carried_by"})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        shared.check_chapters(chapters)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    carried, refused = [], []
+    for project in projects:
+        try:
+            with transaction.atomic():
+                carried.append(
+                    carry_over(
+                        project=project,
+                        to_plan=to_plan,
+                        chapters=chapters,
+                        reason=reason,
+                        by=by,
+                        on=on,
+                    )
+                )
+        except ValidationError as error:
+            refused.append((project, " ".join(error.messages)))
+    return carried, refused

@@ -37,6 +37,15 @@ def number(value):
 class ProjectTable(tables.Table):
     """The portfolio: rows come from Project.objects.for_portfolio()."""
 
+    # Ticks the row for the carry-over form around the table (PortfolioView excludes it
+    # for those who may not carry projects over).
+    select = tables.Column(
+        verbose_name=_("select"),
+        accessor="pk",
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+    )
     code = tables.Column(verbose_name=_("code"))
     name = tables.Column(verbose_name=_("name"))
     lead_department = tables.Column(verbose_name=_("lead department"))
@@ -69,6 +78,13 @@ class ProjectTable(tables.Table):
         visible=False,
     )
     latest_report_period = tables.Column(verbose_name=_("last report"))
+    # The newest carry-over into a later plan: on screen a mark under the name; exports
+    # get the plan, the day and the reason apart.
+    carried_into = tables.Column(verbose_name=_("carried over into"), visible=False)
+    carried_on = tables.Column(verbose_name=_("carried over on"), visible=False)
+    carryover_reason = tables.Column(
+        verbose_name=_("reason for the carry-over"), visible=False, orderable=False
+    )
 
     class Meta:
         model = Project
@@ -88,6 +104,9 @@ class ProjectTable(tables.Table):
 
     def value_latest_health(self, value):
         return str(HEALTH_LABELS.get(value, ""))
+
+    def value_carried_into(self, value, record):
+        return f"{record.carried_from} → {value}"
 
     def value_schedule_health(self, value):
         return str(HEALTH_LABELS.get(value, ""))

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import carryover_views, plan_views, views
 
 app_name = "projects"
 urlpatterns = [
     path("projects/", views.PortfolioView.as_view(), name="portfolio"),
+    # Before the project's own address: "carry-over" is no project code (LW-CUL-001).
+    path("projects/carry-over/", carryover_views.carry_over_many, name="carry_over_many"),
     path("projects/<slug:code>/", views.project_detail, name="detail"),
+    path("projects/<slug:code>/carry-over/", carryover_views.carry_over, name="carry_over"),
     path("projects/<slug:code>/reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("reports/<int:pk>/return/", views.review_return, name="review_return"),

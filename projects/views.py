@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from indicators import summary as indicator_summary
 
 from . import (
+    carryover_views,
     charts,
     exports,
     ledger,
@@ -51,7 +52,9 @@ from .forms import (
 from .history import project_history
 from .listing import ListPageMixin
 from .models import (
+    NOT_CARRIED_STAGES,
     AnnualInvestment,
+    Carryover,
     CoordinationProblem,
     Department,
     Milestone,
@@ -64,6 +67,7 @@ from .models import (
 )
 from .permissions import (
     get_for_user,
+    may_carry_over,
     may_edit_for_department,
     may_report_on,
     may_review_reports,
@@ -87,8 +91,28 @@ class PortfolioView(ListPageMixin, FilterView):
     def get_queryset(self):
         return Project.objects.for_portfolio(on=today())
 
+    def get_table_kwargs(self):
+        # The boxes that tick projects to carry over, for those who may.
+        return {} if may_carry_over(self.request.user) else {"exclude": ("select",)}
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # For the rows (see ReviewQueueView.get_table): the boxes, ticked after "tick all"
+        # where no script ran, and the portfolio as it is now for the form to come back to.
+        table.may_carry = may_carry_over(self.request.user)
+        query = self.request.GET.copy()
+        query.pop("select", None)
+        table.here = self.request.path + (f"?{query.urlencode()}" if query else "")
+        table.select_all = self.request.GET.get("select") == "all"
+        return table
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"red_after": settings.SCHEDULE_RED_AFTER_DAYS}
+        return super().get_context_data(**kwargs) | {
+            "red_after": settings.SCHEDULE_RED_AFTER_DAYS,
+            "carry": None
+            if self.request.GET.get("_export")
+            else carryover_views.bulk_choices(self.request.user),
+        }
 
 
 @login_required
@@ -106,6 +130,7 @@ def project_detail(request, code):
                 ),
             ),
             "indicators",
+            Prefetch("carryovers", queryset=Carryover.objects.for_marks()),
             Prefetch(
                 "milestones",
                 queryset=Milestone.objects.select_related("responsible_department").order_by(
@@ -181,6 +206,8 @@ def project_detail(request, code):
         "may_report": may_report,
         "may_review": may_review,
         "may_supervise": may_supervise(request.user),
+        # Offered for an unfinished project only (the model refuses a finished one).
+        "may_carry_over": may_carry_over(request.user) and project.stage not in NOT_CARRIED_STAGES,
         "problems": problems,
         # In place of the messages base.html shows at the top: those not shown in their row.
         "messages": other_messages,

@@ -7,13 +7,15 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, ProjectIndicator
 from projects.models import (
     AnnualInvestment,
+    Carryover,
     CoordinationProblem,
     Milestone,
     ProgressReport,
     Project,
+    ProjectChapter,
 )
 from supervision.models import OrderStep, SupervisionOrder
 from supervision.services import order_issue
@@ -39,6 +41,9 @@ WRITES = {
     "projects:review_accept": {"manager", "administrator"},
     "projects:review_return": {"manager", "administrator"},
     "projects:milestone_update": {"editor_a", "administrator"},
+    # The planning office's decision (permissions.may_carry_over), not a department's.
+    "projects:carry_over": {"manager", "administrator"},
+    "projects:carry_over_many": {"manager", "administrator"},
     "indicators:value_add": {"editor_a", "administrator"},
     "indicators:value_edit": {"editor_a", "administrator"},
     "projects:workbook_upload": {"editor_a", "administrator"},
@@ -105,6 +110,9 @@ def world(frozen_today, department_a, department_b):
     chapter = make_chapter(plan, "4")
     project = make_project(code="LW-TRA-001", lead_department=department_a, stage="construction")
     project.chapters.add(chapter)
+    # The next plan, in force, to carry the project into.
+    fifteenth = make_plan(number=15, short_name="十五五", start_year=2026, end_year=2030)
+    later_chapter = make_chapter(fifteenth, "2")
     milestone = make_milestone(
         project, TODAY - datetime.timedelta(days=5), responsible_department=department_a
     )
@@ -131,6 +139,7 @@ def world(frozen_today, department_a, department_b):
         "report": report,
         "indicator": indicator,
         "chapter": chapter,
+        "later_chapter": later_chapter,
         "department": department_a,
     }
 
@@ -190,6 +199,17 @@ def url_and_data(name, world):
         "supervision:urge": {"reply_due": "2026-06-30", "text": "", "version": world["order"].version},
         "supervision:close": {"text": "已办结", "version": world["order"].version},
         "supervision:problem_resolve": {"resolution": "已协调解决"},
+        "projects:carry_over": {
+            "to_plan": 15,
+            "chapters": [world["later_chapter"].pk],
+            "reason": "跨规划期续建",
+        },
+        "projects:carry_over_many": {
+            "project": [world["project"].pk],
+            "to_plan": 15,
+            "chapters": [world["later_chapter"].pk],
+            "reason": "跨规划期续建",
+        },
     }.get(name, {"anything": "x"})
     return url, data
 
@@ -231,6 +251,8 @@ def fingerprint():
         )
     rows.append(sorted(IndicatorValue.objects.values_list("year", "value")))
     rows.append(sorted(SupervisionOrder.objects.values_list("pk", "version", "state")))
+    for model in (Carryover, ProjectChapter, ProjectIndicator):
+        rows.append((model.__name__, model.objects.count(), model.history.count()))
     rows.append(OrderStep.objects.count())
     rows.append(sorted(CoordinationProblem.objects.values_list("pk", "status")))
     return rows

@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from indicators.models import IndicatorValue
 from projects.clock import today
-from projects.models import AnnualInvestment, CoordinationProblem, Milestone, Project
+from projects.models import (
+    AnnualInvestment,
+    Carryover,
+    CoordinationProblem,
+    Milestone,
+    Project,
+)
 from supervision.models import SupervisionOrder
 from supervision.services import order_issue
 
@@ -82,6 +88,9 @@ def some_data(department_a):
     AnnualInvestment.objects.create(project=project, year=2025, planned=3, completed=2)
     indicator = make_indicator(plan=plan)
     IndicatorValue.objects.create(indicator=indicator, year=2023, value=5)
+    fifteenth = make_plan(number=15, short_name="十五五", start_year=2026, end_year=2030)
+    project.chapters.add(make_chapter(fifteenth, "2"))
+    Carryover.objects.create(project=project, from_plan=plan, to_plan=fifteenth, reason="续建")
     return project
 
 
@@ -99,6 +108,7 @@ def test_every_model_of_the_domain_is_in_the_admin():
         "indicators.Indicator",
         "indicators.IndicatorValue",
         "projects.CoordinationProblem",
+        "projects.Carryover",
         "supervision.SupervisionOrder",
     } <= labels
 
@@ -108,8 +118,9 @@ def test_an_administrator_opens_every_list_and_add_page(model, administrator, so
     client.force_login(administrator)
     listing = client.get(admin_url(model, "changelist"))
     assert listing.status_code == 200
-    # Orders are issued in the app, where each step is kept: the admin does not add them.
-    added = 403 if model is SupervisionOrder else 200
+    # Orders are issued in the app, where each step is kept, and carry-overs are made there
+    # with their chapters: the admin does not add them.
+    added = 403 if model in (SupervisionOrder, Carryover) else 200
     assert client.get(admin_url(model, "add")).status_code == added
     searched = client.get(admin_url(model, "changelist"), {"q": "测试"})
     assert searched.status_code == 200

@@ -444,8 +444,10 @@ def grow(n, department, chapter):
         # Every page: session, user, and whether sample data exists (the banner); the top
         # bar's to-do count: the user's roles (unless the page has read them) and one query
         # of counts (supervision/todo.py). Then:
-        # portfolio: departments and chapters for the filters, count, one page of rows
-        (reverse("projects:portfolio"), 9),
+        # portfolio: departments and chapters for the filters, count, one page of rows;
+        # for a manager, the plans to carry the ticked projects into (and their chapters
+        # when there are some: none here, the plan has ended; test_carryover pins that)
+        (reverse("projects:portfolio"), 10),
         # overdue: departments and chapters for the filters, count, page, counts by
         # department (the roles, read for the top bar, also say whether a row offers a
         # supervision order)
@@ -522,19 +524,20 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     client, manager, world, query_budget
 ):
     # session, user, banner, project with lead, partners, chapter links, indicators,
-    # milestones, investments, reports, the ledger for every year in one query, this
-    # year's monthly curve, then history: departments, project, milestones, reports,
-    # investments, chapter links, indicator links; the user's roles (may they report, review, update, supervise?); its
-    # coordination problems (and, when there are some, one more for their orders); its
-    # supervision orders; the top bar's to-do counts (one query, the roles already read)
+    # carry-overs, milestones, investments, reports, the ledger for every year in one
+    # query, this year's monthly curve, then history: departments, project, milestones,
+    # reports, investments, carry-overs, chapter links, indicator links; the user's roles
+    # (may they report, review, update, supervise, carry over?); its coordination problems
+    # (and, when there are some, one more for their orders); its supervision orders; the
+    # top bar's to-do counts (one query, the roles already read)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(23):
+    with query_budget(25):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(23):
+    with query_budget(25):
         client.get(url)
 
 

@@ -253,15 +253,16 @@ def grow(n, plan, chapter, department):
         # roles and the to-do counts (the top bar). Then:
         # plans: the plans with their chapter and project counts, indicators by plan
         ("projects:plans", 7),
-        # a plan: the plan; its projects; their investment in each of its years (one
-        # query); those counted in sums; its indicators and their values; its chapters,
-        # their project links and indicator links
-        ("projects:plan", 14),
+        # a plan: the plan; its projects; the carry-overs out of it and into it; their
+        # investment in each of its years (one query); those counted in sums; its
+        # indicators and their values; its chapters, their project links and indicator links
+        ("projects:plan", 15),
         # the assessment: the plan; its projects; their investment over its years; those
         # counted; indicators and values; chapters, project links, indicator links; their
-        # chapters in later plans; the years with key projects (none of the plan's here: a
-        # query more for each of its years that has some); whether it reads sample data
-        ("projects:plan_assessment", 17),
+        # chapters in later plans; the carry-overs out of it; the years with key projects
+        # (none of the plan's here: a query more for each of its years that has some);
+        # whether it reads sample data
+        ("projects:plan_assessment", 18),
     ],
 )
 def test_each_plan_page_runs_the_same_queries_for_5_and_50_projects(
