@@ -267,11 +267,28 @@ class PlanChapter(CleanTextModel, models.Model):
         )
 
     def clean(self):
-        if self.parent_id and self.plan_id and self.parent.plan_id != self.plan_id:
+        # The parent as set, saved or not (an import brings a chapter and its sections).
+        parent = self.parent
+        if parent is not None and self.plan_id and parent.plan_id != self.plan_id:
             raise ValidationError({"parent": _("The parent chapter must belong to the same plan.")})
-        if self.parent_id and self.code and not self.code.startswith(self.parent.code + "."):
+        if parent is not None and self.code and not self.code.startswith(parent.code + "."):
             raise ValidationError(
                 {"code": _("A section's code starts with its parent's code, as in 3.1 under 3.")}
+            )
+        if parent is not None and self.calls_for_works and not parent.calls_for_works:
+            raise ValidationError(
+                {
+                    "calls_for_works": _(
+                        "A section calls for works only when its chapter does: the chapter "
+                        "%(code)s calls for none."
+                    )
+                    % {"code": parent.code}
+                }
+            )
+        start, end = self.paragraph_start, self.paragraph_end
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                {"paragraph_end": _("The last paragraph cannot come before the first.")}
             )
 
 
