@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
@@ -230,6 +231,9 @@ def test_the_onboarding_errors_are_named_by_row_and_column_and_nothing_is_saved(
     assert not Indicator.objects.exists()
 
 
+POSTGRES = int(connection.vendor == "postgresql")
+
+
 @pytest.mark.parametrize("chapters", [4, 16])
 def test_an_outline_is_checked_in_the_same_queries_however_long(plan15, query_budget, chapters):
     rows = [CHAPTER_HEADERS, *outline(chapters=chapters)]
@@ -241,7 +245,8 @@ def test_an_outline_is_checked_in_the_same_queries_however_long(plan15, query_bu
     # 7. insert the chapters
     # 8. insert the sections, their chapters' ids now known
     # 9–12. release, release, roll back (a dry run), release
-    with query_budget(12):
+    # (PostgreSQL: one more, the library's reset of the table's id sequence after new rows.)
+    with query_budget(12 + POSTGRES):
         assert import_file(ChapterResource(), book(rows), "xlsx", dry_run=True).ok
 
 
@@ -260,8 +265,9 @@ def test_an_indicator_table_is_checked_in_the_same_queries_however_long(
     # 8. insert the indicators
     # 9. their saved links to chapters (none), 10. insert the links
     # 11–14. release, release, roll back (a dry run), release
-    # (SQLite takes at most 999 values in one statement: more rows are more inserts.)
-    with query_budget(14):
+    # (SQLite takes at most 999 values in one statement: more rows are more inserts.
+    # PostgreSQL: one more, the library's reset of the table's id sequence after new rows.)
+    with query_budget(14 + POSTGRES):
         assert import_file(IndicatorResource(), book(rows), "xlsx", dry_run=True).ok
 
 
