@@ -78,6 +78,9 @@ class ProjectTable(tables.Table):
     order_latest_report_period = nulls_last("latest_report_period")
     order_latest_health = nulls_last("latest_health")
 
+    def value_name(self, record):
+        return record.display_name
+
     def value_latest_health(self, value):
         return str(HEALTH_LABELS.get(value, ""))
 
@@ -138,7 +141,7 @@ class MilestoneTable(tables.Table):
         order_by = "-days_overdue"
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     @cached_property
     def on(self):
@@ -226,7 +229,7 @@ class ReviewTable(tables.Table):
         return queryset.order_by(period, "submitted_at", "pk"), True
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     def value_department(self, value):
         return str(value)

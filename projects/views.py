@@ -48,6 +48,7 @@ from .models import (
     ProjectChapter,
     is_health_mismatch,
 )
+from .names import row_department, row_name
 from .permissions import (
     get_for_user,
     may_edit_for_department,
@@ -198,6 +199,7 @@ class OverdueView(ListPageMixin, FilterView):
                 "responsible_department",
                 "responsible_department__short_name",
                 "responsible_department__name",
+                "responsible_department__name_en",
             )
             .annotate(n=Count("pk"))
             .order_by("-n")
@@ -829,8 +831,8 @@ def ledger_rows(rows):
         rate = ledger.rate(completed, planned)
         yield [
             row["code"],
-            row["name"],
-            row["lead_department__short_name"] or row["lead_department__name"] or "",
+            row_name(row),
+            row_department(row, "lead_department__"),
             None if planned is None else float(planned),
             None if completed is None else float(completed),
             None if rate is None else round(float(rate), 1),

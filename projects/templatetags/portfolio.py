@@ -3,6 +3,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from projects import names
 from projects.models import ProgressReport
 
 register = template.Library()
@@ -36,3 +37,16 @@ def long_text(value, length=80):
         Truncator(value).chars(length),
         linebreaksbr(value, autoescape=True),
     )
+
+
+@register.filter
+def row_name(row):
+    """A project's name in a values() row, in the page's language."""
+    return names.row_name(row)
+
+
+@register.filter
+def row_department(row, prefix):
+    """A department's name in a values() row, its fields after `prefix`
+    ("lead_department__"), in the page's language."""
+    return names.row_department(row, prefix)
