@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects.tables import CardTable
+
 from .charts import _label
 from .models import Indicator
 from .progress import Status
@@ -11,7 +13,7 @@ def figure(value):
     return "–" if value is None else _label(float(value))
 
 
-class IndicatorTable(tables.Table):
+class IndicatorTable(CardTable):
     """Rows are Indicators with an `assessment` attribute (see IndicatorListView).
 
     The columns give the headers, sorting, paging and (with the value_ methods) the export
@@ -53,6 +55,9 @@ class IndicatorTable(tables.Table):
         empty_text = _("No indicator matches these filters.")
         default = "–"
         orderable = True
+
+    def value_name(self, record):
+        return record.display_name
 
     def value_baseline(self, record):
         return "" if record.baseline_value is None else float(record.baseline_value)

@@ -34,7 +34,16 @@ def number(value):
     return None if value is None else float(value)
 
 
-class ProjectTable(tables.Table):
+class CardTable(tables.Table):
+    """A table whose row template writes each cell's data-label (its column's header): on a
+    phone the stylesheet shows each row as a card, each cell a line headed by its label."""
+
+    @cached_property
+    def labels(self):
+        return {column.name: column.header for column in self.columns.iterall()}
+
+
+class ProjectTable(CardTable):
     """The portfolio: rows come from Project.objects.for_portfolio()."""
 
     code = tables.Column(verbose_name=_("code"))
@@ -101,7 +110,7 @@ class ProjectTable(tables.Table):
         return None if rate is None else round(float(rate), 1)
 
 
-class MilestoneTable(tables.Table):
+class MilestoneTable(CardTable):
     """Overdue milestones across the portfolio."""
 
     counts_days_left = False
@@ -128,7 +137,7 @@ class MilestoneTable(tables.Table):
     )
     # Managers act on a row: issue a supervision order (the views exclude it for others).
     action = tables.Column(
-        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+        verbose_name=_("action"), empty_values=(), orderable=False, exclude_from_export=True
     )
 
     class Meta:
@@ -172,7 +181,7 @@ class UpcomingTable(MilestoneTable):
         return record.days_until(on=self.on)
 
 
-class ReviewTable(tables.Table):
+class ReviewTable(CardTable):
     """Reports awaiting review, oldest month first. On screen the texts are shortened and
     the two investment figures share a column; exports carry them whole and apart."""
 
@@ -211,7 +220,7 @@ class ReviewTable(tables.Table):
     author = tables.Column(verbose_name=_("author"), order_by=("author__username",))
     submitted_at = tables.Column(verbose_name=_("submitted"))
     actions = tables.Column(
-        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+        verbose_name=_("action"), empty_values=(), orderable=False, exclude_from_export=True
     )
 
     class Meta:

@@ -50,3 +50,9 @@ def row_department(row, prefix):
     """A department's name in a values() row, its fields after `prefix`
     ("lead_department__"), in the page's language."""
     return names.row_department(row, prefix)
+
+
+@register.filter
+def pair(headers, row):
+    """(header, cell) for each cell of a row: a table's cells with their column's name."""
+    return zip(headers, row, strict=False)
