@@ -258,6 +258,10 @@ CACHES = {
     },
 }
 
+# The list pages' filters (django-filter): a select with nothing chosen reads 全部 ("all"),
+# not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("all")
+
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.
 SCHEDULE_RED_AFTER_DAYS = envint("SCHEDULE_RED_AFTER_DAYS", 30)

@@ -78,10 +78,10 @@ def missing_reports_by_department(on, department_ids=None):
 
 def departments_with_scores(departments, on):
     """Set each department's scorecard: projects_led; of the milestones it is responsible
-    for, overdue_count, due_so_far and done_on_time (done by the planned date), and
-    rebaselined_count (milestones whose planned date is no longer their original one);
-    last_report_at (newest report on a project it leads); missing_reports (active projects
-    it leads missing the report due); on_time_rate and days_since_report."""
+    for, milestone_count, overdue_count, due_so_far and done_on_time (done by the planned
+    date), and rebaselined_count (milestones whose planned date is no longer their original
+    one); last_report_at (newest report on a project it leads); missing_reports (active
+    projects it leads missing the report due); on_time_rate and days_since_report."""
     departments = list(departments)
     ids = [d.pk for d in departments]
     led = count_by(Project.objects.filter(lead_department__in=ids), "lead_department")
@@ -96,6 +96,7 @@ def departments_with_scores(departments, on):
             due=Count("pk", filter=due),
             on_time=Count("pk", filter=due & Q(actual_date__lte=F("planned_date"))),
             rebaselined=Count("pk", filter=~Q(planned_date=F("original_planned_date"))),
+            milestones=Count("pk"),
         )
     }
     last_report = dict(
@@ -113,6 +114,7 @@ def departments_with_scores(departments, on):
         d.due_so_far = counts.get("due", 0)
         d.done_on_time = counts.get("on_time", 0)
         d.rebaselined_count = counts.get("rebaselined", 0)
+        d.milestone_count = counts.get("milestones", 0)
         d.last_report_at = last_report.get(d.pk)
         d.missing_reports = missing.get(d.pk, 0)
         d.on_time_rate = d.done_on_time / d.due_so_far * 100 if d.due_so_far else None

@@ -126,14 +126,19 @@ class MilestoneTable(CardTable):
         verbose_name=_("re-baselined"), accessor="is_rebaselined", empty_values=(), orderable=False
     )
     forecast_date = tables.Column(verbose_name=_("forecast date"))
+    # More days overdue is an earlier planned date. A first click on either sorts the most
+    # overdue first, as the board opens.
     days_overdue_original = tables.Column(
         verbose_name=_("days overdue against the original plan"),
         empty_values=(),
         order_by="-original_planned_date",
+        initial_sort_descending=True,
     )
-    # More days overdue is an earlier planned date.
     days_overdue = tables.Column(
-        verbose_name=_("days overdue"), empty_values=(), order_by="-planned_date"
+        verbose_name=_("days overdue"),
+        empty_values=(),
+        order_by="-planned_date",
+        initial_sort_descending=True,
     )
     # Managers act on a row: issue a supervision order (the views exclude it for others).
     action = tables.Column(

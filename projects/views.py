@@ -1,5 +1,9 @@
 import datetime
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter
 
 from django import forms
 from django.conf import settings
@@ -18,7 +22,17 @@ from django_filters.views import FilterView
 
 from indicators import summary as indicator_summary
 
-from . import charts, exports, ledger, plandata, reporting, scorecards, services, workbook
+from . import (
+    charts,
+    exports,
+    ledger,
+    plandata,
+    reporting,
+    row_messages,
+    scorecards,
+    services,
+    workbook,
+)
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter, ReviewQueueFilter
 from .forms import (
@@ -58,6 +72,7 @@ from .permissions import (
     may_update_milestone,
     require,
 )
+from .row_messages import milestone_anchor, problem_anchor, report_anchor
 from .tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
@@ -109,25 +124,53 @@ def project_detail(request, code):
         code=code,
     )
     milestones = list(project.milestones.all())
+    reports = list(project.reports.all())
+    may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
+    problems = list(
+        CoordinationProblem.objects.filter(report__project=project)
+        .select_related("help_department", "report")
+        .prefetch_related("supervision_orders")
+    )
+    notes, other_messages = row_messages.by_row(
+        request,
+        [milestone_anchor(m) for m in milestones]
+        + [report_anchor(r.period) for r in reports]
+        + [problem_anchor(p) for p in problems],
+    )
     for milestone in milestones:
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
+        # A done milestone is marked done and offers no update.
         milestone.may_update = not milestone.is_done and may_update_milestone(
             request.user, milestone
         )
-    reports = list(project.reports.all())
+        milestone.notes = notes.get(milestone_anchor(milestone), [])
+    for index, report in enumerate(reports):
+        report.notes = notes.get(report_anchor(report.period), [])
+        # Folded but for the newest, one just saved, and one waiting on this user: a review
+        # (its form), or a fix.
+        report.open = (
+            index == 0
+            or bool(report.notes)
+            or (may_review and report.status == ProgressReport.Status.SUBMITTED)
+            or (may_report and report.status == ProgressReport.Status.RETURNED)
+        )
+    for problem in problems:
+        problem.notes = notes.get(problem_anchor(problem), [])
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
+    latest = reports[0] if reports else None
     context = {
         "project": project,
         "milestones": milestones,
         "reports": reports,
-        "latest_report": reports[0] if reports else None,
+        "latest_report": latest,
         "schedule_health": project.schedule_health,
         "health_mismatch": is_health_mismatch(
-            reports[0].health if reports else None, project.schedule_health
+            latest.health if latest else None, project.schedule_health
         ),
+        "summary": project_summary(project, milestones, reports, years, on),
         "investments": years,
         "curve": charts.investment_curve(
             ledger.curve(on.year, [project.pk]),
@@ -136,14 +179,34 @@ def project_detail(request, code):
         ),
         "year": on.year,
         "history": project_history(project),
-        "may_report": may_report_on(request.user, project),
-        "may_review": may_review_reports(request.user),
+        "may_report": may_report,
+        "may_review": may_review,
         "may_supervise": may_supervise(request.user),
-        "problems": CoordinationProblem.objects.filter(report__project=project)
-        .select_related("help_department", "report")
-        .prefetch_related("supervision_orders"),
+        "problems": problems,
+        # In place of the messages base.html shows at the top: those not shown in their row.
+        "messages": other_messages,
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def project_summary(project, milestones, reports, years, on):
+    """Where the project stands, for the strip atop its page, from what the page has
+    already fetched: the figures of the newest report, the investment completed so far
+    against the total, the next milestone and any overdue, and the newest review."""
+    done = [f.completed for f in years if f.completed is not None]
+    invested = sum(done, Decimal(0)) if done else None
+    total = project.total_investment
+    open_milestones = [m for m in milestones if not m.is_done]
+    upcoming = [m for m in open_milestones if m.planned_date >= on]
+    return {
+        "invested": invested,
+        "total": total,
+        "invested_rate": invested / total * 100 if invested is not None and total else None,
+        "next_milestone": min(upcoming, key=lambda m: (m.planned_date, m.pk), default=None),
+        "overdue": sum(1 for m in open_milestones if m.planned_date < on),
+        "reviewed": next((r for r in reports if r.reviewed_at), None),
+        "awaiting_review": sum(1 for r in reports if r.status == ProgressReport.Status.SUBMITTED),
+    }
 
 
 class BaselineForm(forms.Form):
@@ -287,10 +350,101 @@ def chapter_detail(request, key):
     return render(request, "projects/chapter_detail.html", context)
 
 
+# The departments page: a table for each kind of department, sorted by one figure.
+DEPARTMENT_KINDS = [
+    (Department.Kind.BUREAU, gettext_lazy("District bureaus")),
+    (Department.Kind.STREET, gettext_lazy("Street offices")),
+    (Department.Kind.STATE_GROUP, gettext_lazy("District state-owned groups")),
+    (Department.Kind.CITY, gettext_lazy("City-level bodies")),
+]
+
+
+@dataclass(frozen=True)
+class DepartmentColumn:
+    label: str
+    value: Callable  # the figure sorted on; None sorts last either way
+    # A first click sorts the worst first: most overdue, lowest on-time rate, and so on.
+    first_descending: bool
+
+
+def department_name(department):
+    return department.display_name
+
+
+# ?sort= takes one of these names, "-" in front for descending; anything else is the default.
+DEPARTMENT_COLUMNS = {
+    "name": DepartmentColumn(gettext_lazy("department"), department_name, False),
+    "projects": DepartmentColumn(gettext_lazy("projects led"), attrgetter("projects_led"), True),
+    "overdue": DepartmentColumn(
+        gettext_lazy("overdue milestones"), attrgetter("overdue_count"), True
+    ),
+    "on_time": DepartmentColumn(gettext_lazy("on-time rate"), attrgetter("on_time_rate"), False),
+    "rebaselined": DepartmentColumn(
+        gettext_lazy("re-baselined milestones"), attrgetter("rebaselined_count"), True
+    ),
+    "last_report": DepartmentColumn(
+        gettext_lazy("days since the last report"), attrgetter("days_since_report"), True
+    ),
+    "missing": DepartmentColumn(
+        gettext_lazy("projects missing the report due"), attrgetter("missing_reports"), True
+    ),
+}
+DEPARTMENT_SORT = "-overdue"  # as the overdue board: the departments most behind first
+
+
+def sort_departments(departments, sort):
+    """The departments sorted by one column (ties by name), those without the figure last;
+    returns them with the sort applied (an unknown one is the default)."""
+    key = sort.removeprefix("-")
+    if key not in DEPARTMENT_COLUMNS:
+        sort, key = DEPARTMENT_SORT, DEPARTMENT_SORT.removeprefix("-")
+    value = DEPARTMENT_COLUMNS[key].value
+    by_name = sorted(departments, key=department_name)
+    # Python's sort is stable, reversed too: ties stay in name order.
+    present = sorted(
+        (d for d in by_name if value(d) is not None), key=value, reverse=sort.startswith("-")
+    )
+    return present + [d for d in by_name if value(d) is None], sort
+
+
 @login_required
 def department_list(request):
+    """Every department's scorecard, a table per kind (bureaus, street offices, groups,
+    city bodies), sorted by ?sort=; those that lead no project and answer for no milestone
+    are folded away under their table."""
     departments = scorecards.departments_with_scores(Department.objects.all(), on=today())
-    return render(request, "projects/department_list.html", {"departments": departments})
+    departments, sort = sort_departments(departments, request.GET.get("sort", ""))
+    descending, sorted_key = sort.startswith("-"), sort.removeprefix("-")
+    columns = []
+    for key, column in DEPARTMENT_COLUMNS.items():
+        if key == sorted_key:
+            following = key if descending else f"-{key}"
+        else:
+            following = f"-{key}" if column.first_descending else key
+        columns.append(
+            {
+                "key": key,
+                "label": column.label,
+                "sorted": key == sorted_key,
+                "descending": descending,
+                "url": f"?sort={following}",
+            }
+        )
+    groups = []
+    for kind, title in DEPARTMENT_KINDS:
+        of_kind = [d for d in departments if d.kind == kind]
+        if of_kind:
+            groups.append(
+                {
+                    "kind": kind,
+                    "title": title,
+                    "count": len(of_kind),
+                    "active": [d for d in of_kind if d.projects_led or d.milestone_count],
+                    "idle": [d for d in of_kind if not (d.projects_led or d.milestone_count)],
+                }
+            )
+    context = {"departments": departments, "groups": groups, "columns": columns}
+    return render(request, "projects/department_list.html", context)
 
 
 @login_required
@@ -442,11 +596,14 @@ def report_new(request, code):
                 if rest is not None:
                     place_errors(form, rest)
             else:
-                messages.success(
+                anchor = report_anchor(period)
+                row_messages.add(
                     request,
+                    messages.SUCCESS,
                     _("The report for %(month)s is saved.") % {"month": f"{period:%Y-%m}"},
+                    anchor,
                 )
-                return redirect(project.get_absolute_url() + "#reports")
+                return row_messages.back_to_row(project, anchor)
     else:
         period = _month(request.GET.get("period"), reporting.last_month(on))
         existing = ProgressReport.objects.filter(project=project, period=period).first()
@@ -488,7 +645,8 @@ def report_review(request, pk):
         lambda user, _report: may_review_reports(user),
         pk=pk,
     )
-    back = report.project.get_absolute_url() + "#reports"
+    # Back to the report, with what came of the review beside it.
+    anchor = report_anchor(report.period)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -508,16 +666,16 @@ def report_review(request, pk):
                     "comment": error.current.review_comment,
                 },
             )
-            messages.error(request, conflict_message(error))
+            row_messages.add(request, messages.ERROR, conflict_message(error), anchor)
         except ValidationError as error:
             place_errors(form, error)
         else:
-            messages.success(request, _("Your review is saved."))
-            return redirect(back)
+            row_messages.add(request, messages.SUCCESS, _("Your review is saved."), anchor)
+            return row_messages.back_to_row(report.project, anchor)
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
-    return redirect(back)
+            row_messages.add(request, messages.ERROR, error, anchor)
+    return row_messages.back_to_row(report.project, anchor)
 
 
 # --- the review queue: reports awaiting review, accepted many at once or returned one by one
@@ -743,8 +901,9 @@ def milestone_update(request, pk):
             except ValidationError as error:
                 place_errors(form, error)
             else:
-                messages.success(request, _("The milestone is updated."))
-                return redirect(milestone.project.get_absolute_url() + "#milestones")
+                anchor = milestone_anchor(milestone)
+                row_messages.add(request, messages.SUCCESS, _("The milestone is updated."), anchor)
+                return row_messages.back_to_row(milestone.project, anchor)
     context = {
         "milestone": milestone,
         "done_form": forms_shown["done"],

@@ -47,7 +47,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -65,7 +64,7 @@ from projects.models import (
     Project,
 )
 from projects.names import localized
-from projects.reporting import ACTIVE_STAGES, last_month
+from projects.reporting import ACTIVE_STAGES, deadline, last_month
 
 from .models import OrderStep, SupervisionOrder
 
@@ -163,7 +162,7 @@ class Period:
 
     @property
     def report_due(self):
-        return self.month.replace(day=min(settings.REPORT_DUE_DAY, self.last_day.day))
+        return deadline(self.reporting_month)
 
     @property
     def reports_due_yet(self):

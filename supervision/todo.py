@@ -17,17 +17,16 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects.clock import today
-from projects.models import CoordinationProblem, Milestone, ProgressReport, Project
+from projects.models import CoordinationProblem, Milestone, ProgressReport
 from projects.permissions import role_names
-from projects.reporting import ACTIVE_STAGES, due_month, last_month
+from projects.reporting import deadline, due_month, last_month, projects_without_report
 from projects.roles import Role
 
 from .models import SupervisionOrder
@@ -42,12 +41,6 @@ REPLY_SOON_DAYS = 3
 # --- what each kind of item is --------------------------------------------------------
 
 
-def report_deadline(month):
-    """A month's report is due by settings.REPORT_DUE_DAY of the month after."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following.replace(day=settings.REPORT_DUE_DAY)
-
-
 def months_due(on):
     """The months whose report is waiting: the latest one already due (reporting.due_month)
     and, until its due day, last month's, due soon."""
@@ -59,8 +52,7 @@ def months_due(on):
 
 def reports_due(month, department=None):
     """Active projects without the month's report (led by the department, if given)."""
-    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period=month)
-    projects = Project.objects.filter(stage__in=ACTIVE_STAGES).exclude(Exists(reported))
+    projects = projects_without_report(month)
     return projects if department is None else projects.filter(lead_department=department)
 
 
@@ -262,19 +254,19 @@ def problem_row(problem):
 def editor_groups(department_id, on):
     groups = []
     for month in months_due(on):
-        deadline = report_deadline(month)
+        due = deadline(month)
         key = f"reports-{month:%Y-%m}"
         groups.append(
             Group(
                 key,
                 _("Reports for %(month)s, due by %(deadline)s")
-                % {"month": f"{month:%Y-%m}", "deadline": deadline.isoformat()},
+                % {"month": f"{month:%Y-%m}", "deadline": due.isoformat()},
                 reports_due(month, department_id).order_by("code").only("code", "name", "name_en"),
                 lambda project, month=month: Row(
                     project_label(project), report_link(project.code, month)
                 ),
                 all_rows_link(key),
-                flag=_("overdue") if on > deadline else "",
+                flag=_("overdue") if on > due else "",
             )
         )
     return groups + [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 
+from projects import row_messages
 from projects import services as project_services
 from projects.clock import today
 from projects.forms import place_errors
@@ -236,6 +237,14 @@ def _step_view(request, pk, allowed, form_class, key, act):
 @require_POST
 def order_reply(request, pk):
     def act(order, data):
+        milestone = order.milestone
+        if data["forecast_date"] and not (
+            milestone and may_update_milestone(request.user, milestone)
+        ):
+            # The form offers a forecast only on a milestone the user may update.
+            raise ValidationError(
+                {"forecast_date": _("Your department cannot change this milestone's forecast.")}
+            )
         services.order_reply(
             order=order,
             by=request.user,
@@ -306,6 +315,8 @@ def problem_resolve(request, pk):
         lambda user, _problem: may_supervise(user),
         pk=pk,
     )
+    # Back to the problem's row on the project page, with what came of it there.
+    anchor = row_messages.problem_anchor(problem)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -313,14 +324,16 @@ def problem_resolve(request, pk):
                 problem=problem, by=request.user, resolution=form.cleaned_data["resolution"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            row_messages.add(request, messages.ERROR, " ".join(error.messages), anchor)
         else:
-            messages.success(request, _("The problem is marked resolved."))
+            row_messages.add(
+                request, messages.SUCCESS, _("The problem is marked resolved."), anchor
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
-    return redirect(problem.report.project.get_absolute_url() + "#problems")
+                row_messages.add(request, messages.ERROR, error, anchor)
+    return row_messages.back_to_row(problem.report.project, anchor)
 
 
 @login_required
@@ -377,7 +390,9 @@ def bulletin(request, month):
         return HttpResponseBadRequest(_("Unknown export format; use docx."))
     found = figures.build(chosen, on)
     if export:
-        response = HttpResponse(bulletin_docx.build(found, on), content_type=bulletin_docx.DOCX_TYPE)
+        response = HttpResponse(
+            bulletin_docx.build(found, on), content_type=bulletin_docx.DOCX_TYPE
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{bulletin_docx.filename(found.period)}"'
         )

@@ -48,13 +48,14 @@ def test_an_editor_reports_marks_a_milestone_done_and_is_refused_elsewhere(
     page.locator("#id_percent_complete").fill("35")
     page.locator("#id_narrative").fill("主体结构施工中，雨季影响进度。")
     page.get_by_role("button", name="提交报告").click()
-    expect(page).to_have_url(re.compile(rf"/projects/{project.code}/#reports$"))
+    # Back at the report saved, the confirmation beside it.
+    expect(page).to_have_url(re.compile(rf"/projects/{project.code}/#report-2026-05$"))
     expect(page.locator(".messages")).to_contain_text("2026-05进度报告已保存。")
     report = page.locator("#reports article.report").first
     expect(report).to_contain_text("2026-05")
     expect(report.locator(".health-amber")).to_have_text("有风险")
     expect(report).to_contain_text("主体结构施工中，雨季影响进度。")
-    expect(page.locator(".verdict .health").first).to_have_text("有风险")  # reported
+    expect(page.locator("#summary .reported .health")).to_have_text("有风险")  # reported
 
     # The milestone, done the day before.
     row = page.locator("#milestones tr", has_text=milestone.title)
@@ -62,10 +63,13 @@ def test_an_editor_reports_marks_a_milestone_done_and_is_refused_elsewhere(
     row.get_by_role("link", name="更新").click()
     page.locator("#id_actual_date").fill("2026-06-14")
     page.get_by_role("button", name="标记完成").click()
-    expect(page.locator(".messages")).to_contain_text("节点已更新。")
+    expect(page).to_have_url(re.compile(rf"/projects/{project.code}/#milestone-{milestone.pk}$"))
+    expect(page.locator("#milestones .row-notes")).to_contain_text("节点已更新。")
     row = page.locator("#milestones tr", has_text=milestone.title)
     expect(row).to_contain_text("2026年6月14日")  # the actual date
     expect(row.locator(".overdue")).to_have_count(0)
+    expect(row.locator(".done-mark")).to_be_visible()  # done now, and no more to update
+    expect(row.get_by_role("link", name="更新")).to_have_count(0)
 
     saved = ProgressReport.objects.get(project=project)
     assert (saved.period, saved.health, saved.percent_complete, saved.author) == (

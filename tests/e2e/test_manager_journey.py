@@ -4,6 +4,7 @@ the department's editor then sees it returned, in the browser."""
 import csv
 import datetime
 import io
+import re
 
 from django.utils import translation
 from playwright.sync_api import expect
@@ -56,6 +57,11 @@ def test_a_manager_chases_exports_reads_and_returns_a_report_the_editor_sees_it(
     expect(page.locator("h1")).to_have_text("逾期节点")
     expect(page.locator("table.data tbody tr")).to_have_count(4)
 
+    # The board opens most overdue first, and its header says so.
+    sorted_heading = page.locator("table.data thead th[aria-sort]")
+    expect(sorted_heading).to_have_attribute("aria-sort", "descending")
+    expect(sorted_heading).to_have_text(re.compile(r"^逾期天数\s*▼"))
+
     # Filter by department A, then sort by milestone title.
     page.locator("#id_responsible_department").select_option(label=department_a.name)
     page.get_by_role("button", name="筛选").click()
@@ -65,8 +71,11 @@ def test_a_manager_chases_exports_reads_and_returns_a_report_the_editor_sees_it(
         "2号节点 围挡施工",
         "1号节点 管线迁改",
     ]
+    expect(page.locator(".active-filters")).to_contain_text(department_a.name)
     page.locator("table.data thead").get_by_role("link", name="节点").click()
     expect(page.locator("table.data tbody tr").first).to_contain_text("1号节点")
+    expect(sorted_heading).to_have_attribute("aria-sort", "ascending")
+    expect(sorted_heading).to_have_text(re.compile(r"^节点\s*▲"))
     shown = table_rows(page)
     assert [row[1] for row in shown] == ["1号节点 管线迁改", "2号节点 围挡施工", "3号节点 征地拆迁"]
     assert all(row[2] == department_a.name for row in shown)
@@ -78,8 +87,12 @@ def test_a_manager_chases_exports_reads_and_returns_a_report_the_editor_sees_it(
     assert download.suggested_filename == "overdue-milestones.csv"
     with open(download.path(), encoding="utf-8-sig", newline="") as file:
         header, *exported = list(csv.reader(io.StringIO(file.read())))
-    # The export's columns are the screen's, less the manager's action column.
-    headings = [th.strip() for th in page.locator("table.data thead th").all_inner_texts()]
+    # The export's columns are the screen's, less the manager's action column
+    # (less the sorted column's arrow and its words for screen readers).
+    headings = [
+        re.sub(r"\s*[▲▼].*$", "", th.strip(), flags=re.S)
+        for th in page.locator("table.data thead th").all_inner_texts()
+    ]
     with translation.override("zh-hans"):
         assert headings[-1] == translation.gettext("action") and header == headings[:-1]
     assert all(row[-1] == "督办" for row in shown)

@@ -355,3 +355,13 @@ def test_a_conflict_and_the_history_show_a_change_alike(project, department_b, a
         ]
     entry = next(e for e in project_history(project) if e.changes)
     assert [(str(label), str(old), str(new)) for label, old, new in entry.changes] == shown
+
+
+def test_a_months_report_is_due_on_the_due_day_of_the_month_after(settings):
+    from projects.reporting import deadline
+
+    settings.REPORT_DUE_DAY = 10
+    assert deadline(datetime.date(2026, 5, 1)) == datetime.date(2026, 6, 10)
+    assert deadline(datetime.date(2026, 12, 1)) == datetime.date(2027, 1, 10)
+    settings.REPORT_DUE_DAY = 31  # never past the month's last day
+    assert deadline(datetime.date(2026, 1, 1)) == datetime.date(2026, 2, 28)

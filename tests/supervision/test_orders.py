@@ -245,6 +245,23 @@ class TestReplying:
             not in client.get(order.get_absolute_url()).content.decode()
         )
 
+    def test_a_helping_department_cannot_move_anothers_milestone(
+        self, client, editor_b, late, department_b
+    ):
+        """An order about department A's milestone addressed to department B (whose help
+        it needs): B replies, but a forecast forged into its reply is refused."""
+        order = issue(late, department=department_b)
+        client.force_login(editor_b)
+        assert 'name="forecast_date"' not in client.get(order.get_absolute_url()).content.decode()
+        before = snapshot()
+        response = client.post(
+            reverse("supervision:reply", args=[order.pk]),
+            {"text": "已协助", "forecast_date": "2026-07-30", "version": order.version},
+        )
+        assert response.status_code == 400
+        assert response.context["reply_form"].errors["forecast_date"]
+        assert snapshot() == before
+
     def test_an_empty_reply_is_refused(self, client, editor_a, late):
         order = issue(late)
         client.force_login(editor_a)

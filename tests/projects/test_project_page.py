@@ -1,0 +1,334 @@
+"""The project page reads from the top: where the project stands first, the newest report
+open and the rest folded, done milestones marked done, and after a save the confirmation in
+the row that changed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.urls import reverse
+from django.utils import timezone, translation
+from lxml import html
+
+from projects import row_messages
+from projects.models import AnnualInvestment, CoordinationProblem, Milestone, ProgressReport
+
+from ..conftest import TODAY, make_milestone, make_project, make_report
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+DAYS = datetime.timedelta
+
+
+def zh(text, context=None):
+    """A text as the page says it (in Chinese, the default language)."""
+    with translation.override("zh-hans"):
+        if context:
+            return translation.pgettext(context, text)
+        return translation.gettext(text)
+
+
+def tree(response):
+    assert response.status_code == 200
+    return html.fromstring(response.content.decode())
+
+
+def text_of(element):
+    return " ".join(element.text_content().split())
+
+
+@pytest.fixture
+def project(frozen_today, department_a, manager):
+    project = make_project(
+        code="LW-TRA-501",
+        name="东沙隧道",
+        lead_department=department_a,
+        stage="construction",
+        total_investment=Decimal("20"),
+    )
+    make_milestone(project, D(2026, 3, 1), title="立项批复", actual_date=D(2026, 2, 28))  # done
+    make_milestone(project, TODAY - DAYS(40), title="征地拆迁完成")  # 40 days overdue: red
+    make_milestone(project, D(2026, 9, 1), title="主体封顶")
+    make_milestone(project, D(2026, 7, 1), title="主体开工")  # the next one
+    reviewed = timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 30))
+    make_report(
+        project,
+        D(2026, 3, 1),
+        percent_complete=20,
+        status="accepted",
+        reviewed_by=manager,
+        reviewed_at=reviewed,
+        narrative="三月进展",
+    )
+    make_report(project, D(2026, 4, 1), percent_complete=30, narrative="四月进展")  # awaiting
+    make_report(project, D(2026, 5, 1), health="amber", percent_complete=40, narrative="五月进展")
+    AnnualInvestment.objects.create(project=project, year=2025, planned=5, completed=3)
+    AnnualInvestment.objects.create(project=project, year=2026, planned=10, completed=2)
+    return project
+
+
+class TestSummaryStrip:
+    def test_it_says_where_the_project_stands(self, client, viewer, project, manager):
+        client.force_login(viewer)
+        response = client.get(project.get_absolute_url())
+        summary = response.context["summary"]
+        assert summary["invested"] == Decimal("5")  # 3 in 2025 and 2 so far in 2026
+        assert summary["total"] == Decimal("20")
+        assert summary["invested_rate"] == 25
+        assert summary["next_milestone"].title == "主体开工"
+        assert summary["overdue"] == 1
+        assert summary["reviewed"].period == D(2026, 3, 1)
+        assert summary["awaiting_review"] == 2  # April's and May's
+
+        (strip,) = tree(response).xpath('//section[@id="summary"]')
+        figures = {
+            text_of(div.xpath("dt")[0]): text_of(div.xpath("dd")[0])
+            for div in strip.xpath(".//dl/div")
+        }
+        assert figures[zh("stage")] == zh("under construction")
+        assert figures[zh("reported health")].startswith(zh("at risk"))  # May's report
+        assert "2026-05" in figures[zh("reported health")]
+        assert figures[zh("schedule health")].startswith(zh("seriously behind"))
+        assert figures[zh("percent complete")] == "40%"
+        assert "5.00" in figures[zh("investment to date")]
+        assert "20.00" in figures[zh("investment to date")]
+        assert figures[zh("investment to date")].endswith("25%")
+        assert figures[zh("next milestone")].startswith("主体开工")
+        last_review = figures[zh("last review")]
+        assert last_review.startswith(zh("accepted", "review status"))
+        assert "2026-03" in last_review and "2026-04-10" in last_review
+        assert str(manager) in last_review
+        # Colour is never the only signal: each health says itself in words.
+        assert strip.xpath('.//span[contains(@class, "health-amber")]')[0].text == zh("at risk")
+
+    def test_it_comes_first_and_says_so_without_reports_or_figures(self, client, viewer):
+        bare = make_project(code="LW-TRA-502", name="新项目", stage="reserve")
+        client.force_login(viewer)
+        page = tree(client.get(bare.get_absolute_url()))
+        main = page.xpath("//main")[0]
+        sections = main.xpath("./section")
+        assert sections[0].get("id") == "summary"
+        strip = text_of(sections[0])
+        assert zh("reserve") in strip
+        assert zh("No report yet.") in strip
+        assert zh("none yet") in strip  # no review
+
+    def test_the_strip_costs_no_query(self, client, manager, project, query_budget):
+        # The same 21 queries as the page without it (test_manager_pages pins them): the
+        # strip reads what the page has fetched already.
+        client.force_login(manager)
+        with query_budget(21):
+            client.get(project.get_absolute_url())
+
+
+class TestFolding:
+    def test_the_newest_report_is_open_and_older_ones_folded(self, client, viewer, project):
+        client.force_login(viewer)
+        page = tree(client.get(project.get_absolute_url()))
+        opened = {
+            article.get("id"): article.xpath("./details")[0].get("open") is not None
+            for article in page.xpath('//section[@id="reports"]//article')
+        }
+        assert opened == {"report-2026-05": True, "report-2026-04": False, "report-2026-03": False}
+        # A folded report still says what it is in its line.
+        (april,) = page.xpath('//article[@id="report-2026-04"]/details/summary')
+        assert "2026-04" in text_of(april)
+
+    def test_the_change_history_is_folded(self, client, viewer, project):
+        client.force_login(viewer)
+        page = tree(client.get(project.get_absolute_url()))
+        (history,) = page.xpath('//section[@id="history"]/details')
+        assert history.get("open") is None
+        assert history.xpath(".//table//tbody/tr")  # the changes are there, folded
+
+    def test_reports_awaiting_a_managers_review_are_open_with_their_form(
+        self, client, manager, project
+    ):
+        client.force_login(manager)
+        page = tree(client.get(project.get_absolute_url()))
+        for period, is_open, has_form in [
+            ("2026-05", True, True),
+            ("2026-04", True, True),  # older, but waiting on this manager
+            ("2026-03", False, False),  # accepted: folded, no form
+        ]:
+            (article,) = page.xpath(f'//article[@id="report-{period}"]')
+            assert (article.xpath("./details")[0].get("open") is not None) == is_open
+            assert bool(article.xpath('.//form[contains(@class, "review-form")]')) == has_form
+
+    def test_a_returned_report_is_open_for_the_department_that_fixes_it(
+        self, client, editor_a, project
+    ):
+        ProgressReport.objects.filter(period=D(2026, 3, 1)).update(
+            status="returned", review_comment="请补充"
+        )
+        client.force_login(editor_a)
+        page = tree(client.get(project.get_absolute_url()))
+        (march,) = page.xpath('//article[@id="report-2026-03"]')
+        assert march.xpath("./details")[0].get("open") is not None
+        assert march.xpath(
+            f'.//a[contains(@href, "{reverse("projects:report_new", args=[project.code])}")]'
+        )
+
+
+class TestDoneMilestones:
+    def test_a_done_milestone_is_marked_done_and_offers_no_update(self, client, editor_a, project):
+        client.force_login(editor_a)
+        page = tree(client.get(project.get_absolute_url()))
+        update_links = {}
+        for milestone in Milestone.objects.filter(project=project):
+            (row,) = page.xpath(f'//tr[@id="milestone-{milestone.pk}"]')
+            update = reverse("projects:milestone_update", args=[milestone.pk])
+            update_links[milestone.title] = bool(row.xpath(f'.//a[@href="{update}"]'))
+            marked = row.xpath('.//span[contains(@class, "done-mark")]')
+            assert bool(marked) == milestone.is_done
+            if marked:
+                assert zh("done", "milestone") in text_of(marked[0])
+        assert update_links == {
+            "立项批复": False,
+            "征地拆迁完成": True,
+            "主体开工": True,
+            "主体封顶": True,
+        }
+
+    def test_a_manager_is_offered_supervision_of_open_milestones_only(
+        self, client, manager, project
+    ):
+        client.force_login(manager)
+        page = tree(client.get(project.get_absolute_url()))
+        done = Milestone.objects.get(title="立项批复")
+        (row,) = page.xpath(f'//tr[@id="milestone-{done.pk}"]')
+        assert not row.xpath(".//a")  # neither update nor supervise
+
+
+class TestAfterASave:
+    """Each save made from the project page comes back to the row it changed, and says so
+    there (not at the top of the page, which the jump to the row leaves out of sight)."""
+
+    def top_messages(self, page):
+        return page.xpath("//main/ul[contains(@class, 'messages')]")
+
+    def test_a_milestone_done(self, client, editor_a, project):
+        milestone = Milestone.objects.get(title="征地拆迁完成")
+        client.force_login(editor_a)
+        response = client.post(
+            reverse("projects:milestone_update", args=[milestone.pk]),
+            {"action": "done", "actual_date": "2026-06-14", "version": milestone.version},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"{project.get_absolute_url()}#milestone-{milestone.pk}"
+        page = tree(client.get(response["Location"]))
+        (row,) = page.xpath(f'//tr[@id="milestone-{milestone.pk}"]')
+        assert "just-saved" in row.get("class")
+        # Right under the row, across the table.
+        (note,) = row.xpath('following-sibling::tr[1]//ul[contains(@class, "row-notes")]')
+        assert note.get("role") == "status"
+        assert text_of(note) == zh("The milestone is updated.")
+        assert row.xpath('.//span[contains(@class, "done-mark")]')  # and now marked done
+        assert self.top_messages(page) == []  # said once, in the row
+        # Said once: the next visit shows it no more.
+        assert not tree(client.get(project.get_absolute_url())).xpath(
+            '//ul[contains(@class, "row-notes")]'
+        )
+
+    def test_a_report_submitted(self, client, editor_a, project):
+        client.force_login(editor_a)
+        response = client.post(
+            reverse("projects:report_new", args=[project.code]),
+            {
+                "period": "2026-05",
+                "health": "red",
+                "percent_complete": 42,
+                "narrative": "改",
+                "version": ProgressReport.objects.get(period=D(2026, 5, 1)).version,
+            },
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"{project.get_absolute_url()}#report-2026-05"
+        page = tree(client.get(response["Location"]))
+        (article,) = page.xpath('//article[@id="report-2026-05"]')
+        assert "just-saved" in article.get("class")
+        assert article.xpath("./details")[0].get("open") is not None
+        note = text_of(article.xpath('.//ul[contains(@class, "row-notes")]')[0])
+        with translation.override("zh-hans"):
+            assert note == translation.gettext("The report for %(month)s is saved.") % {
+                "month": "2026-05"
+            }
+        assert self.top_messages(page) == []
+
+    def test_an_older_report_reviewed_is_opened_with_the_word_on_it(self, client, manager, project):
+        april = ProgressReport.objects.get(period=D(2026, 4, 1))
+        client.force_login(manager)
+        response = client.post(
+            reverse("projects:report_review", args=[april.pk]),
+            {"decision": "accept", "comment": "", "version": april.version},
+        )
+        assert response["Location"] == f"{project.get_absolute_url()}#report-2026-04"
+        page = tree(client.get(response["Location"]))
+        (article,) = page.xpath('//article[@id="report-2026-04"]')
+        assert article.xpath("./details")[0].get("open") is not None  # no longer awaiting
+        assert text_of(article.xpath('.//ul[contains(@class, "row-notes")]')[0]) == zh(
+            "Your review is saved."
+        )
+        assert not article.xpath('.//form[contains(@class, "review-form")]')
+
+    def test_a_refused_review_says_why_at_the_report(self, client, manager, project):
+        april = ProgressReport.objects.get(period=D(2026, 4, 1))
+        client.force_login(manager)
+        response = client.post(
+            reverse("projects:report_review", args=[april.pk]),
+            {"decision": "accept", "comment": "", "version": april.version + 5},  # stale
+        )
+        assert response["Location"].endswith("#report-2026-04")
+        page = tree(client.get(response["Location"]))
+        (note,) = page.xpath(
+            '//article[@id="report-2026-04"]//ul[contains(@class, "row-notes")]/li'
+        )
+        assert note.get("class") == "error"
+        assert ProgressReport.objects.get(pk=april.pk).status == "submitted"
+
+    def test_a_problem_resolved(self, client, manager, project, department_b):
+        problem = CoordinationProblem.objects.create(
+            report=ProgressReport.objects.get(period=D(2026, 5, 1)),
+            description="管线迁改需供电局配合",
+            help_department=department_b,
+        )
+        client.force_login(manager)
+        response = client.post(
+            reverse("supervision:problem_resolve", args=[problem.pk]),
+            {"resolution": "已协调供电局"},
+        )
+        assert response["Location"] == f"{project.get_absolute_url()}#problem-{problem.pk}"
+        page = tree(client.get(response["Location"]))
+        (row,) = page.xpath(f'//tr[@id="problem-{problem.pk}"]')
+        assert "已协调供电局" in text_of(row)
+        (note,) = row.xpath('following-sibling::tr[1]//ul[contains(@class, "row-notes")]')
+        assert text_of(note) == zh("The problem is marked resolved.")
+        assert self.top_messages(page) == []
+
+    def test_a_message_about_a_row_since_gone_shows_at_the_top(self, client, editor_a, project):
+        milestone = Milestone.objects.get(title="征地拆迁完成")
+        client.force_login(editor_a)
+        client.post(
+            reverse("projects:milestone_update", args=[milestone.pk]),
+            {"action": "done", "actual_date": "2026-06-14", "version": milestone.version},
+        )
+        milestone.delete()  # by an administrator, before the page came back
+        page = tree(client.get(project.get_absolute_url()))
+        (top,) = self.top_messages(page)
+        assert text_of(top) == zh("The milestone is updated.")
+        assert not page.xpath('//ul[contains(@class, "row-notes")]')
+
+
+def test_messages_are_sorted_by_the_row_they_are_about(rf):
+    request = rf.get("/")
+    request._messages = CookieStorage(request)
+    row_messages.add(request, messages.SUCCESS, "甲", "milestone-1")
+    row_messages.add(request, messages.ERROR, "乙", "milestone-2")  # a row not on the page
+    messages.info(request, "丙")
+    by_row, rest = row_messages.by_row(request, ["milestone-1", "report-2026-05"])
+    assert {anchor: [str(m) for m in found] for anchor, found in by_row.items()} == {
+        "milestone-1": ["甲"]
+    }
+    assert [str(m) for m in rest] == ["乙", "丙"]
