@@ -121,6 +121,14 @@ def sign_in(page, user, password=PASSWORD):
     expect(page.locator(".topbar .who")).to_contain_text(user.username)
 
 
+def open_menu(page):
+    """On a phone the top bar's menu is folded: open it (on a wider screen it is open)."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and page.locator("details.menu").get_attribute("open") is None:
+        summary.click()
+
+
 def sign_out(page):
+    open_menu(page)
     page.locator("form[action='/accounts/logout/'] button").click()
     expect(page.locator("#id_username")).to_be_visible()

@@ -21,12 +21,14 @@ from decimal import Decimal
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
+from playwright.sync_api import expect
 
 from indicators.models import IndicatorValue
 from projects.models import AnnualInvestment, KeyProject, ProgressReport
 
 from ..conftest import make_department, make_milestone, make_project, make_report
-from ..test_authorization import READ_ONLY, WRITES, url_for, world  # noqa: F401 (a fixture)
+from ..test_authorization import READ_ONLY, WRITES, url_for
+from ..test_authorization import world as authorization_world  # noqa: F401 (a fixture)
 from .conftest import sign_in
 
 PHONE, WIDE = 390, 1440
@@ -76,11 +78,12 @@ MEASURE = """() => {
 
 
 @pytest.fixture
-def walk_world(world, department_b):
+def walk_world(request, department_b):
     """The authorization walk's objects, with what makes pages long and wide: names in
     both languages (long English ones), reports in each health, a long text without a
     break, investment and a key project for the year the URLs name, an official value with
     its source address, sample data (the banner)."""
+    world = request.getfixturevalue("authorization_world")
     department = world["department"]
     department.name_en = "Liwan District Housing, Construction and Transport Bureau"
     department.short_name = "区住房建设交通局"
@@ -122,13 +125,13 @@ def walk_world(world, department_b):
     return world
 
 
-def pages_for(user, world):
+def pages_for(user, objects):
     """The pages `user` may read: the URLs whose GET gives them an HTML page."""
     client = Client()
     client.force_login(user)
     found = []
     for name in sorted(READ_ONLY | set(WRITES)):
-        url = url_for(name, world)
+        url = url_for(name, objects)
         response = client.get(url)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             found.append(url)
@@ -203,3 +206,18 @@ def test_every_page_in_english_fits_too(page, frozen_today, walk_world, manager,
         walk(page, pages_for(user, walk_world), f"{user.username} (English)", failures, axe=False)
         page.context.clear_cookies()
     assert not failures, "\n".join(failures)
+
+
+def test_on_a_phone_the_menu_folds_and_opens_without_a_script(page, viewer):
+    page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+    sign_in(page, viewer)
+    overdue = page.get_by_role("navigation").get_by_role("link", name="逾期节点")
+    expect(overdue).to_be_visible()  # a wide screen: the menu is open, nothing to click
+    expect(page.locator("details.menu > summary")).to_be_hidden()
+    page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+    expect(overdue).to_be_hidden()
+    page.locator("details.menu > summary").click()
+    expect(overdue).to_be_visible()
+    overdue.click()
+    expect(page.locator("h1")).to_have_text("逾期节点")
+    expect(overdue).to_be_hidden()  # folded again on the next page

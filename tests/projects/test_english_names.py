@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from docx import Document
@@ -22,6 +23,15 @@ from ..conftest import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_afterwards():
+    """A request in English leaves English active in this thread (the middleware activates
+    the cookie's language and nothing deactivates it): the tests after these expect the
+    site's language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -45,9 +55,7 @@ def named(frozen_today):
         code="LW-COM-001", name="茶叶市场", lead_department=housing, stage="construction"
     )
     for project in (road, market):
-        make_milestone(
-            project, TODAY - datetime.timedelta(days=40), responsible_department=housing
-        )
+        make_milestone(project, TODAY - datetime.timedelta(days=40), responsible_department=housing)
     indicator = make_indicator(code="GDP", name="地区生产总值", name_en="Gross domestic product")
     return {"department": housing, "road": road, "market": market, "indicator": indicator}
 
@@ -145,7 +153,10 @@ def test_exports_follow_the_page_language(named, english, client):
     assert "LW-TRA-001 Fangcun Avenue upgrade" in [row[0] for row in rows]
     english.cookies["django_language"] = "zh-hans"
     rows = csv_rows(english.get(reverse("projects:portfolio"), {"_export": "csv"}))
-    assert {row[0]: row for row in rows[1:]}["LW-TRA-001"][1:3] == ["芳村大道改造", "区住房建设交通局"]
+    assert {row[0]: row for row in rows[1:]}["LW-TRA-001"][1:3] == [
+        "芳村大道改造",
+        "区住房建设交通局",
+    ]
 
 
 def test_the_bulletin_page_in_english_and_its_word_document_in_chinese(named, english):
