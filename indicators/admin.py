@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import admin as portfolio_admin
+from projects import formatting
 from projects.admin import VersionedAdminMixin
 from projects.models import Project
 from projects.spreadsheets import SpreadsheetAdminMixin
@@ -37,10 +38,27 @@ class IndicatorValueAdminForm(forms.ModelForm):
 
 # A source's address typed without a scheme is read as https (Django 6's default).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+# Figures as people write them (5.1, not the 5.1000 the column stores), in forms and lists.
+class FigureInput(portfolio_admin.AmountInput):
+    places = 0
+
+
+FIGURE_FIELDS = URL_FIELDS | {models.DecimalField: {"widget": FigureInput}}
+
+
+def figure_column(model, field, indicator=lambda obj: obj):
+    """A list column showing a figure with its indicator's unit ("150 家", "5.1%")."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def column(obj):
+        return formatting.quantity(getattr(obj, field), indicator(obj).unit)
+
+    column.__name__ = f"{field}_figure"
+    return column
 
 
 class IndicatorValueInline(admin.TabularInline):
-    formfield_overrides = URL_FIELDS
+    formfield_overrides = FIGURE_FIELDS
     model = IndicatorValue
     form = IndicatorValueAdminForm
     fields = [
@@ -68,11 +86,12 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
         "category",
         "nature",
         "target_kind",
-        "baseline_value",
+        figure_column(Indicator, "baseline_value"),
         "target_year",
-        "target_value",
+        figure_column(Indicator, "target_value"),
         "responsible_department",
     ]
+    formfield_overrides = FIGURE_FIELDS
     list_filter = ["plan", "category", "nature", "target_kind", "responsible_department"]
     list_select_related = ["responsible_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
@@ -83,10 +102,17 @@ class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
-    formfield_overrides = URL_FIELDS
+    formfield_overrides = FIGURE_FIELDS
     form = IndicatorValueAdminForm
     resource_classes = [IndicatorValueResource]
-    list_display = ["indicator", "year", "value", "entered_by", "entered_at", "source"]
+    list_display = [
+        "indicator",
+        "year",
+        figure_column(IndicatorValue, "value", indicator=lambda obj: obj.indicator),
+        "entered_by",
+        "entered_at",
+        "source",
+    ]
     list_filter = ["year", "indicator__category", "source"]
     list_select_related = ["indicator", "entered_by"]
     search_fields = ["indicator__code", "indicator__name", "note"]

@@ -379,7 +379,7 @@ def _assess_growth(target, values, current_year):
     result.projection = achieved
     open_years = span - n
     average = _(
-        "Average growth over %(years)s: %(achieved)s %% a year against %(target)s %% targeted."
+        "Average growth over %(years)s: %(achieved)s%% a year against %(target)s%% targeted."
     ) % {"years": _years(years), "achieved": _fmt(achieved), "target": _fmt(r)}
     if current_year > T:
         result.reason = average
@@ -696,7 +696,7 @@ def _final(result, target, *, final, projection, higher):
         ) % (figures | {"gap": _fmt(result.gap, 2), "band": _with_unit(band(target), unit)})
     else:
         result.status = Status.FINAL_NOT_MET
-        share = f" ({_fmt(abs(result.gap) / abs(goal) * 100)} %)" if goal else ""
+        share = f" ({_fmt(abs(result.gap) / abs(goal) * 100)}%)" if goal else ""
         result.reason = _(
             "Target not met: %(final)s against a target of %(target)s, short by %(gap)s%(share)s."
         ) % (figures | {"gap": _fmt(abs(result.gap)), "share": share})
@@ -705,7 +705,7 @@ def _final(result, target, *, final, projection, higher):
 
 def _ratio_reason(ratio):
     return _(
-        "Progress so far is %(percent)s %% of the pace needed to reach the target in time."
+        "Progress so far is %(percent)s%% of the pace needed to reach the target in time."
     ) % {"percent": _fmt(ratio * 100, 0)}
 
 
@@ -716,7 +716,7 @@ def _pace_reason(target, required):
     unit = target.unit.strip()
     if target.kind == Kind.GROWTH:
         return _(
-            "To average %(target)s %% over the period it must grow %(rate)s %% a year "
+            "To average %(target)s%% over the period it must grow %(rate)s%% a year "
             "in each remaining year."
         ) % {"target": goal, "rate": _fmt(required.per_year)}
     if target.kind == Kind.CUMULATIVE:
@@ -730,16 +730,16 @@ def _pace_reason(target, required):
         ) % {"amount": _fmt(required.per_year), "target": goal, "unit": unit}
     if required.growth_rate is not None and required.growth_rate >= 0:
         return _(
-            "It must grow %(rate)s %% a year in each remaining year to reach %(target)s %(unit)s."
+            "It must grow %(rate)s%% a year in each remaining year to reach %(target)s %(unit)s."
         ) % {"rate": _fmt(required.growth_rate), "target": goal, "unit": unit}
     if required.growth_rate is not None:
         return _(
-            "It must fall %(rate)s %% a year in each remaining year to reach %(target)s %(unit)s."
+            "It must fall %(rate)s%% a year in each remaining year to reach %(target)s %(unit)s."
         ) % {"rate": _fmt(-required.growth_rate), "target": goal, "unit": unit}
     if unit == "%":
         return _(
             "It must change by %(change)s percentage points a year in each remaining year "
-            "to reach %(target)s %%."
+            "to reach %(target)s%%."
         ) % {"change": _fmt(required.per_year, 2, signed=True), "target": goal}
     return _(
         "It must change by %(change)s %(unit)s a year in each remaining year to reach "
@@ -763,7 +763,7 @@ def _with_unit(number, unit):
     text = _fmt(number, 2)
     if not unit:
         return text
-    return f"{text} {unit}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}"  # "57%", as formatting.percent
 
 
 def _fmt(number, places=1, signed=False):

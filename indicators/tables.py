@@ -2,15 +2,11 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects.formatting import percent, quantity
 from projects.tables import CardTable
 
-from .charts import _label
 from .models import Indicator
 from .progress import Status
-
-
-def figure(value):
-    return "–" if value is None else _label(float(value))
 
 
 class IndicatorTable(CardTable):
@@ -84,15 +80,15 @@ def baseline_cell(indicator):
     if indicator.baseline_value is None:
         return "–"
     if indicator.baseline_kind != Indicator.BaselineKind.YEAR:
-        return f"{figure(indicator.baseline_value)} ({indicator.baseline_period}, {indicator.get_baseline_kind_display()})"
-    return f"{figure(indicator.baseline_value)} ({indicator.baseline_year})"
+        return f"{quantity(indicator.baseline_value, indicator.unit)} ({indicator.baseline_period}, {indicator.get_baseline_kind_display()})"
+    return f"{quantity(indicator.baseline_value, indicator.unit)} ({indicator.baseline_year})"
 
 
 def target_cell(indicator):
     if indicator.target_value is None:
         return "–"
     kind = indicator.get_target_kind_display()
-    return f"{figure(indicator.target_value)} ({indicator.target_year}, {kind})"
+    return f"{quantity(indicator.target_value, indicator.unit)} ({indicator.target_year}, {kind})"
 
 
 def latest_cell(indicator):
@@ -101,24 +97,24 @@ def latest_cell(indicator):
         return "–"
     if indicator.target_kind == Indicator.TargetKind.CUMULATIVE:
         return _("%(value)s in all to %(year)s") % {
-            "value": figure(a.latest_value),
+            "value": quantity(a.latest_value, indicator.unit),
             "year": a.latest_year,
         }
     if indicator.target_kind == Indicator.TargetKind.GROWTH:
-        return _("%(value)s %% a year to %(year)s") % {
-            "value": figure(a.latest_value),
+        return _("%(value)s a year to %(year)s") % {
+            "value": quantity(a.latest_value, "%"),
             "year": a.latest_year,
         }
-    return f"{figure(a.latest_value)} ({a.latest_year})"
+    return f"{quantity(a.latest_value, indicator.unit)} ({a.latest_year})"
 
 
 def progress_cell(indicator):
     """Before the end: the share of the pace needed; after: the share of the target."""
     a = indicator.assessment
     if a.is_final and a.share_of_target is not None:
-        return _("%(percent)s %% of target") % {"percent": f"{a.share_of_target * 100:.0f}"}
+        return _("%(percent)s of target") % {"percent": percent(a.share_of_target * 100)}
     if a.ratio is not None:
-        return _("%(percent)s %% of the pace needed") % {"percent": f"{a.ratio * 100:.0f}"}
+        return _("%(percent)s of the pace needed") % {"percent": percent(a.ratio * 100)}
     return "–"
 
 

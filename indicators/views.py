@@ -9,12 +9,13 @@ from django_filters.views import FilterView
 from projects.forms import place_errors, refused
 from projects.services import Conflict
 from projects.clock import today
+from projects.formatting import quantity
 from projects.listing import ListPageMixin
 from projects.models import Project
 from projects.permissions import get_for_user, may_edit_for_department
 
 from . import progress, services
-from .charts import progress_chart
+from .charts import growth_chart, progress_chart
 from .filters import IndicatorFilter
 from .forms import IndicatorValueForm
 from .models import Indicator, IndicatorValue
@@ -65,19 +66,35 @@ def indicator_detail(request, code):
     )
     assessment = indicator.assess(today().year)
     values = list(indicator.values.all())
-    expected_rows = [
-        (year, expected, assessment.actual.get(year))
-        for year, expected in assessment.expected.items()
-    ]
+    if indicator.target_kind == Indicator.TargetKind.GROWTH:
+        # Each year's rate against the targeted average rate; the index the status is
+        # worked out on (progress.py) is not what the plan or the bulletins state.
+        target = indicator.as_target(values)
+        by_year = {v.year: v.value for v in values}
+        chart = growth_chart(target, by_year)
+        expected_rows = [
+            (year, target.target_value, by_year.get(year))
+            for year in range(target.period_start, target.target_year + 1)
+        ]
+    else:
+        chart = progress_chart(
+            assessment,
+            None if indicator.target_value is None else float(indicator.target_value),
+            unit=indicator.unit,
+        )
+        expected_rows = [
+            (year, expected, assessment.actual.get(year))
+            for year, expected in assessment.expected.items()
+        ]
+    if chart is not None:
+        chart.missing_years = assessment.missing_years
     context = {
         "indicator": indicator,
         "assessment": assessment,
         "status_label": Status(assessment.status).label,
         "values": values,
         "expected_rows": expected_rows,
-        "chart": progress_chart(
-            assessment, None if indicator.target_value is None else float(indicator.target_value)
-        ),
+        "chart": chart,
         "may_edit": may_edit_for_department(request.user, indicator.responsible_department),
         "band": progress_band(indicator),
     }
@@ -89,7 +106,7 @@ def progress_band(indicator):
     if not indicator.about:
         return ""
     band = progress.band(indicator.as_target())
-    return f"{progress._fmt(band, 2)} {indicator.unit}".strip() if band else ""
+    return quantity(band, indicator.unit) if band else ""
 
 
 @login_required

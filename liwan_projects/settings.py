@@ -180,6 +180,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read the same in both languages: ISO (liwan_projects/formats/).
+FORMAT_MODULE_PATH = ["liwan_projects.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

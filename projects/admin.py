@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -6,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import resources
+from . import formatting, resources
 from .models import (
     AnnualInvestment,
     CoordinationProblem,
@@ -48,6 +50,32 @@ class VersionedAdminMixin:
             if instance.pk and inline_form.has_changed() and hasattr(instance, "version"):
                 instance.version += 1
         super().save_formset(request, form, formset, change)
+
+
+class AmountInput(forms.NumberInput):
+    """An amount as people write it, 3.15, not the 3.1500 its column stores."""
+
+    places = 2  # at least these decimals
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return formatting.plain(value, self.places)
+        return super().format_value(value)
+
+
+# Amounts in 亿元 (every DecimalField of this app), in forms and in list columns.
+AMOUNT_FIELDS = {models.DecimalField: {"widget": AmountInput}}
+
+
+def money_column(field, model):
+    """A list column showing an amount field as "3.15 亿元", sortable by the field."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def column(obj):
+        return formatting.money(getattr(obj, field))
+
+    column.__name__ = f"{field}_money"
+    return column
 
 
 @admin.register(Department)
@@ -108,6 +136,7 @@ class PlanChapterInline(admin.TabularInline):
         "paragraph_start",
         "paragraph_end",
         "title_is_official",
+        "calls_for_works",
     ]
     autocomplete_fields = ["parent"]
     extra = 0
@@ -139,8 +168,9 @@ class PlanChapterAdmin(admin.ModelAdmin):
         "paragraph_start",
         "paragraph_end",
         "title_is_official",
+        "calls_for_works",
     ]
-    list_filter = ["plan", "title_is_official"]
+    list_filter = ["plan", "title_is_official", "calls_for_works"]
     list_select_related = ["plan", "parent__plan"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["plan", "parent"]
@@ -197,6 +227,7 @@ class MilestoneInline(admin.TabularInline):
 
 class AnnualInvestmentInline(admin.TabularInline):
     model = AnnualInvestment
+    formfield_overrides = AMOUNT_FIELDS
     fields = ["year", "planned", "completed", "corrected_by", "correction_reason", "is_sample"]
     extra = 0
 
@@ -218,9 +249,10 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
         "stage",
         "lead_department",
         "planned_completion",
-        "total_investment",
+        money_column("total_investment", Project),
         "is_sample",
     ]
+    formfield_overrides = AMOUNT_FIELDS
     list_filter = ["stage", "category", "area", "lead_department", "is_sample"]
     list_select_related = ["lead_department"]
     search_fields = ["code", "name", "name_en", "source_sentence"]
@@ -276,6 +308,7 @@ class MilestoneAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAd
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    formfield_overrides = AMOUNT_FIELDS
     list_display = [
         "project",
         "period",
@@ -304,7 +337,15 @@ class CoordinationProblemAdmin(SimpleHistoryAdmin):
 @admin.register(AnnualInvestment)
 class AnnualInvestmentAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     resource_classes = [resources.AnnualInvestmentResource]
-    list_display = ["project", "year", "planned", "completed", "corrected_by", "is_sample"]
+    list_display = [
+        "project",
+        "year",
+        money_column("planned", AnnualInvestment),
+        money_column("completed", AnnualInvestment),
+        "corrected_by",
+        "is_sample",
+    ]
+    formfield_overrides = AMOUNT_FIELDS
     list_filter = ["year", "project__category", "is_sample"]
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name"]

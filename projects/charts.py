@@ -1,10 +1,17 @@
 """The monthly investment curve, drawn as SVG by the app itself (as indicators/charts.py
 draws an indicator's path): cumulative completed investment by month against the year's
 plan, with the pace the plan needs (a straight line from 0 in January to the plan in
-December). Months on the x axis, 100 million yuan on the y axis."""
+December). Months on the x axis, 100 million yuan on the y axis, each axis labelled with
+its unit.
 
+Every chart of the app (this one and indicators/charts.py) puts its value axis on round
+ticks: steps of 1, 2 or 5 × 10^n (nice_axis), the axis widened to whole steps."""
+
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+
+from .formatting import money, number
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 44
@@ -37,7 +44,7 @@ def investment_curve(points, planned, completed=None):
     if not points and not planned:
         return None
     values = [float(v) for _m, v in points] + ([planned] if planned else [])
-    high = max(values) * 1.08 or 1.0
+    _bottom, high, ticks = nice_axis(0.0, max(max(values), 0.0) * 1.05)  # room above the top
 
     def x(month):  # month m is drawn at the end of the month: 0 is 1 January
         return LEFT + month / 12 * (WIDTH - RIGHT - LEFT)
@@ -55,7 +62,7 @@ def investment_curve(points, planned, completed=None):
         plan_y=round(y(planned), 1) if planned else None,
         plan_label=label(planned) if planned else "",
         x_ticks=[(round(x(m), 1), m) for m in range(1, 13)],
-        y_ticks=[(round(y(high * i / 4), 1), label(high * i / 4)) for i in range(5)],
+        y_ticks=[(round(y(value), 1), text) for value, text in ticks],
         unplaced=unplaced_label(points, completed),
     )
 
@@ -69,5 +76,30 @@ def unplaced_label(points, completed):
 
 
 def label(value):
-    value = float(value) if isinstance(value, Decimal) else value
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    """An amount on the chart (a dot's, the plan's, the part in no month): as everywhere."""
+    return money(value)
+
+
+def nice_step(span, intervals=4):
+    """The smallest round step, 1, 2 or 5 × 10^n, that cuts `span` into at most
+    `intervals` + 1 parts."""
+    if span <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(span / (intervals + 1)))
+    return next(
+        m * power for m in (1, 2, 5, 10, 20) if span / (m * power) <= intervals + 1 + 1e-9
+    )
+
+
+def nice_axis(low, high, intervals=4):
+    """An axis for figures from `low` to `high`: (bottom, top, [(tick value, label)]), the
+    ticks on round steps (nice_step) and the axis widened to whole steps around the figures.
+    An axis that starts at zero stays at zero."""
+    low, high = float(low), float(high)
+    if high == low:
+        low, high = (0.0, 1.0) if low == 0 else (low - abs(low) * 0.1, high + abs(high) * 0.1)
+    step = nice_step(high - low, intervals)
+    places = max(0, -math.floor(math.log10(step) + 1e-9))
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    ticks = [round(i * step, places) for i in range(first, last + 1)]
+    return ticks[0], ticks[-1], [(t, number(t, places)) for t in ticks]

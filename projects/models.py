@@ -170,6 +170,17 @@ class PlanChapter(CleanTextModel, models.Model):
         default=True,
         help_text=_("Unticked when the title was derived from the text, not taken from the plan."),
     )
+    # Set in the plan data from the text of each part (fixtures/plan14/plan.json).
+    calls_for_works = models.BooleanField(
+        _("calls for works"),
+        default=True,
+        help_text=_(
+            "Ticked when the text of this part calls for works that projects carry out; "
+            "unticked when it describes (such as the previous plan's achievements) or sets "
+            "goals, principles or reforms. Only a part that calls for works and that no "
+            "project serves is marked as unserved."
+        ),
+    )
 
     objects = PlanChapterQuerySet.as_manager()
 

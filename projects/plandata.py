@@ -114,12 +114,37 @@ def load_plan_and_chapters(stats):
             "paragraph_start": row["paragraph_start"],
             "paragraph_end": row["paragraph_end"],
             "title_is_official": row["title_is_official"],
+            "calls_for_works": row["calls_for_works"],
         }
         chapters[row["code"]], status = upsert(
             PlanChapter, {"plan": plan, "code": row["code"]}, fields
         )
         stats[f"chapters {status}"] += 1
+    check_calls_for_works(data["chapters"])
+    for defect in data.get("defects", []):
+        check_quote(paragraphs(), defect["paragraph"], defect["text"], "defect")
     return plan, chapters
+
+
+def check_calls_for_works(rows):
+    """A chapter calls for works when any of its sections does; one that does not says why."""
+    calls = {row["code"]: row["calls_for_works"] for row in rows}
+    for row in rows:
+        parent = row["code"].rpartition(".")[0]
+        if parent and row["calls_for_works"] and not calls[parent]:
+            raise PlanDataError(
+                f"chapter {parent}: calls for no works, but its section {row['code']} does."
+            )
+        if not row["calls_for_works"] and not row.get("calls_for_works_note"):
+            raise PlanDataError(f"chapter {row['code']}: say why it calls for no works.")
+
+
+@functools.cache
+def defects():
+    """The plan text's own defects (words repeated or lost in our copy): [(exact text,
+    note)], from fixtures/plan14/plan.json. Pages show "[原文如此]" after each (the sic
+    filter, projects/templatetags/portfolio.py), never a corrected text."""
+    return [(d["text"], d["note"]) for d in read_json(PLAN14 / "plan.json").get("defects", [])]
 
 
 # Where the plan text places a project (Project.area), by one rule, checked by the loader:

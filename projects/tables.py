@@ -64,10 +64,18 @@ class ProjectTable(CardTable):
         exclude_from_export=True,
         orderable=False,
     )
-    investment_planned = tables.Column(verbose_name=_("investment plan this year"), visible=False)
-    investment_completed = tables.Column(verbose_name=_("investment done this year"), visible=False)
+    # Exports carry the figures as numbers, their units in the headers.
+    investment_planned = tables.Column(
+        verbose_name=_("investment plan this year (100 million yuan)"), visible=False
+    )
+    investment_completed = tables.Column(
+        verbose_name=_("investment done this year (100 million yuan)"), visible=False
+    )
     investment_rate = tables.Column(
-        verbose_name=_("investment rate this year"), empty_values=(), orderable=False, visible=False
+        verbose_name=_("investment rate this year (%)"),
+        empty_values=(),
+        orderable=False,
+        visible=False,
     )
     latest_report_period = tables.Column(verbose_name=_("last report"))
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -495,19 +495,36 @@ def department_detail(request, slug):
     return render(request, "projects/department_detail.html", context)
 
 
+def worst_overdue(overdue, on):
+    """Of the overdue milestones, each project's most overdue one (the earliest planned,
+    as the overdue board sorts), most overdue first, with `project_overdue`, the number of
+    its project's overdue milestones: a project is listed once. One query."""
+    of_project = Milestone.objects.overdue(on=on).filter(project=OuterRef("project"))
+    return overdue.filter(pk=Subquery(of_project.values("pk")[:1])).annotate(
+        project_overdue=Subquery(
+            of_project.order_by().values("project").annotate(n=Count("pk")).values("n")
+        )
+    )
+
+
 @login_required
 def dashboard(request):
     on = today()
     portfolio = Project.objects.for_portfolio(on=on)
     by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
-    reported, schedule, mismatches = Counter(), Counter(), 0
-    for latest, computed, n in (
-        portfolio.order_by().values_list("latest_health", "schedule_health").annotate(n=Count("pk"))
+    reported, schedule, mismatches, active_unreported = Counter(), Counter(), 0, 0
+    for latest, computed, stage, n in (
+        portfolio.order_by()
+        .values_list("latest_health", "schedule_health", "stage")
+        .annotate(n=Count("pk"))
     ):
         reported[latest] += n
         schedule[computed] += n
         if is_health_mismatch(latest, computed):
             mismatches += n
+        # Reserve, completed, suspended and cancelled projects owe no report: not counted.
+        if latest is None and stage in reporting.ACTIVE_STAGES:
+            active_unreported += n
     investment = ledger.total(ledger.project_figures(on.year), on.year, on)
     overdue = Milestone.objects.overdue(on=on).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year)
@@ -515,9 +532,10 @@ def dashboard(request):
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
         department.missing_reports = missing[department.pk]
-    worst = list(overdue[:10])
+    worst = list(worst_overdue(overdue, on)[:10])
     for milestone in worst:
         milestone.overdue_days = milestone.days_overdue(on=on)
+        milestone.other_overdue = milestone.project_overdue - 1
     context = {
         "today": on,
         "stages": [
@@ -526,7 +544,7 @@ def dashboard(request):
         "reported": [
             (label, reported[value], value) for value, label in ProgressReport.Health.choices
         ],
-        "not_reported": reported[None],
+        "active_unreported": active_unreported,
         "schedule": [
             (label, schedule[value], value) for value, label in ProgressReport.Health.choices
         ],
@@ -728,7 +746,7 @@ def back_to_queue(request, data):
 
 
 def report_label(report):
-    return f"{report.project.code} {report.project.name} {report.period:%Y-%m}"
+    return f"{report.project} {report.period:%Y-%m}"
 
 
 @login_required

@@ -53,7 +53,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import ledger
+from projects import formatting, ledger
 from projects.models import (
     EARLIEST_DAY,
     AnnualInvestment,
@@ -608,8 +608,7 @@ class Table:
     note: str = ""
 
 
-def percent(value, places=0):
-    return "–" if value is None else f"{value:.{places}f}%"
+percent = formatting.percent  # "75%": the app's one way of writing a percentage
 
 
 def ratio(part, whole):

@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from projects import formatting
 from projects.exports import clean_text
 
 from . import bulletin as figures
@@ -171,7 +172,7 @@ def build(bulletin, on):
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _paragraph(
             document,
-            f"{issuer()}　{formats.date_format(on, 'DATE_FORMAT')}",
+            f"{issuer()}　{formatting.document_date(on)}",
             align=WD_ALIGN_PARAGRAPH.CENTER,
         )
         _paragraph(document, coverage(period))

@@ -1,9 +1,13 @@
+import functools
+import re
+
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from projects import names
+from projects import formatting, names, plandata
 from projects.models import ProgressReport
 
 register = template.Library()
@@ -20,7 +24,21 @@ def health(value):
 
 @register.filter
 def money(value):
-    return "–" if value is None else f"{value:,.2f}"
+    """An amount in 亿元: "3.15 亿元" (projects/formatting.py); every amount a page or a
+    message shows goes through it."""
+    return formatting.money(value)
+
+
+@register.filter
+def percent(value, places=0):
+    """A percentage without a space before its sign: "57%", or "57.3%" with |percent:1."""
+    return formatting.percent(value, int(places))
+
+
+@register.filter
+def quantity(value, unit):
+    """A figure with its unit: "150 家", "5.5%", "1,450.00 亿元"."""
+    return formatting.quantity(value, unit)
 
 
 @register.filter
@@ -37,6 +55,34 @@ def long_text(value, length=80):
         Truncator(value).chars(length),
         linebreaksbr(value, autoescape=True),
     )
+
+
+SIC = "[原文如此]"  # inside a quotation of the Chinese text, in both languages
+
+
+@functools.cache
+def _defect_pattern():
+    marks = sorted(plandata.defects(), key=lambda mark: -len(mark[0]))
+    return re.compile("|".join(re.escape(text) for text, _note in marks)) if marks else None
+
+
+@register.filter
+def sic(text):
+    """A quotation of the plan text, escaped, with "[原文如此]" after each of the text's own
+    known defects (projects.plandata.defects), the note on it; the quoted text unchanged."""
+    if not text:
+        return ""
+    pattern = _defect_pattern()
+    if pattern is None:
+        return conditional_escape(text)
+    notes = dict(plandata.defects())
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(conditional_escape(text[last : match.end()]))
+        parts.append(format_html('<span class="sic" title="{}">{}</span>', notes[match[0]], SIC))
+        last = match.end()
+    parts.append(conditional_escape(text[last:]))
+    return mark_safe("".join(parts))
 
 
 @register.filter

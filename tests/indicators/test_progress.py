@@ -52,7 +52,7 @@ class TestLevel:
         result = assess(gdp(), {2021: 1150, 2023: 1234}, current_year=2024)
         assert result.required.growth_rate == approx(8.399, abs=0.001)
         assert result.required.per_year == approx(108)  # (1450 - 1234) / 2
-        assert "must grow 8.4 % a year in each remaining year to reach 1450 亿元" in result.reason
+        assert "must grow 8.4% a year in each remaining year to reach 1450 亿元" in result.reason
 
     def test_with_a_baseline_on_track(self):
         # 3.86 (2020) to 4 (2025): 0.028 a year; 3.92 in 2022 is 0.03 a year: ratio 1.07.
@@ -162,7 +162,7 @@ class TestGrowth:
         result = assess(GROWTH, {2021: 8.0, 2022: 2.0}, current_year=2023)
         assert result.required.per_year == approx(6.701, abs=0.001)
         assert result.required.years == 3
-        assert "must grow 6.7 % a year in each remaining year" in result.reason
+        assert "must grow 6.7% a year in each remaining year" in result.reason
 
     def test_expected_path_is_compound(self):
         result = assess(GROWTH, {2021: 6.0}, current_year=2022)
@@ -213,7 +213,7 @@ class TestAfterTheTargetYear:
         result = assess(gdp(), {2024: 1300, 2025: 1400}, current_year=2026)
         assert result.status == Status.FINAL_NOT_MET
         assert result.gap == approx(50)
-        assert "short by 50 (3.4 %)" in result.reason  # 50 / 1450
+        assert "short by 50 (3.4%)" in result.reason  # 50 / 1450
 
     def test_awaiting_the_final_figure_with_a_projection(self):
         result = assess(gdp(), {2023: 1250, 2024: 1300}, current_year=2026)
@@ -343,7 +343,7 @@ class TestAbout:
         values = {2021: 6.0, 2022: 6.0, 2023: 5.8, 2024: 6.0, 2025: 5.95}
         result = assess(self.ABOUT, values, current_year=2026)
         assert result.status == Status.FINAL_WITHIN_BAND
-        assert "within the band of 0.3 %" in result.reason
+        assert "within the band of 0.3%" in result.reason
 
     def test_a_stated_band_replaces_the_default(self):
         strict = Target(**(self.ABOUT.__dict__ | {"tolerance": 0.01}))
@@ -362,7 +362,7 @@ class TestAFinalVerdictKeepsItsContext:
         assert result.status == Status.FINAL_NOT_MET
         assert "1400 亿元 against a target of 1450 亿元" in result.reason
         assert result.needed_in_target_year.growth_rate == approx(10.15, abs=0.01)
-        assert "As judged in 2025: It must grow 10.2 % a year" in result.reason
+        assert "As judged in 2025: It must grow 10.2% a year" in result.reason
         assert "first value entered, 1277.93 亿元 in 2023" in result.reason
 
 

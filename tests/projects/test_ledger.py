@@ -12,9 +12,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from projects import charts, ledger, services, workbook
+from projects.formatting import money
 from projects.models import AnnualInvestment, KeyProject, Milestone, ProgressReport, Project
 from projects.roles import Role
 
@@ -105,7 +107,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
     shown = {p.code: p.investment_completed for p in page.context["table"].data}
     assert shown == EXPECTED
     exported = csv_rows(client.get(reverse("projects:portfolio"), {"_export": "csv"}))
-    assert column(exported, "investment done this year") == EXPECTED
+    assert column(exported, "investment done this year (100 million yuan)") == EXPECTED
     book = load_workbook(
         io.BytesIO(client.get(reverse("projects:portfolio"), {"_export": "xlsx"}).content)
     )
@@ -113,7 +115,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
         [str(c) if c is not None else "" for c in r]
         for r in book.active.iter_rows(values_only=True)
     ]
-    assert column(rows, "investment done this year") == EXPECTED
+    assert column(rows, "investment done this year (100 million yuan)") == EXPECTED
 
     # each project's page
     for project in portfolio.values():
@@ -176,7 +178,7 @@ def test_every_place_shows_the_same_figure_for_a_project_and_year(
     by_recipient = {tuple(m.to): m.body for m in mailoutbox}
     body = by_recipient[("a@liwan.example",)]
     for code, amount in EXPECTED.items():
-        assert f"{code} " in body and f": {amount:.2f} / " in body
+        assert f"{code} " in body and f": {amount:.2f}\u00a0" in body  # 3.00 亿元 / …
     assert f"{total:.2f}" in by_recipient[("boss@liwan.example",)]
 
 
@@ -188,7 +190,7 @@ def test_the_key_projects_figure_the_district_publishes(portfolio, client, manag
     # 3 + 4 completed of their annual plans, 10 + 6 (the one place a plan is kept)
     assert (headline.projects, headline.completed, headline.planned) == (2, 7, 16)
     assert round(headline.rate, 1) == Decimal("43.8")
-    assert "2 key projects completed 7.00 (100 million yuan), 43.8 % of the annual plan." in (
+    assert "2 key projects completed 7.00\u00a0hundred million yuan, 43.8% of the annual plan." in (
         page.content.decode()
     )
 
@@ -219,7 +221,7 @@ def test_the_curve_carries_each_project_forward_and_has_units(portfolio, client,
         (5, Decimal("6")),
     ]
     curve = charts.investment_curve(points, Decimal("21"))
-    assert curve.plan_label == "21" and len(curve.actual_dots) == 5
+    assert curve.plan_label == money(21) and len(curve.actual_dots) == 5
     client.force_login(manager)
     client.cookies["django_language"] = "en"
     html = client.get(reverse("projects:investment")).content.decode()
@@ -301,7 +303,7 @@ def test_the_key_projects_page_shows_what_the_district_published_with_its_source
     page = client.get(reverse("projects:key_projects", args=[2024])).content.decode()
     # As published (plan data, fixtures/plan14/official_values.json), with its address.
     assert "167个区重点项目完成投资410.1亿元,年度投资计划完成率107.7%" in page
-    assert "410.1" in page and "107.7 %" in page
+    assert "410.1" in page and "107.7%" in page
     assert "http://www.lw.gov.cn/zjlw/lwgs/jjfz/index.html" in page
     page = client.get(reverse("projects:key_projects", args=[2019])).content.decode()
     assert "107.7" not in page  # nothing published for that year
@@ -344,7 +346,8 @@ def test_the_curve_says_how_much_of_the_year_is_in_no_month(portfolio, client, m
     client.force_login(manager)
     page = client.get(reverse("projects:investment"))
     assert page.context["district"].completed == 9
-    assert page.context["curve"].unplaced == "3"
+    with translation.override("zh-hans"):  # the page's language
+        assert page.context["curve"].unplaced == money(3)
     assert (
         "belong to no month" in page.content.decode() or "不属于任何月份" in page.content.decode()
     )

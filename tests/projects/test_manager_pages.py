@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
+from projects.formatting import money
 from projects.models import AnnualInvestment, KeyProject, Project
 
 from ..conftest import (
@@ -199,7 +201,8 @@ class TestPortfolio:
         assert "health-red" in page
         assert '<span class="flag">' in page  # the mismatch flag
         assert "主体开工" in page  # next milestone
-        assert "4.00 / 10.00" in page and "40 %" in page
+        with translation.override("zh-hans"):
+            assert f"{money(4)} / {money(10)}" in page and "40%" in page  # 4.00 亿元 / 10.00 亿元
 
     def test_nonsense_filters_give_the_page_with_a_message(self, client, manager, world):
         client.force_login(manager)

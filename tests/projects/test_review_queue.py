@@ -107,10 +107,10 @@ class TestTheList:
         row = row_html(page, report)
         assert "LW-TRA-001" in row and "东沙隧道" in row
         assert f'href="{report.project.get_absolute_url()}#reports"' in row
-        assert "部门甲" in row and "2026-05" in row and "45 %" in row
+        assert "部门甲" in row and "2026-05" in row and "45%" in row
         assert "health-amber" in row
         assert "盾构掘进至第三段。" in row and "需协调管线迁改。" in row
-        assert "0.50 / 2.50" in row
+        assert "0.50\u00a0" in row and "/ 2.50\u00a0" in row  # 0.50 亿元 / 2.50 亿元
         assert editor_a.username in row
         assert f"{timezone.localtime(report.submitted_at):%Y-%m-%d %H:%M}" in row
         assert f'name="version-{report.pk}" value="{report.version}"' in row
