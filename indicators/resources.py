@@ -26,6 +26,18 @@ class IndicatorValueResource(CodeKeyedResource):
         "source_url": "http://www.lw.gov.cn/",
         "change_reason": "",
     }
+    column_names = {
+        "indicator": "指标编号",
+        "year": "年度",
+        "value": "数值",
+        "year_target": "本年度目标值",
+        "note": "数据来源说明",
+        "source": "来源类别",
+        "source_title": "来源文件标题",
+        "source_date": "来源日期",
+        "source_url": "来源网址",
+        "change_reason": "修改原因",
+    }
 
     class Meta:
         model = IndicatorValue

@@ -2,8 +2,13 @@
 dashboard). The projects app reaches the indicators through this module only."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
-from .models import Indicator
+from django.db.models import Count
+from django.utils.translation import pgettext
+
+from .models import Indicator, IndicatorValue
 from .progress import Status
 
 # Statuses the dashboard lists as off track.
@@ -39,3 +44,87 @@ def off_track(year):
     assessed = [(i, i.assess(year)) for i in Indicator.objects.for_progress()]
     behind = [(i, a, Status(a.status).label) for i, a in assessed if a.status in OFF_TRACK]
     return behind, len(assessed)
+
+
+@dataclass
+class Verdict:
+    """An indicator of a plan as its overview and its assessment show it."""
+
+    indicator: Indicator
+    assessment: object  # progress.Assessment
+    label: str
+    values: list  # its IndicatorValues, oldest first
+    provisional: bool  # a final verdict without the target year's published figure
+
+    @property
+    def has_sample_values(self):
+        return any(value.source == IndicatorValue.Source.SAMPLE for value in self.values)
+
+
+def is_provisional(indicator, assessment, values):
+    """A final verdict is provisional while the target year's figure is not published: no
+    official value for that year (a department's figure or a sample stands in for it)."""
+    if not assessment.is_final:
+        return False
+    return not any(
+        value.year == indicator.target_year and value.source == IndicatorValue.Source.OFFICIAL
+        for value in values
+    )
+
+
+def for_plan(plan, year):
+    """[Verdict] for each of the plan's indicators, assessed in `year`, in two queries."""
+    found = []
+    for indicator in Indicator.objects.for_progress().filter(plan=plan):
+        assessment = indicator.assess(year)
+        values = list(indicator.values.all())
+        found.append(
+            Verdict(
+                indicator=indicator,
+                assessment=assessment,
+                label=str(Status(assessment.status).label),
+                values=values,
+                provisional=is_provisional(indicator, assessment, values),
+            )
+        )
+    return found
+
+
+def by_status(verdicts):
+    """[(status, label, [Verdict])] in the order of the statuses, those with any."""
+    groups = defaultdict(list)
+    for verdict in verdicts:
+        groups[verdict.assessment.status].append(verdict)
+    return [(status, status.label, groups[status.value]) for status in Status if groups[status.value]]
+
+
+def number(value):
+    """A figure as entered, without trailing zeros; "–" for none."""
+    return "–" if value is None else format(Decimal(value).normalize(), "f")
+
+
+def baseline_text(indicator):
+    """The baseline as the plan gives it, or None where the plan states none."""
+    if indicator.baseline_value is None:
+        return None
+    text = f"{number(indicator.baseline_value)} ({indicator.baseline_period}"
+    if indicator.baseline_kind != Indicator.BaselineKind.YEAR:
+        text += f", {indicator.get_baseline_kind_display()}"
+    return text + ")"
+
+
+def target_text(indicator):
+    """The target: about, value and year, and its kind; the kind alone for a target set for
+    each year."""
+    kind = str(indicator.get_target_kind_display())
+    if indicator.target_value is None:
+        return kind
+    about = f"{pgettext('target', 'about')} " if indicator.about else ""
+    return f"{about}{number(indicator.target_value)} ({indicator.target_year}) · {kind}"
+
+
+def count_by_plan():
+    """{plan id: how many indicators it has}, in one query."""
+    return dict(
+        Indicator.objects.order_by().values("plan").annotate(n=Count("pk")).values_list("plan", "n")
+    )

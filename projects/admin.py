@@ -29,10 +29,6 @@ from .spreadsheets import SpreadsheetAdminMixin
 # Roles are the app's own groups (projects.roles), set up by a migration: not edited by hand.
 admin.site.unregister(Group)
 
-admin.site.site_header = _("Liwan Projects administration")
-admin.site.site_title = _("Liwan Projects")
-admin.site.index_title = _("Data entry")
-
 
 class VersionedAdminMixin:
     """An administrator's change moves the version on, as a department's save does, so a
@@ -87,10 +83,35 @@ class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+class RoleField(forms.ModelMultipleChoiceField):
+    """The role groups by the names people read (Role's labels), not the groups' own."""
+
+    def label_from_instance(self, group):
+        return Role(group.name).label if group.name in Role.values else group.name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    # Filed under Accounts (liwan_projects.admin); the other pages find their templates
+    # under templates/admin/projects/user/ by Django's own search.
+    add_form_template = "admin/projects/user/add_form.html"
+    change_user_password_template = "admin/projects/user/change_password.html"
+    # The roles are four groups: ticked as boxes, not moved between two lists (whose
+    # JavaScript speaks English: Django 5.2's zh-hans JavaScript catalogue lacks it).
+    filter_horizontal = ["user_permissions"]
     list_display = ["username", "first_name", "last_name", "department", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "department__kind"]
+    list_filter = ["is_staff", "is_superuser", "is_active", RoleFilter, "department__kind"]
     list_select_related = ["department"]
     search_fields = ["username", "first_name", "last_name", "email", "department__name"]
     autocomplete_fields = ["department"]
@@ -108,8 +129,10 @@ class UserAdmin(DjangoUserAdmin):
         return readonly
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.exclude(name=Role.ADMINISTRATOR.value)
+        if db_field.name == "groups":
+            kwargs.update(widget=forms.CheckboxSelectMultiple, form_class=RoleField)
+            if not request.user.is_superuser:
+                kwargs["queryset"] = Group.objects.exclude(name=Role.ADMINISTRATOR.value)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _holds_wide_rights(self, obj):

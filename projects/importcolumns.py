@@ -1,18 +1,75 @@
-"""Spreadsheet columns that name other rows by their codes: a foreign key by a code (a
-project's code, a department's slug) and a many-to-many column as a list of codes. An
-unknown code is an error of its column, never ignored, and each code is looked up once per
-import, not once per row (the documented advice for ForeignKeyWidget in bulk imports)."""
+"""Spreadsheet columns: values read as a clerk writes them (projects.cells), and columns
+that name other rows by their codes: a foreign key by a code (a project's code, a
+department's slug) and a many-to-many column as a list of codes. An unknown code is an
+error of its column, never ignored, and each code is looked up once per import, not once
+per row (the documented advice for ForeignKeyWidget in bulk imports)."""
 
+from decimal import Decimal
+
+from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from . import cells
 from .models import PlanChapter
+
+
+class AmountWidget(widgets.DecimalWidget):
+    """An amount in 亿元: 3.2, 3.2亿, 32000万 (cells.amount); written without trailing
+    zeros (3.15, not 3.1500)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cells.amount(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if isinstance(value, Decimal) and not kwargs.get("force_native_type"):
+            return format(value.normalize(), "f")
+        return super().render(value, obj, **kwargs)
+
+
+class FigureWidget(AmountWidget):
+    """A number in its indicator's unit (cells.number): no 亿 or 万 to read."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cells.number(value)
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        return cells.whole_number(value)
+
+
+class DayWidget(widgets.DateWidget):
+    """A date: 2026-06-14, 2026/6/14, 2026年6月14日 or a date cell (cells.date); written as
+    2026-06-14."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cells.date(value)
+
+
+def cell_widget(django_field, amount=False):
+    """The widget that reads a model field's cells as a clerk writes them, or None for a
+    field read as the library reads it (a text, a choice's code)."""
+    if isinstance(django_field, models.DecimalField):
+        return AmountWidget() if amount else FigureWidget()
+    if isinstance(django_field, models.IntegerField):
+        return WholeNumberWidget()
+    if isinstance(django_field, models.DateField) and not isinstance(
+        django_field, models.DateTimeField
+    ):
+        return DayWidget()
+    return None
 
 UNKNOWN = object()
 
 
 def unknown(values):
     return ValueError(_("Unknown: %(values)s") % {"values": values})
+
+
+def _code(value):
+    """A code as typed, without spaces and in half-width characters."""
+    return cells.normalize(value) if isinstance(value, str) else value
 
 
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -24,6 +81,7 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         self.cache = {}
 
     def prefetch(self, values):
+        values = [_code(v) for v in values]
         wanted = {v for v in values if v not in (None, "") and v not in self.cache}
         if not wanted:
             return
@@ -35,6 +93,7 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
             self.cache[value] = found.get(str(value), UNKNOWN)
 
     def clean(self, value, row=None, **kwargs):
+        value = _code(value)
         if value not in self.cache:
             try:
                 self.cache[value] = super().clean(value, row, **kwargs)
@@ -76,9 +135,13 @@ class LinkListWidget(widgets.ManyToManyWidget):
             raise unknown(", ".join(missing))
         return found
 
+    def codes(self, text):
+        """The codes a cell lists, separated by ; (or a full-width ；)."""
+        return [v for v in cells.normalize(text).split(self.separator) if v]
+
     def lookup(self, text):
         """(the rows the text names, the codes that name nothing)"""
-        wanted = [v.strip() for v in text.split(self.separator) if v.strip()]
+        wanted = self.codes(text)
         found = list(self.model.objects.filter(**{f"{self.field}__in": wanted}))
         missing = sorted(set(wanted) - {str(getattr(o, self.field)) for o in found})
         return found, missing
@@ -115,7 +178,7 @@ class ChapterKeysWidget(LinkListWidget):
 
     def lookup(self, text):
         found, missing = [], []
-        for key in [k.strip() for k in text.split(self.separator) if k.strip()]:
+        for key in self.codes(text):
             try:
                 found.append(PlanChapter.objects.select_related("plan").by_key(key))
             except PlanChapter.DoesNotExist:

@@ -104,6 +104,5 @@ def _import_batch(resource, batch, lines, outcome, user, max_errors):
     outcome.rows += len(batch)
     for kind, count in Counter(row.import_type for row in result.rows).items():
         outcome.totals[kind] += count
-    columns = {f.attribute: f.column_name for f in resource.columns()}
     for row, name, message in result.problems():
-        outcome.add_error(row, columns.get(name, name) or "", message, max_errors)
+        outcome.add_error(row, resource.column_of(name) if name else "", message, max_errors)

@@ -248,3 +248,38 @@ def project_years(project):
         figures.source = values[f"investment_source_{year}"]
         found.append(figures)
     return found
+
+
+def figures_over_years(years, projects):
+    """The ledger of each of `projects` for each of `years`, in one query whatever the
+    number of years and projects: {project id: {year: (planned, completed)}}. Every project
+    is listed (parts too: countable() decides what a sum counts, see totals_over_years)."""
+    years = list(years)
+    if not years:
+        return {}
+    names = {
+        f"{name}_{year}": expression
+        for year in years
+        for name, expression in investment_expressions(year).items()
+        if name != "investment_source"
+    }
+    found = {}
+    for values in projects.order_by().annotate(**names).values("pk", *names):
+        found[values["pk"]] = {
+            year: (values[f"investment_planned_{year}"], values[f"investment_completed_{year}"])
+            for year in years
+        }
+    return found
+
+
+def totals_over_years(years, figures, counted, on):
+    """[Figures] for each of `years`, of the projects in `figures` (figures_over_years)
+    whose ids are in `counted` (the set's countable() ids: a work once)."""
+    found = []
+    for year in years:
+        total_of_year = Figures(label=str(year), key=year, share=share_for(year, on))
+        for project_id, by_year in figures.items():
+            if project_id in counted:
+                total_of_year.add(project_id, *by_year[year])
+        found.append(total_of_year)
+    return found

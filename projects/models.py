@@ -94,8 +94,45 @@ class User(CleanTextModel, AbstractUser):
         return f"{full_name} ({self.username})" if full_name else self.username
 
 
+class PlanQuerySet(models.QuerySet):
+    """Plans over time. A plan is in force on a day when the day's year is one of its years
+    (Plan.state); ended once its last year is past; not yet begun before its first year."""
+
+    def in_force(self, on=None):
+        year = (on or today()).year
+        return self.filter(start_year__lte=year, end_year__gte=year)
+
+    def ended(self, on=None):
+        return self.filter(end_year__lt=(on or today()).year)
+
+    def not_begun(self, on=None):
+        return self.filter(start_year__gt=(on or today()).year)
+
+    def current(self, on=None):
+        """The plan pages show unless told otherwise (?plan=<number>): the plan in force on
+        `on` (default today), else the latest ended one; None while no plan has begun. One
+        query (plans are few: one every five years)."""
+        return current_plan(self.order_by("number"), on)
+
+
+def current_plan(plans, on=None):
+    """The current plan among `plans` in hand (see PlanQuerySet.current): the one rule."""
+    on = on or today()
+    plans = list(plans)
+    in_force = [plan for plan in plans if plan.state(on) == Plan.State.IN_FORCE]
+    if in_force:  # overlapping plans should not happen; the later one wins
+        return max(in_force, key=lambda plan: (plan.start_year, plan.number))
+    ended = [plan for plan in plans if plan.state(on) == Plan.State.ENDED]
+    return max(ended, key=lambda plan: (plan.end_year, plan.number)) if ended else None
+
+
 class Plan(CleanTextModel, models.Model):
     """A five-year plan. The 14th ships with the app; later ones are added in the admin."""
+
+    class State(models.TextChoices):
+        IN_FORCE = "in_force", _("in force")
+        ENDED = "ended", pgettext_lazy("plan", "ended")
+        NOT_BEGUN = "not_begun", _("not yet begun")
 
     number = models.PositiveSmallIntegerField(
         _("plan number"),
@@ -107,6 +144,8 @@ class Plan(CleanTextModel, models.Model):
     end_year = models.PositiveSmallIntegerField(_("last year"), validators=plausible_year)
     document_number = models.CharField(_("issuing document"), max_length=50, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plan")
@@ -131,6 +170,23 @@ class Plan(CleanTextModel, models.Model):
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The last year cannot be before the first year.")})
+
+    def get_absolute_url(self):
+        return reverse("projects:plan", args=[self.number])
+
+    def state(self, on=None):
+        """In force, ended or not yet begun on `on` (default today), by the day's year: the
+        rule PlanQuerySet.in_force(), ended() and not_begun() ask the database."""
+        year = (on or today()).year
+        if year < self.start_year:
+            return self.State.NOT_BEGUN
+        if year > self.end_year:
+            return self.State.ENDED
+        return self.State.IN_FORCE
+
+    @property
+    def years(self):
+        return range(self.start_year, self.end_year + 1)
 
 
 class PlanChapterQuerySet(models.QuerySet):

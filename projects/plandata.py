@@ -60,7 +60,9 @@ def chapter_text(chapter):
     """The paragraphs of the plan text a chapter covers; empty where we hold no text."""
     if chapter.plan.number != 14 or chapter.paragraph_start is None:
         return []
-    return paragraphs()[chapter.paragraph_start : chapter.paragraph_end + 1]
+    # A chapter entered with its first paragraph only covers that paragraph.
+    last = chapter.paragraph_start if chapter.paragraph_end is None else chapter.paragraph_end
+    return paragraphs()[chapter.paragraph_start : last + 1]
 
 
 def check_quote(paras, paragraph, sentence, what):

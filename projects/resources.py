@@ -11,14 +11,21 @@ database's check constraints are not asked row by row: each has the same rule in
 model's clean() or a field validator, which every row goes through, and the constraint
 stays as the last guard.
 
+Columns are named in the district's words, with their units (项目编号, 总投资（亿元）): the
+header row of the templates, the exports and the preview. A file may also name a column by
+its code, the field's name (code, total_investment), as the files made before did; in any
+order, but each column once and none the import does not know. Cells are read as a clerk
+writes them (projects.cells: 3.2亿, 32000万, 2026年6月14日).
+
 The resources use the library's documented hooks and options only; what they need beyond
 those is in projects.importkit, with tests that fail if the library changes it."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from . import cells
 from .importcolumns import (
     ChapterKeysWidget,
     LinkField,
@@ -26,9 +33,11 @@ from .importcolumns import (
     StrictForeignKeyWidget,
     StrictManyToManyWidget,
     by_code,
+    cell_widget,
     set_pending_links,
 )
 from .importfiles import import_file  # noqa: F401 (its callers import it from here)
+from . import uploads
 from .importkit import FileResult
 from .importwrites import BatchWriter, read_links
 from .models import AnnualInvestment, Department, KeyProject, Milestone, Project
@@ -117,10 +126,14 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
     file) and `row_numbers` (each data row's number in the file)."""
 
     example = {}
+    column_names = {}  # field name → the column's header, in the district's words
+    amount_fields = ()  # the fields holding money, in 亿元
     write_batch_size = 500  # rows per INSERT or UPDATE statement
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        for name, field in self.fields.items():  # this instance's own copies
+            field.column_name = self.column_names.get(name, field.column_name)
         self.history_user = None
         self.saved_rows = {}  # key → saved row, for the batch being imported
         self.first_row_of_key = {}  # key → the file's row that named it first, all batches
@@ -134,13 +147,70 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
             cls._meta.model, resource_class=cls, meta_options={"skip_html_diff": True}
         )
 
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        """The library's field for a model field, its cells read as a clerk writes them."""
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        widget = cell_widget(django_field, amount=field_name in cls.amount_fields)
+        if widget is not None:
+            field.widget = widget
+        return field
+
     def columns(self):
         """The import's fields, in the order of Meta.fields."""
         return [self.fields[name] for name in self._meta.fields]
 
+    def import_names(self):
+        """The names (codes) of the columns an import reads, in order."""
+        return [name for name in self._meta.fields if not self.fields[name].readonly]
+
     def import_headers(self):
-        """The columns an import reads, in order."""
-        return [field.column_name for field in self.columns() if not field.readonly]
+        """The columns an import reads, in order, as the header row names them."""
+        return [self.fields[name].column_name for name in self.import_names()]
+
+    def column_of(self, name):
+        """The header of the column that a field (or its model field) is read from; the name
+        itself for an error of none."""
+        for field_name, field in self.fields.items():
+            if name in (field_name, field.attribute):
+                return field.column_name
+        return name
+
+    def read_headers(self, dataset):
+        """Name the dataset's columns as the fields do (a column named by its code, or its
+        header written with half-width brackets, becomes that header), and say what is
+        wrong with them: a column not read by this import, one named twice, a key column
+        missing. A column without a header is left alone."""
+        known = {}
+        for name, field in self.fields.items():
+            known[cells.normalize(field.column_name)] = field.column_name
+            known[cells.normalize(name).lower()] = field.column_name
+        headers, problems = [], []
+        for header in dataset.headers or []:
+            text = cells.normalize(str(header or "")).lstrip("\ufeff")
+            column = known.get(text, known.get(text.lower()))
+            if column is None and text:
+                problems.append(
+                    _("The column “%(column)s” is not one this import reads.")
+                    % {"column": uploads.shorten(header, 30)}
+                )
+            elif column is not None and column in headers:
+                problems.append(_("The column “%(column)s” is twice in the file.") % {"column": column})
+            headers.append(column if column is not None else header)
+        if dataset.headers:
+            dataset.headers = headers
+        missing = [f.column_name for f in self.key_fields() if f.column_name not in headers]
+        if missing and not problems:
+            problems.append(
+                _("The file needs the column %(columns)s: it says which row each line is.")
+                % {"columns": "、".join(missing)}
+            )
+        if problems:
+            problems.append(
+                _("The columns this import reads: %(columns)s.")
+                % {"columns": "、".join(self.import_headers())}
+            )
+        return problems
 
     def link_fields(self):
         return [f for f in self.columns() if isinstance(f.widget, LinkListWidget)]
@@ -182,6 +252,12 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
         met the database too) or on any error, an invalid row included. Rows are numbered
         as the file numbers them."""
         kwargs["use_transactions"] = False
+        problems = self.read_headers(dataset)
+        if problems and not kwargs.get("continued"):
+            result = self.get_result_class()()
+            for problem in problems:
+                result.add_error(ValueError(problem))
+            return result
         self.writer = BatchWriter(
             self._meta.model,
             update_fields=self.update_fields(),
@@ -202,6 +278,7 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
             if dry_run or result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
         result.number_rows(lambda number: self.file_row(number, kwargs))
+        result.name_columns(self.column_of)
         return result
 
     def before_import(self, dataset, **kwargs):
@@ -219,10 +296,15 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         # An empty spreadsheet cell arrives as None; a text field wants "".
-        for model_field in self._meta.model._meta.fields:
+        opts = self._meta.model._meta
+        for field in self.columns():
+            try:
+                model_field = opts.get_field(field.attribute)
+            except FieldDoesNotExist:
+                continue
             if isinstance(model_field, (models.CharField, models.TextField)):
-                if model_field.name in row and row[model_field.name] is None:
-                    row[model_field.name] = ""
+                if row.get(field.column_name, "") is None:
+                    row[field.column_name] = ""
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -322,6 +404,14 @@ class DepartmentResource(CodeKeyedResource):
         "kind": "bureau",
         "contact": "",
     }
+    column_names = {
+        "slug": "单位代码",
+        "name": "单位名称",
+        "short_name": "单位简称",
+        "name_en": "英文名称",
+        "kind": "单位类型",
+        "contact": "联系方式",
+    }
 
     class Meta:
         model = Department
@@ -359,6 +449,28 @@ class ProjectResource(CodeKeyedResource):
         "source_paragraph": "",
         "source_sentence": "",
     }
+    column_names = {
+        "code": "项目编号",
+        "name": "项目名称",
+        "name_en": "英文名称",
+        "category": "项目类别",
+        "area": "所在片区",
+        "stage": "项目阶段",
+        "part_of": "所属总项目编号",
+        "lead_department": "牵头单位代码",
+        "partner_departments": "配合单位代码（以;分隔）",
+        "leader": "包保领导",
+        "contact_name": "项目联系人",
+        "contact_phone": "联系电话",
+        "start_date": "开工日期",
+        "planned_completion": "计划建成日期",
+        "total_investment": "总投资（亿元）",
+        "chapters": "对应规划章节（以;分隔）",
+        "description": "项目简介",
+        "source_paragraph": "原文段落号",
+        "source_sentence": "原文语句",
+    }
+    amount_fields = ("total_investment",)
 
     class Meta:
         model = Project
@@ -415,6 +527,17 @@ class MilestoneResource(CodeKeyedResource):
         "responsible_department": "housing-transport",
         "change_reason": "",
     }
+    column_names = {
+        "project": "项目编号",
+        "title": "节点名称",
+        "planned_date": "计划日期",
+        "forecast_date": "预计完成日期",
+        "forecast_reason": "预计日期调整原因",
+        "actual_date": "实际完成日期",
+        "responsible_department": "责任单位代码",
+        "change_reason": "修改原因",
+        "original_planned_date": "原计划日期",
+    }
 
     class Meta:
         model = Milestone
@@ -435,6 +558,15 @@ class MilestoneResource(CodeKeyedResource):
 class AnnualInvestmentResource(CodeKeyedResource):
     project = by_code("project", Project)
     example = {"project": "LW-TRA-001", "year": 2026, "planned": "3.2", "completed": "1.1"}
+    column_names = {
+        "project": "项目编号",
+        "year": "年度",
+        "planned": "计划投资（亿元）",
+        "completed": "完成投资（亿元）",
+        "corrected_by": "更正人",
+        "correction_reason": "更正原因",
+    }
+    amount_fields = ("planned", "completed")
 
     class Meta:
         model = AnnualInvestment
@@ -448,6 +580,7 @@ class KeyProjectResource(CodeKeyedResource):
 
     project = by_code("project", Project)
     example = {"project": "LW-TRA-001", "year": 2026}
+    column_names = {"project": "项目编号", "year": "年度"}
 
     class Meta:
         model = KeyProject

@@ -5,6 +5,7 @@ kind: the columns and one example row.
 An uploaded file is checked against the upload limits (uploads.py) before the library reads
 it, and waits for its confirmation in the database (PreviewStorage), never on disk."""
 
+import functools
 import io
 from uuid import uuid4
 
@@ -16,7 +17,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import BaseStorage
 
 from . import exports, uploads
@@ -92,16 +93,37 @@ class PreviewConfirmForm(ConfirmImportForm):
         return name
 
 
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """The export's choice of columns, each by its header (项目编号) and its code."""
+
+    def _get_field_label(self, resource, field_name):
+        return f"{column_names(resource)[field_name]} ({field_name})"
+
+
+@functools.cache
+def column_names(resource_class):
+    """{field name: header} as an instance of the resource names its columns."""
+    return {name: field.column_name for name, field in resource_class().fields.items()}
+
+
 class SpreadsheetAdminMixin(ImportExportMixin):
     import_export_change_list_template = "admin/liwan_change_list.html"
+    import_template_name = "admin/liwan_import.html"
     formats = [exports.CSV, exports.XLSX]  # cells written as exports.py writes them
     import_form_class = BoundedImportForm
     confirm_form_class = PreviewConfirmForm
+    export_form_class = ColumnsExportForm
 
     def import_action(self, request, **kwargs):
-        """A file refused before its preview answers 400, as the department workbook does."""
+        """The import page, with the columns the import reads (by header and code). A file
+        refused before its preview answers 400, as the department workbook does."""
         response = super().import_action(request, **kwargs)
-        form = (getattr(response, "context_data", None) or {}).get("form")
+        context = getattr(response, "context_data", None) or {}
+        resource = self.get_import_resource_classes(request)[0]()
+        context["import_columns"] = [
+            (resource.fields[name].column_name, name) for name in resource.import_names()
+        ]
+        form = context.get("form")
         if request.method == "POST" and form is not None and form.errors:
             response.status_code = 400
         return response
@@ -127,10 +149,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.get_import_resource_classes(request)[0]()
-        headers = resource.import_headers()
-        rows = [headers, [resource.example.get(h, "") for h in headers]]
+        names = resource.import_names()
+        rows = [resource.import_headers(), [resource.example.get(n, "") for n in names]]
         response = HttpResponse(
-            exports.xlsx_bytes(rows, title=self.model._meta.model_name),
+            exports.xlsx_bytes(rows, title=str(self.model._meta.verbose_name)),
             content_type=exports.XLSX_TYPE,
         )
         response["Content-Disposition"] = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -23,4 +23,7 @@ urlpatterns = [
     path("departments/<slug:slug>/", views.department_detail, name="department"),
     path("departments/<slug:slug>/workbook/", views.department_workbook, name="workbook"),
     path("departments/<slug:slug>/workbook/upload/", views.workbook_upload, name="workbook_upload"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/<int:number>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:number>/assessment/", plan_views.plan_assessment, name="plan_assessment"),
 ]

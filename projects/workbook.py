@@ -2,12 +2,12 @@
 fill in the month's figures, upload it back. Every mistake is reported by sheet, row and
 column, and either every row is accepted or none is. The workbook only reads its cells and
 checks its locked columns; every row goes through the same services as the web forms (so
-the same rules and messages, versions and history)."""
+the same rules and messages, versions and history). Its cells are read as a clerk writes
+them (projects.cells): 3.2亿 or 32000万 for an amount, 正常 for a health, 2026年6月14日 for
+a date."""
 
-import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,38 +17,73 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import exports, services, uploads
+from . import cells, exports, services, uploads
 from .models import Milestone, ProgressReport, Project
 from .ledger import project_figures
 from .reporting import ACTIVE_STAGES, last_month
 
-REPORTS, MILESTONES = "reports", "milestones"
+# The workbook speaks the district's words, whatever the language of the page that offers
+# it: its sheets, headers and health values are part of the file, like a form's printed
+# labels, so they are fixed here rather than translated (a new translation must not make
+# the files in circulation unreadable). A unit is stated in its header.
+REPORTS, MILESTONES = "月度报告", "节点"
 # (key, header, editable). Keys are what the upload reads; headers are for people.
 REPORT_COLUMNS = [
-    ("code", "项目编号 code", False),
-    ("name", "项目名称 name", False),
-    ("period", "报告月份 month", False),
-    ("version", "版本 version", False),
-    ("health", "健康状况 health (green/amber/red)", True),
-    ("percent_complete", "完成进度 percent complete (0-100)", True),
-    ("investment_completed_ytd", "本年累计完成投资(亿元) investment to date", True),
-    ("narrative", "本月进展情况 progress", True),
-    ("problems", "需协调解决的问题 problems", True),
-    ("next_steps", "下一步计划 next steps", True),
-    # Added after the columns older workbooks had, so those keep their places.
-    ("investment_completed_month", "本月完成投资(亿元) investment this month", True),
-    ("ledger_completed", "台账本年完成投资(亿元) completed this year in the ledger", False),
+    ("code", "项目编号", False),
+    ("name", "项目名称", False),
+    ("period", "报告月份", False),
+    ("version", "版本号", False),
+    ("health", "健康状况（正常/有风险/严重滞后）", True),
+    ("percent_complete", "完成进度（%）", True),
+    ("investment_completed_month", "本月完成投资（亿元）", True),
+    ("investment_completed_ytd", "本年累计完成投资（亿元）", True),
+    ("ledger_completed", "台账本年累计完成投资（亿元）", False),
+    ("narrative", "本月进展情况", True),
+    ("problems", "需协调解决的问题", True),
+    ("next_steps", "下一步计划", True),
 ]
 MILESTONE_COLUMNS = [
-    ("id", "节点编号 id", False),
-    ("code", "项目编号 code", False),
-    ("title", "节点 milestone", False),
-    ("planned_date", "计划日期 planned", False),
-    ("version", "版本 version", False),
-    ("actual_date", "实际完成日期 actual (YYYY-MM-DD)", True),
-    ("forecast_date", "预计日期 forecast (YYYY-MM-DD)", True),
-    ("forecast_reason", "预计日期调整原因 reason", True),
+    ("id", "节点编号", False),
+    ("code", "项目编号", False),
+    ("title", "节点名称", False),
+    ("planned_date", "计划日期", False),
+    ("version", "版本号", False),
+    ("actual_date", "实际完成日期", True),
+    ("forecast_date", "预计完成日期", True),
+    ("forecast_reason", "预计日期调整原因", True),
 ]
+# A report's health as the workbook writes it (the zh-hans names of ProgressReport.Health);
+# read back from these or from the codes.
+HEALTH_WORDS = {"green": "正常", "amber": "有风险", "red": "严重滞后"}
+# What workbooks downloaded before the sheets were in Chinese only call their sheets and
+# columns: such a workbook is still read, whatever the order of its columns.
+PREVIOUS_SHEETS = {REPORTS: "reports", MILESTONES: "milestones"}
+PREVIOUS_HEADERS = {
+    REPORTS: {
+        "code": "项目编号 code",
+        "name": "项目名称 name",
+        "period": "报告月份 month",
+        "version": "版本 version",
+        "health": "健康状况 health (green/amber/red)",
+        "percent_complete": "完成进度 percent complete (0-100)",
+        "investment_completed_ytd": "本年累计完成投资(亿元) investment to date",
+        "narrative": "本月进展情况 progress",
+        "problems": "需协调解决的问题 problems",
+        "next_steps": "下一步计划 next steps",
+        "investment_completed_month": "本月完成投资(亿元) investment this month",
+        "ledger_completed": "台账本年完成投资(亿元) completed this year in the ledger",
+    },
+    MILESTONES: {
+        "id": "节点编号 id",
+        "code": "项目编号 code",
+        "title": "节点 milestone",
+        "planned_date": "计划日期 planned",
+        "version": "版本 version",
+        "actual_date": "实际完成日期 actual (YYYY-MM-DD)",
+        "forecast_date": "预计日期 forecast (YYYY-MM-DD)",
+        "forecast_reason": "预计日期调整原因 reason",
+    },
+}
 COLUMNS = {REPORTS: REPORT_COLUMNS, MILESTONES: MILESTONE_COLUMNS}
 LOCKED_FILL = PatternFill("solid", fgColor="EEF2F7")
 
@@ -111,7 +146,7 @@ def build(department, on):
             "name": project.name,
             "period": period.strftime("%Y-%m"),
             "version": report.version if report else 0,
-            "health": report.health if report else "",
+            "health": HEALTH_WORDS.get(report.health, report.health) if report else "",
             "percent_complete": report.percent_complete if report else None,
             "investment_completed_month": report.investment_completed_month if report else None,
             "investment_completed_ytd": report.investment_completed_ytd if report else None,
@@ -121,9 +156,13 @@ def build(department, on):
             "next_steps": report.next_steps if report else "",
         }
         _row(sheet, REPORT_COLUMNS, values)
-    health = DataValidation(type="list", formula1='"green,amber,red"', allow_blank=True)
+    # A drop-down of the health words (typing a code, such as green, is still read).
+    health = DataValidation(
+        type="list", formula1='"%s"' % ",".join(HEALTH_WORDS.values()), allow_blank=True
+    )
     sheet.add_data_validation(health)
-    health.add(f"E2:E{max(sheet.max_row, 2)}")
+    letter = sheet.cell(1, _position(REPORT_COLUMNS, "health")).column_letter
+    health.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
 
     sheet = book.create_sheet(MILESTONES)
     _header(sheet, MILESTONE_COLUMNS)
@@ -147,6 +186,10 @@ def build(department, on):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _position(columns, key):
+    return [k for k, _header, _editable in columns].index(key) + 1
 
 
 def _header(sheet, columns):
@@ -185,9 +228,9 @@ def load(data, department, user, on, *, dry_run=False):
     row's column. Any refusal, or a dry run, rolls the whole workbook back."""
     outcome = Outcome(dry_run=dry_run)
     try:
-        book = _open(data)
-        report_rows = list(_rows(book[REPORTS], REPORT_COLUMNS, outcome))
-        milestone_rows = list(_rows(book[MILESTONES], MILESTONE_COLUMNS, outcome))
+        sheets = _open(data)
+        report_rows = list(_rows(sheets[REPORTS], REPORTS, outcome))
+        milestone_rows = list(_rows(sheets[MILESTONES], MILESTONES, outcome))
     except uploads.UploadRefused as refusal:
         outcome.add_error("", 0, "", str(refusal))
         return outcome
@@ -200,9 +243,11 @@ def load(data, department, user, on, *, dry_run=False):
     }
     with transaction.atomic():
         for number, row in report_rows:
-            _save_report(RowErrors(outcome, REPORTS, number), row, projects, existing, period, user)
+            errors = RowErrors(outcome, REPORTS, number, sheets[REPORTS].title)
+            _save_report(errors, row, projects, existing, period, user)
         for number, row in milestone_rows:
-            _save_milestone(RowErrors(outcome, MILESTONES, number), row, milestones, user)
+            errors = RowErrors(outcome, MILESTONES, number, sheets[MILESTONES].title)
+            _save_milestone(errors, row, milestones, user)
         if outcome.errors or dry_run:
             transaction.set_rollback(True)
     if outcome.errors:
@@ -211,8 +256,10 @@ def load(data, department, user, on, *, dry_run=False):
 
 
 def _open(data):
-    """The uploaded workbook, checked against the limits (uploads.py); UploadRefused if it
-    cannot be read within them."""
+    """The uploaded workbook's two sheets ({REPORTS: sheet, MILESTONES: sheet}), checked
+    against the limits (uploads.py); UploadRefused if it cannot be read within them or
+    lacks a sheet. A workbook downloaded before the sheets had Chinese names is read by its
+    sheets' former names."""
     if not data:
         raise uploads.UploadRefused(_("The file is empty."))
     if len(data) > settings.WORKBOOK_MAX_BYTES:
@@ -221,19 +268,33 @@ def _open(data):
             % {"mb": settings.WORKBOOK_MAX_BYTES // 1_000_000}
         )
     book = uploads.open_xlsx(data, max_rows=settings.WORKBOOK_MAX_ROWS)
-    if REPORTS not in book.sheetnames or MILESTONES not in book.sheetnames:
-        raise uploads.UploadRefused(
-            _("The workbook needs the sheets %(a)s and %(b)s.") % {"a": REPORTS, "b": MILESTONES}
-        )
-    return book
+    sheets = {}
+    for name in (REPORTS, MILESTONES):
+        for title in (name, PREVIOUS_SHEETS[name]):
+            if title in book.sheetnames:
+                sheets[name] = book[title]
+                break
+        else:
+            raise uploads.UploadRefused(
+                _("The workbook needs the sheets %(a)s and %(b)s.")
+                % {"a": REPORTS, "b": MILESTONES}
+            )
+    return sheets
 
 
-def _rows(sheet, columns, outcome):
-    keys = [key for key, _header, _editable in columns]
+def _rows(sheet, name, outcome):
+    """(row number, {key: cell}) for each filled-in row of a sheet (named `name` in the
+    workbook downloaded now), its columns found by their headers: today's, or those of a
+    workbook downloaded before; each once, no other."""
+    columns = COLUMNS[name]
     rows = uploads.rows(sheet, max_rows=settings.WORKBOOK_MAX_ROWS, width=len(columns))
     _number, header = next(rows, (1, None))
-    expected = [header_text for _key, header_text, _editable in columns]
-    if header is None or [("" if h is None else str(h)) for h in header] != expected:
+    by_header = {}
+    for key, header_text, _editable in columns:
+        by_header[cells.normalize(header_text)] = key
+        by_header[cells.normalize(PREVIOUS_HEADERS[name][key])] = key
+    keys = [by_header.get(cells.normalize(h or "")) for h in header or []]
+    if None in keys or sorted(keys) != sorted(key for key, _h, _e in columns):
         outcome.add_error(
             sheet.title,
             1,
@@ -250,8 +311,8 @@ def _rows(sheet, columns, outcome):
 class RowErrors:
     """The errors of one row of a sheet, each placed on its column."""
 
-    def __init__(self, outcome, sheet, number):
-        self.outcome, self.sheet, self.number = outcome, sheet, number
+    def __init__(self, outcome, sheet, number, title=None):
+        self.outcome, self.sheet, self.number = outcome, title or sheet, number
         self.columns = dict((key, header) for key, header, _e in COLUMNS[sheet])
         self.count = 0
 
@@ -293,9 +354,6 @@ def _save_report(errors, row, projects, existing, period, user):
         )
     fields = {
         "health": _text(row.get("health")),
-        "percent_complete": _integer(row.get("percent_complete")),
-        "investment_completed_month": _decimal(row.get("investment_completed_month")),
-        "investment_completed_ytd": _decimal(row.get("investment_completed_ytd")),
         "narrative": _text(row.get("narrative")),
         "problems": _text(row.get("problems")),
         "next_steps": _text(row.get("next_steps")),
@@ -304,11 +362,16 @@ def _save_report(errors, row, projects, existing, period, user):
         (fields["health"], _text(row.get("percent_complete")), fields["narrative"])
     ):
         return  # nothing filled in for this project
-    if fields["percent_complete"] is False:
-        errors.add("percent_complete", _("Give a whole number."))
-    for key in ("investment_completed_month", "investment_completed_ytd"):
-        if fields[key] is False:
-            errors.add(key, _("Give an amount, such as 3.2."))
+    fields["health"] = _health(errors, fields["health"])
+    for key, read in [
+        ("percent_complete", cells.whole_number),
+        ("investment_completed_month", cells.amount),
+        ("investment_completed_ytd", cells.amount),
+    ]:
+        try:
+            fields[key] = read(row.get(key))
+        except cells.NotReadable as error:
+            errors.add(key, str(error))
     if errors.count:
         return
     if report and all(getattr(report, k) == v for k, v in fields.items()):
@@ -339,7 +402,7 @@ def _save_milestone(errors, row, milestones, user):
         or _text(row.get("title")) != exports.clean_text(milestone.title).strip()
     ):
         errors.add("title", _("This column is locked; it was changed."))
-    if _date(row.get("planned_date")) != milestone.planned_date:
+    if _locked_date(row.get("planned_date")) != milestone.planned_date:
         errors.add(
             "planned_date", _("The planned date is locked; only an administrator changes it.")
         )
@@ -350,14 +413,16 @@ def _save_milestone(errors, row, milestones, user):
                 "This column is locked; it was changed, or the milestone was saved since the download."
             ),
         )
-    actual, forecast = _date(row.get("actual_date")), _date(row.get("forecast_date"))
+    dates = {}
+    for key in ("actual_date", "forecast_date"):
+        try:
+            dates[key] = cells.date(row.get(key))
+        except cells.NotReadable as error:
+            errors.add(key, str(error))
     reason = _text(row.get("forecast_reason"))
-    if actual is False:
-        errors.add("actual_date", _("Write the date as YYYY-MM-DD."))
-    if forecast is False:
-        errors.add("forecast_date", _("Write the date as YYYY-MM-DD."))
     if errors.count:
         return
+    actual, forecast = dates["actual_date"], dates["forecast_date"]
     try:
         if actual:
             services.milestone_complete(
@@ -399,25 +464,22 @@ def _integer(value):
         return False
 
 
-def _decimal(value):
-    """None when empty, False when not a number."""
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        return False
+def _health(errors, text):
+    """A health code from its word (正常, 有风险, 严重滞后) or its code (green, amber, red);
+    empty stays empty, for the model to ask for it."""
+    words = {word: code for code, word in HEALTH_WORDS.items()}
+    code = words.get(cells.normalize(text), cells.normalize(text).lower())
+    if code and code not in HEALTH_WORDS:
+        errors.add(
+            "health",
+            _("“%(value)s” is not a health: write 正常, 有风险 or 严重滞后")
+            % {"value": uploads.shorten(text, 20)},
+        )
+    return code
 
 
-def _date(value):
-    """None when empty, False when not a date."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
+def _locked_date(value):
     try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return False
+        return cells.date(value)
+    except cells.NotReadable:
+        return None

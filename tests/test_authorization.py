@@ -61,6 +61,9 @@ READ_ONLY = {
     "projects:investment",
     "projects:investment_year",
     "projects:key_projects",
+    "projects:plans",
+    "projects:plan",
+    "projects:plan_assessment",
     "projects:workbook",  # a download (for the department's editors): changes nothing
     # Managers' and administrators' only, others get 403 (tests/projects/test_review_queue.py)
     "projects:review_queue",
@@ -146,6 +149,7 @@ def url_for(name, world):
         "key": world["chapter"].key,
         "slug": world["department"].slug,
         "month": "2026-05",
+        "number": world["chapter"].plan.number,
     }
     wanted = dict(app_urls())[name]
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})

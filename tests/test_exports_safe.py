@@ -193,7 +193,7 @@ def test_negative_numbers_stay_numbers_in_the_admins_exports(frozen_today, admin
     fields = {name: "on" for name, f in form.fields.items() if f.initial is True}
     response = client.post(url, fields | {"format": 0, "resource": 0})
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    assert "-1.5000" in csv_cells(content)
+    assert "-1.5" in csv_cells(content)  # without trailing zeros (importcolumns.FigureWidget)
     response = client.post(url, fields | {"format": 1, "resource": 0})
     values = [c.value for c in xlsx_cells(response.content)]
-    assert "-1.5000" in values  # as the library writes a number, not prefixed
+    assert "-1.5" in values  # as the library writes a number, not prefixed

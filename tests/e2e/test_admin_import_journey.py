@@ -56,20 +56,22 @@ def test_an_administrator_imports_milestones_after_fixing_a_bad_row(
 
     sign_in(page, administrator)
     page.get_by_role("navigation").get_by_role("link", name="管理").click()
-    expect(page.locator("#site-name")).to_be_visible()
+    expect(page.locator("#site-name")).to_contain_text("荔湾区重大项目")
 
     # One bad row among good ones: the preview names it by its row and saves nothing.
     upload(page, write_workbook(tmp_path / "milestones.xlsx", [good, moved, bad]))
     errors = page.locator("table.import-preview")
-    expect(page.locator("h2", has_text="某些行验数据证失败")).to_be_visible()
+    expect(page.locator("h2", has_text="以下各行有错误，未导入任何数据")).to_be_visible()
     bad_row = errors.locator("tbody tr")
     expect(bad_row).to_have_count(1)
-    expect(bad_row.locator("td").first).to_have_text("4")  # as Excel numbers it
-    bad_row.locator("td.errors").hover()  # the errors show on hovering their count
-    reasons = bad_row.locator(".validation-error-container")
-    expect(reasons).to_have_css("opacity", "1")
-    expect(reasons).to_contain_text("responsible_department")
+    expect(bad_row.locator("th").first).to_have_text("4")  # as Excel numbers it
+    # The reasons are written out in the row, by the column's header, without hovering.
+    reasons = bad_row.locator("td.row-errors")
+    expect(reasons).to_be_visible()
+    expect(reasons).to_contain_text("责任单位代码")
     expect(reasons).to_contain_text("dept-x")
+    expect(bad_row.locator("td.wrong-cell")).to_have_text("dept-x")
+    expect(errors).not_to_contain_text("None")
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     assert milestones() == before
 
@@ -82,7 +84,7 @@ def test_an_administrator_imports_milestones_after_fixing_a_bad_row(
     expect(preview.filter(has_text="主体工程开工")).to_contain_text("更新")
     assert milestones() == before
     page.get_by_role("button", name="确认导入").click()
-    expect(page.locator(".messagelist")).to_contain_text("导入成功，新增2条记录，更新1条记录")
+    expect(page.locator(".messagelist")).to_contain_text("导入完成：新增 2 条，更新 1 条")
 
     assert milestones() == (
         [

@@ -65,7 +65,7 @@ def test_a_yearly_target_is_imported_and_required(indicators):
     with translation.override("en"):
         outcome = load(HEADER + "ENERGY,2024,-2.9,,市下达目标,department,,,\n")
     assert [(row, column, str(message)) for row, column, message in outcome.errors] == [
-        (2, "year_target", "Give the target set for this year.")
+        (2, "本年度目标值", "Give the target set for this year.")
     ]
 
 
@@ -80,9 +80,13 @@ def test_the_export_carries_the_source_columns(indicators):
         source_title="荔湾区2023年统计公报",
         source_url="http://www.lw.gov.cn/2023.html",
     )
-    dataset = IndicatorValueResource().export()
-    assert dataset.headers == HEADER.strip().split(",") + ["change_reason"]
-    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    resource = IndicatorValueResource()
+    dataset = resource.export()
+    codes = HEADER.strip().split(",") + ["change_reason"]
+    # The headers a clerk reads; the codes (HEADER) are read back too.
+    assert dataset.headers == [resource.fields[code].column_name for code in codes]
+    assert dataset.headers[:3] == ["指标编号", "年度", "数值"]
+    row = dict(zip(codes, dataset[0], strict=True))
     assert (row["source"], row["source_title"], row["source_url"]) == (
         "official",
         "荔湾区2023年统计公报",

@@ -230,7 +230,7 @@ def test_an_import_changes_a_published_value_only_with_a_reason(published):
     with translation.override("en"):
         outcome = import_row(f"GDP,2023,1210.2,{source}")
     assert [(row, column, str(message)) for row, column, message in outcome.errors] == [
-        (2, "change_reason", "Say why a published (official) value is changed.")
+        (2, "修改原因", "Say why a published (official) value is changed.")
     ]
     official.refresh_from_db()
     assert official.value == Decimal("1203.5")

@@ -77,7 +77,7 @@ class Exploding(DepartmentResource):
     """A department row named "boom" fails with an error that is not a validation error."""
 
     def before_import_row(self, row, **kwargs):
-        if row["slug"] == "boom":
+        if row[self.fields["slug"].column_name] == "boom":
             raise RuntimeError("boom")
         super().before_import_row(row, **kwargs)
 
@@ -142,3 +142,45 @@ def test_a_resource_for_scripts_keeps_everything_but_the_html_diff(department_a)
     loaded = scripted().import_data(dataset, dry_run=True)
     assert previewed.rows[0].diff and loaded.rows[0].diff is None
     assert previewed.totals["new"] == loaded.totals["new"] == 1
+
+
+def test_each_resource_names_its_own_fields_columns():
+    first = ProjectResource()
+    first.fields["code"].column_name = "changed"
+    assert ProjectResource().fields["code"].column_name == "项目编号"
+
+
+def test_an_invalid_row_keeps_its_values_in_the_order_of_the_headers(department_a):
+    assert parameters(Result.append_invalid_row) == ["self", "number", "row", "validation_error"]
+    dataset = tablib.Dataset(["dept-y", None, "space"], headers=["kind", "name", "slug"][::-1])
+    result = DepartmentResource().import_data(dataset)
+    (invalid,) = result.invalid_rows
+    shown = dict(zip(result.diff_headers, invalid.values, strict=True))
+    # An empty cell and a column the file lacks are both shown empty.
+    assert shown == {
+        "单位代码": "dept-y",
+        "单位名称": "",
+        "单位简称": "",
+        "英文名称": "",
+        "单位类型": "space",
+        "联系方式": "",
+    }
+    assert ("单位类型", True) in [
+        (h, wrong) for h, (_v, wrong) in zip(result.diff_headers, invalid.cells, strict=True)
+    ]
+
+
+def test_the_export_form_still_labels_each_field_through_one_method(client, administrator):
+    from import_export.forms import SelectableFieldsExportForm
+
+    assert parameters(SelectableFieldsExportForm._get_field_label) == [
+        "self",
+        "resource",
+        "field_name",
+    ]
+    client.force_login(administrator)
+    form = client.get(reverse("admin:projects_project_export")).context["form"]
+    labels = [
+        str(f.label) for name, f in form.fields.items() if name.startswith("projectresource_")
+    ]
+    assert labels[:2] == ["项目编号 (code)", "项目名称 (name)"]

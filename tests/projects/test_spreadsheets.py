@@ -3,6 +3,8 @@ the template, and the admin's preview before anything is saved."""
 
 import datetime
 import io
+import re
+from decimal import Decimal
 
 import pytest
 import tablib
@@ -17,6 +19,7 @@ from projects.models import AnnualInvestment, Department, Milestone, Project
 from projects.resources import (
     AnnualInvestmentResource,
     DepartmentResource,
+    KeyProjectResource,
     MilestoneResource,
     ProjectResource,
     import_file,
@@ -93,7 +96,7 @@ def test_a_clean_round_trip_through_real_files_changes_nothing(world, fmt):
 def test_a_reimport_updates_by_code_rather_than_duplicating(world):
     dataset = ProjectResource().export()
     dataset[0] = tuple(
-        "东沙隧道(更新)" if h == "name" else v
+        "东沙隧道(更新)" if h == "项目名称" else v
         for h, v in zip(dataset.headers, dataset[0], strict=True)
     )
     result = ProjectResource().import_data(dataset, dry_run=False)
@@ -257,7 +260,7 @@ def test_a_file_is_imported_a_batch_at_a_time_and_rows_are_numbered_through_it(w
         MilestoneResource(), csv_file(MILESTONES_CSV + "\n".join(lines)), "csv", batch_rows=3
     )
     assert not outcome.ok
-    assert [(row, column) for row, column, _ in outcome.errors] == [(10, "planned_date")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(10, "计划日期")]
     assert outcome.rows == 10
     assert Milestone.objects.count() == 1  # the first three batches were rolled back too
 
@@ -275,7 +278,7 @@ def test_a_key_twice_in_one_file_is_refused_even_in_different_batches(world):
     )
     with translation.override("en"):
         outcome = import_file(MilestoneResource(), csv_file(text), "csv", batch_rows=2)
-    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "title")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "节点名称")]
     assert "Row 2" in outcome.errors[0][2]
     assert Milestone.objects.count() == 1
 
@@ -350,7 +353,7 @@ def test_an_import_refuses_a_rebaseline_without_a_reason(world):
     text = MILESTONES_CSV + "LW-TRA-001,开工,2026-12-31,dept-a\n"
     with translation.override("en"):
         outcome = import_file(MilestoneResource(), csv_file(text), "csv")
-    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "planned_date")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "计划日期")]
     assert "re-baseline needs a reason" in str(outcome.errors[0][2])
     milestone.refresh_from_db()
     assert milestone.planned_date == datetime.date(2026, 9, 1)
@@ -372,7 +375,7 @@ def test_a_reimport_replaces_links_and_updates_the_change_time(world, department
 def test_other_unique_rules_are_still_checked(world):
     text = "slug,name,kind\ndept-z,部门甲,bureau\n"  # department_a's name
     outcome = import_file(DepartmentResource(), csv_file(text), "csv")
-    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "name")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(2, "单位名称")]
 
 
 @pytest.mark.parametrize(
@@ -381,15 +384,15 @@ def test_other_unique_rules_are_still_checked(world):
         (
             MilestoneResource,
             MILESTONES_CSV[:-1] + ",forecast_date\nLW-TRA-001,开工,2026-09-01,dept-a,2026-12-01\n",
-            "forecast_reason",
+            "预计日期调整原因",
         ),
         (
             AnnualInvestmentResource,
             "project,year,planned,completed\nLW-TRA-001,2027,-1,0\n",
-            "planned",
+            "计划投资（亿元）",
         ),
-        (AnnualInvestmentResource, "project,year,planned,completed\nLW-TRA-001,1999,1,0\n", "year"),
-        (IndicatorValueResource, "indicator,year,value,note\nGDP,2040,5,公报\n", "year"),
+        (AnnualInvestmentResource, "project,year,planned,completed\nLW-TRA-001,1999,1,0\n", "年度"),
+        (IndicatorValueResource, "indicator,year,value,note\nGDP,2040,5,公报\n", "年度"),
     ],
 )
 def test_each_database_rule_is_a_row_error_before_the_database_sees_it(
@@ -474,7 +477,7 @@ class TestCommand:
 def test_an_unknown_key_code_is_an_error_of_its_column_on_the_row_excel_shows(world):
     text = MILESTONES_CSV + "LW-TRA-001,甲,2026-10-01,\n\nLW-XXX-999,乙,2026-10-01,\n"
     outcome = import_file(MilestoneResource(), csv_file(text), "csv")
-    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "project")]
+    assert [(row, column) for row, column, _ in outcome.errors] == [(4, "项目编号")]
     assert "LW-XXX-999" in outcome.errors[0][2]
 
 
@@ -485,3 +488,199 @@ def test_departments_are_imported_though_they_keep_no_history(world, department_
     department_a.refresh_from_db()
     assert department_a.name == "部门甲(更名)"
     assert Department.objects.get(slug="dept-n").kind == "street"
+
+
+# --- the district's words: Chinese columns, amounts and dates as a clerk writes them ----------
+
+ALL_RESOURCES = RESOURCES + [KeyProjectResource]
+
+
+def is_chinese(text):
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@pytest.mark.parametrize("resource", ALL_RESOURCES)
+def test_every_column_is_named_in_chinese_in_the_template_the_export_and_the_preview(
+    resource, world
+):
+    headers = resource().import_headers()
+    assert all(is_chinese(h) for h in headers), headers
+    assert [h for h in resource().export().headers if h in headers] == headers
+    names = resource().import_names()
+    assert len(set(headers)) == len(headers) and len(names) == len(headers)
+
+
+def test_a_column_with_a_unit_says_it_in_its_header():
+    assert "总投资（亿元）" in ProjectResource().import_headers()
+    assert {"计划投资（亿元）", "完成投资（亿元）"} <= set(
+        AnnualInvestmentResource().import_headers()
+    )
+
+
+def test_a_file_names_its_columns_by_header_or_by_code_in_any_order(world):
+    by_header = "责任单位代码,计划日期,节点名称,项目编号\ndept-a,2026-10-01,验收,LW-TRA-001\n"
+    by_code = (
+        "responsible_department,planned_date,title,project\ndept-a,2026-11-01,移交,LW-TRA-001\n"
+    )
+    half_width = "项目编号,年度,计划投资(亿元),完成投资(亿元)\nLW-TRA-001,2027,1.5,0\n"
+    for resource, text in [
+        (MilestoneResource, by_header),
+        (MilestoneResource, by_code),
+        (AnnualInvestmentResource, half_width),
+    ]:
+        outcome = import_file(resource(), csv_file(text), "csv")
+        assert outcome.ok and outcome.totals["new"] == 1, outcome.errors
+    assert set(Milestone.objects.values_list("title", flat=True)) == {"开工", "验收", "移交"}
+    assert AnnualInvestment.objects.get(year=2027).planned == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    "planned", ["3.2", "3.2亿", "3.2亿元", "32000万", "32000万元", "３．２", "32,000万"]
+)
+def test_an_amount_is_imported_as_the_clerk_writes_it(planned, world):
+    text = f'项目编号,年度,计划投资（亿元）,完成投资（亿元）\nLW-TRA-001,2027,"{planned}",5000万\n'
+    outcome = import_file(AnnualInvestmentResource(), csv_file(text), "csv")
+    assert outcome.ok, outcome.errors
+    saved = AnnualInvestment.objects.get(year=2027)
+    assert (saved.planned, saved.completed) == (Decimal("3.2"), Decimal("0.5"))
+
+
+def test_a_projects_total_investment_is_an_amount_too(world):
+    text = "项目编号,项目名称,项目类别,牵头单位代码,总投资（亿元）\nLW-TRA-090,新桥,transport,dept-a,125000万元\n"
+    outcome = import_file(ProjectResource(), csv_file(text), "csv")
+    assert outcome.ok, outcome.errors
+    assert Project.objects.get(code="LW-TRA-090").total_investment == Decimal("12.5")
+
+
+def test_a_bad_amount_is_its_columns_error_in_the_clerks_words(world):
+    text = "项目编号,年度,计划投资（亿元）,完成投资（亿元）\nLW-TRA-001,2027,三点二,0\n"
+    before = snapshot()
+    with translation.override("zh-hans"):
+        outcome = import_file(AnnualInvestmentResource(), csv_file(text), "csv")
+    assert outcome.errors == [
+        (2, "计划投资（亿元）", "「三点二」不是金额：请填写数字，单位为亿元，如 3.2 或 32000万")
+    ]
+    assert snapshot() == before
+
+
+def test_dates_are_imported_as_the_clerk_writes_them(world):
+    text = "项目编号,节点名称,计划日期\nLW-TRA-001,验收,2026年10月1日\nLW-TRA-001,移交,2026/11/1\n"
+    outcome = import_file(MilestoneResource(), csv_file(text), "csv")
+    assert outcome.ok, outcome.errors
+    assert Milestone.objects.get(title="验收").planned_date == datetime.date(2026, 10, 1)
+    assert Milestone.objects.get(title="移交").planned_date == datetime.date(2026, 11, 1)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "项目编号,节点名称,计划日期,备注\nLW-TRA-001,验收,2026-10-01,x\n",
+            "The column “备注” is not one this import reads.",
+        ),
+        (
+            "项目编号,节点名称,title,计划日期\nLW-TRA-001,验收,验收,2026-10-01\n",
+            "The column “节点名称” is twice in the file.",
+        ),
+        (
+            "项目编号,计划日期\nLW-TRA-001,2026-10-01\n",
+            "The file needs the column 节点名称: it says which row each line is.",
+        ),
+    ],
+)
+def test_columns_the_import_cannot_read_are_refused_before_any_row(world, text, message):
+    before = snapshot()
+    with translation.override("en"):
+        outcome = import_file(MilestoneResource(), csv_file(text), "csv")
+    assert [(row, column) for row, column, _m in outcome.errors] == [(0, ""), (0, "")]
+    assert outcome.errors[0][2] == message
+    assert outcome.errors[1][2].startswith("The columns this import reads: 项目编号、节点名称、")
+    assert snapshot() == before
+
+
+class TestThePreviewInChinese:
+    """What an administrator sees of a file before confirming it, in zh-hans."""
+
+    def upload(self, client, administrator, rows, headers=None):
+        from openpyxl import Workbook
+
+        client.force_login(administrator)
+        book = Workbook()
+        book.active.append(
+            headers
+            or [
+                "项目编号",
+                "节点名称",
+                "计划日期",
+                "预计完成日期",
+                "预计日期调整原因",
+                "实际完成日期",
+                "责任单位代码",
+            ]
+        )
+        for row in rows:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        upload = SimpleUploadedFile("milestones.xlsx", buffer.getvalue())
+        return client.post(
+            reverse("admin:projects_milestone_import"),
+            {"import_file": upload, "format": 1},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+
+    def test_errors_are_written_out_in_their_rows_and_empty_cells_are_empty(
+        self, client, administrator, world
+    ):
+        response = self.upload(
+            client,
+            administrator,
+            [
+                ["LW-TRA-001", "验收", "2026-10-01", None, None, None, "dept-a"],
+                ["LW-TRA-001", "移交", "2026/13/01", None, None, None, "nope"],
+            ],
+        )
+        page = response.content.decode()
+        assert "某些行验数据证失败" not in page
+        assert "<h2>以下各行有错误，未导入任何数据</h2>" in page
+        (table,) = re.findall(r'<table class="import-preview import-invalid">.*?</table>', page, re.S)
+        assert "None" not in table and "---" not in table
+        (row,) = re.findall(
+            r"<tr>\s*<th scope=\"row\" class=\"row-number\">3</th>(.*?)</tr>", page, re.S
+        )
+        errors = re.search(r'<td class="row-errors">(.*?)</td>', row, re.S).group(1)
+        assert "<strong>计划日期</strong> 「2026/13/01」不是日期" in errors
+        assert "<strong>责任单位代码</strong>" in errors and "nope" in errors
+        cells = re.findall(
+            r"<td( class=\"wrong-cell\")?>(.*?)</td>", row.split("</td>", 1)[1], re.S
+        )
+        assert cells == [
+            ("", "LW-TRA-001"),
+            ("", "移交"),
+            (' class="wrong-cell"', "2026/13/01"),
+            ("", ""),
+            ("", ""),
+            ("", ""),
+            (' class="wrong-cell"', "nope"),
+            ("", ""),  # 修改原因: not in the file
+            ("", ""),  # 原计划日期: not in the file
+        ]
+        assert '<th scope="col">责任单位代码</th>' in page
+        assert not Milestone.objects.filter(title__in=["验收", "移交"]).exists()
+
+    def test_the_page_lists_the_columns_by_header_and_code(self, client, administrator, world):
+        client.force_login(administrator)
+        page = client.get(
+            reverse("admin:projects_annualinvestment_import"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+        assert "<td>计划投资（亿元）</td><td><code>planned</code></td>" in page
+        assert "3.2、3.2亿、32000万" in page
+
+    def test_a_file_of_unknown_columns_gets_its_reasons_without_a_traceback(
+        self, client, administrator, world
+    ):
+        response = self.upload(client, administrator, [["x"]], headers=["备注"])
+        page = response.content.decode()
+        assert "此导入不读取「备注」这一列。" in page
+        assert "Traceback" not in page and "traceback" not in page
+        assert not response.context.get("confirm_form")

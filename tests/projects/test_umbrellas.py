@@ -131,12 +131,12 @@ def test_an_import_refuses_the_umbrella_rules_as_row_errors(umbrella, line, mess
     before = list(Project.objects.order_by("code").values_list("code", "part_of__code"))
     outcome = import_projects(IMPORT_HEADER + line + "\n")
     assert [(row, column, str(text)) for row, column, text in outcome.errors] == [
-        (2, "part_of", message)
+        (2, "所属总项目编号", message)
     ]
     assert list(Project.objects.order_by("code").values_list("code", "part_of__code")) == before
 
 
 def test_an_import_refuses_an_unknown_umbrella(umbrella):
     outcome = import_projects(IMPORT_HEADER + "LW-TRA-901,道路工程,transport,LW-NOPE-001\n")
-    assert [(row, column) for row, column, _text in outcome.errors] == [(2, "part_of")]
+    assert [(row, column) for row, column, _text in outcome.errors] == [(2, "所属总项目编号")]
     assert Project.objects.get(code="LW-TRA-901").part_of is None

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -77,7 +78,8 @@ def test_the_download_has_the_departments_projects_and_open_milestones(world):
         "LW-TRA-001",
         "LW-TRA-002",
     ]
-    assert reports.cell(row_of(reports, "LW-TRA-002"), 8).value == "已有报告"
+    narrative = column(reports, "narrative", workbook.REPORT_COLUMNS)
+    assert reports.cell(row_of(reports, "LW-TRA-002"), narrative).value == "已有报告"
     assert reports.protection.sheet and reports.cell(2, 1).protection.locked
     assert not reports.cell(2, column(reports, "health", workbook.REPORT_COLUMNS)).protection.locked
     milestones = book[workbook.MILESTONES]
@@ -121,13 +123,13 @@ def test_filled_rows_go_through_the_same_rules_and_history(world, editor_a):
     [
         (
             {"percent_complete": 120, "health": "green", "narrative": "x"},
-            "reports",
+            workbook.REPORTS,
             "percent_complete",
         ),
-        ({"health": "purple", "percent_complete": 5, "narrative": "x"}, "reports", "health"),
+        ({"health": "purple", "percent_complete": 5, "narrative": "x"}, workbook.REPORTS, "health"),
         (
             {"name": "改过的名字", "health": "green", "percent_complete": 5, "narrative": "x"},
-            "reports",
+            workbook.REPORTS,
             "name",
         ),
         (
@@ -137,23 +139,27 @@ def test_filled_rows_go_through_the_same_rules_and_history(world, editor_a):
                 "percent_complete": 5,
                 "narrative": "x",
             },
-            "reports",
+            workbook.REPORTS,
             "investment_completed_ytd",
         ),
         (
             {"code": "LW-CUL-001", "health": "green", "percent_complete": 5, "narrative": "x"},
-            "reports",
+            workbook.REPORTS,
             "code",
         ),
         (
             {"code": "LW-NOPE-1", "health": "green", "percent_complete": 5, "narrative": "x"},
-            "reports",
+            workbook.REPORTS,
             "code",
         ),
-        ({"actual_date": "2026-13-40"}, "milestones", "actual_date"),
-        ({"actual_date": "2026-07-01"}, "milestones", "actual_date"),
-        ({"planned_date": "2027-01-01"}, "milestones", "planned_date"),
-        ({"forecast_date": "2026-09-01", "forecast_reason": ""}, "milestones", "forecast_reason"),
+        ({"actual_date": "2026-13-40"}, workbook.MILESTONES, "actual_date"),
+        ({"actual_date": "2026-07-01"}, workbook.MILESTONES, "actual_date"),
+        ({"planned_date": "2027-01-01"}, workbook.MILESTONES, "planned_date"),
+        (
+            {"forecast_date": "2026-09-01", "forecast_reason": ""},
+            workbook.MILESTONES,
+            "forecast_reason",
+        ),
     ],
 )
 def test_each_bad_row_is_refused_by_row_and_column_and_nothing_is_saved(
@@ -163,7 +169,7 @@ def test_each_bad_row_is_refused_by_row_and_column_and_nothing_is_saved(
     reports = book[workbook.REPORTS]
     good = row_of(reports, "LW-TRA-002")
     set_cell(reports, good, "narrative", "这一行没错")
-    columns = workbook.REPORT_COLUMNS if sheet == "reports" else workbook.MILESTONE_COLUMNS
+    columns = workbook.COLUMNS[sheet]
     target = book[sheet]
     for k, v in change.items():
         set_cell(target, 2, k, v, columns)
@@ -274,3 +280,168 @@ def test_the_command(world, editor_a, tmp_path):
     bad.write_bytes(b"nope")
     with pytest.raises(CommandError):
         call_command("import_workbook", str(bad), "--department", "dept-a", stdout=io.StringIO())
+
+
+# --- the district's words: sheets, headers and values in Chinese ---------------------------
+
+
+def fill(book, row=2, **values):
+    """A month's report for the first project, with `values` over a plain good one."""
+    good = {"health": "正常", "percent_complete": 20, "narrative": "主体施工"}
+    for key, value in (good | values).items():
+        set_cell(book[workbook.REPORTS], row, key, value)
+    return book
+
+
+def test_the_workbook_speaks_chinese_only(world):
+    book = download(world)
+    assert book.sheetnames == ["月度报告", "节点"]
+    for name, columns in workbook.COLUMNS.items():
+        headers = [cell.value for cell in book[name][1]]
+        assert headers == [header for _k, header, _e in columns]
+        assert not any(c.isascii() and c.isalpha() for h in headers for c in h), headers
+    reports = book[workbook.REPORTS]
+    # The unit is in the header.
+    assert "本月完成投资（亿元）" in [c.value for c in reports[1]]
+    assert "完成进度（%）" in [c.value for c in reports[1]]
+    # A report's health is written as its word, and offered as a drop-down of the words.
+    health = column(reports, "health", workbook.REPORT_COLUMNS)
+    assert reports.cell(row_of(reports, "LW-TRA-002"), health).value == "正常"
+    (validation,) = reports.data_validations.dataValidation
+    assert validation.formula1 == '"正常,有风险,严重滞后"'
+    assert str(validation.sqref).startswith(reports.cell(2, health).column_letter + "2")
+
+
+def test_the_health_words_are_the_names_the_pages_give(world):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        names = {code: str(label) for code, label in ProgressReport.Health.choices}
+    assert names == workbook.HEALTH_WORDS
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("正常", "green"),
+        ("有风险", "amber"),
+        ("严重滞后", "red"),
+        (" 严重滞后 ", "red"),
+        ("green", "green"),
+        ("Amber", "amber"),
+        ("red", "red"),
+    ],
+)
+def test_health_is_read_from_its_word_or_its_code(typed, saved, world, editor_a):
+    outcome = workbook.load(save(fill(download(world), health=typed)), world["a"], editor_a, TODAY)
+    assert outcome.ok, outcome.errors
+    assert world["tunnel"].reports.get().health == saved
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3.2", "3.2亿", "3.2亿元", "32000万", "32000万元", "３．２", "32,000万", " 3.2 亿元 ", 3.2],
+)
+def test_an_amount_is_read_as_the_clerk_writes_it(typed, world, editor_a):
+    book = fill(
+        download(world), investment_completed_ytd=typed, investment_completed_month="5000万"
+    )
+    outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert outcome.ok, outcome.errors
+    report = world["tunnel"].reports.get()
+    assert report.investment_completed_ytd == Decimal("3.2")
+    assert report.investment_completed_month == Decimal("0.5")
+
+
+def test_a_bad_amount_is_named_in_the_clerks_words(world, editor_a):
+    from django.utils import translation
+
+    book = fill(download(world), investment_completed_ytd="三点二")
+    with translation.override("zh-hans"):
+        outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert outcome.errors == [
+        (
+            "月度报告",
+            2,
+            "本年累计完成投资（亿元）",
+            "「三点二」不是金额：请填写数字，单位为亿元，如 3.2 或 32000万",
+        )
+    ]
+    assert not world["tunnel"].reports.exists()
+
+
+def test_a_bad_health_word_says_which_words_are_read(world, editor_a):
+    from django.utils import translation
+
+    book = fill(download(world), health="良好")
+    with translation.override("en"):
+        outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert [(c, m) for _s, _r, c, m in outcome.errors] == [
+        (
+            "健康状况（正常/有风险/严重滞后）",
+            "“良好” is not a health: write 正常, 有风险 or 严重滞后",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-06-14", "2026/6/14", "2026年6月14日", "２０２６－０６－１４"]
+)
+def test_a_date_is_read_as_the_clerk_writes_it(typed, world, editor_a):
+    book = download(world)
+    set_cell(book[workbook.MILESTONES], 2, "actual_date", typed, workbook.MILESTONE_COLUMNS)
+    outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert outcome.ok, outcome.errors
+    world["milestone"].refresh_from_db()
+    assert world["milestone"].actual_date == D(2026, 6, 14)
+
+
+def test_percent_complete_may_carry_its_sign(world, editor_a):
+    outcome = workbook.load(
+        save(fill(download(world), percent_complete="55%")), world["a"], editor_a, TODAY
+    )
+    assert outcome.ok, outcome.errors
+    assert world["tunnel"].reports.get().percent_complete == 55
+
+
+def test_a_workbook_downloaded_before_the_chinese_headers_is_still_read(world, editor_a):
+    """Its sheets were `reports` and `milestones`, its headers bilingual, its columns in
+    another order, its health green/amber/red."""
+    book = download(world)
+    for name, columns in workbook.COLUMNS.items():
+        sheet = book[name]
+        keys = [k for k, _h, _e in columns]
+        old = list(workbook.PREVIOUS_HEADERS[name])  # in the old order
+        rows = [
+            [sheet.cell(r, keys.index(k) + 1).value for k in old]
+            for r in range(2, sheet.max_row + 1)
+        ]
+        sheet.delete_rows(1, sheet.max_row)
+        sheet.append([workbook.PREVIOUS_HEADERS[name][k] for k in old])
+        for row in rows:
+            sheet.append(row)
+        sheet.title = workbook.PREVIOUS_SHEETS[name]
+    reports = book["reports"]
+    old = list(workbook.PREVIOUS_HEADERS[workbook.REPORTS])
+    for key, value in {"health": "amber", "percent_complete": 5, "narrative": "旧表"}.items():
+        reports.cell(2, old.index(key) + 1, value)
+    outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert outcome.ok, outcome.errors
+    assert outcome.reports == 1
+    report = world["tunnel"].reports.get()
+    assert (report.health, report.narrative) == ("amber", "旧表")
+
+
+@pytest.mark.parametrize("change", ["drop", "rename", "twice"])
+def test_a_workbook_whose_columns_changed_is_refused(change, world, editor_a):
+    book = fill(download(world))
+    reports = book[workbook.REPORTS]
+    if change == "drop":
+        reports.delete_cols(column(reports, "problems", workbook.REPORT_COLUMNS))
+    elif change == "rename":
+        reports.cell(1, column(reports, "problems", workbook.REPORT_COLUMNS), "问题")
+    else:
+        reports.cell(1, column(reports, "problems", workbook.REPORT_COLUMNS), "下一步计划")
+    outcome = workbook.load(save(book), world["a"], editor_a, TODAY)
+    assert [(s, r) for s, r, _c, _m in outcome.errors] == [("月度报告", 1)]
+    assert not world["tunnel"].reports.exists()
