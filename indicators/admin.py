@@ -12,7 +12,7 @@ from projects.spreadsheets import SpreadsheetAdminMixin
 from projects.validators import change_reason_rules
 
 from .models import Indicator, IndicatorValue, ProjectIndicator
-from .resources import IndicatorValueResource
+from .resources import IndicatorResource, IndicatorValueResource
 
 
 class IndicatorValueAdminForm(forms.ModelForm):
@@ -77,7 +77,9 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
+    # A new plan's indicator table, from a spreadsheet (after its chapters).
+    resource_classes = [IndicatorResource]
     list_display = [
         "code",
         "name",

@@ -10,7 +10,8 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from projects.resources import RESOURCES
 
-        from .resources import IndicatorValueResource
+        from .resources import IndicatorResource, IndicatorValueResource
 
-        # manage.py import_spreadsheet indicator-values
+        # manage.py import_spreadsheet indicators / indicator-values
+        RESOURCES["indicators"] = IndicatorResource
         RESOURCES["indicator-values"] = IndicatorValueResource

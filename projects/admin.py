@@ -183,7 +183,9 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanChapter)
-class PlanChapterAdmin(admin.ModelAdmin):
+class PlanChapterAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    # A new plan's outline, from a spreadsheet (before its indicators).
+    resource_classes = [resources.ChapterResource]
     list_display = [
         "code",
         "title",

@@ -192,6 +192,6 @@ def carry_over_many(request):
         messages.warning(
             request,
             _("Not carried over: %(project)s: %(reason)s")
-            % {"project": f"{project.code} {project.name}", "reason": reason},
+            % {"project": f"{project.code} {project.display_name}", "reason": reason},
         )
     return redirect(back)

@@ -19,6 +19,7 @@ from django_tables2 import A
 from import_export.formats import base_formats
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,10 +54,14 @@ def _text_cell(sheet, value):
     return cell
 
 
-def xlsx_bytes(rows, title="Sheet1"):
-    """A one-sheet workbook of `rows` (header first), as bytes."""
+def xlsx_bytes(rows, title="Sheet1", text_columns=()):
+    """A one-sheet workbook of `rows` (header first), as bytes. The columns numbered in
+    `text_columns` (from 0) are formatted as text, so what a clerk types there stays as
+    typed (Excel would read a section's code 3.10 as the number 3.1)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    for index in text_columns:
+        sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
     for row in rows:
         sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()

@@ -7,11 +7,13 @@ per row (the documented advice for ForeignKeyWidget in bulk imports)."""
 from decimal import Decimal
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from . import cells
 from .models import PlanChapter
+from .uploads import shorten
 
 
 class AmountWidget(widgets.DecimalWidget):
@@ -47,9 +49,98 @@ class DayWidget(widgets.DateWidget):
         return cells.date(value)
 
 
+class ChoiceWidget(widgets.CharWidget):
+    """A choice, by its code or by its name in Chinese or in English (约束性, binding);
+    a shorter word (two characters or more) for one of the Chinese names, contained in it
+    and in no other, is read too (累计 for 规划期内累计), and so is a name with more words
+    (约束性指标). Anything else is refused, naming the choices; a choice is
+    written as its code. The choices are the model field's: whether a choice is allowed
+    stays the model's rule."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = list(choices)
+        self._words = None
+
+    def words(self):
+        """{a word as normalized: its code}, and the Chinese names by code."""
+        if self._words is None:
+            self._words = self.read_words()
+        return self._words
+
+    def read_words(self):
+        words, chinese = {}, {}
+        with translation.override("zh-hans"):
+            for code, label in self.choices:
+                chinese[code] = cells.normalize(str(label))
+        with translation.override("en"):
+            for code, label in self.choices:
+                words[cells.normalize(str(label)).lower()] = code
+        for code in chinese:
+            words[chinese[code]] = code
+            words[cells.normalize(code).lower()] = code
+        return words, chinese
+
+    def clean(self, value, row=None, **kwargs):
+        if cells.is_empty(value):
+            return ""
+        text = cells.normalize(value)
+        words, chinese = self.words()
+        code = words.get(text, words.get(text.lower()))
+        if code is None:
+            near = [
+                c for c, name in chinese.items() if (len(text) > 1 and text in name) or name in text
+            ]
+            if len(near) == 1:
+                code = near[0]
+        if code is None:
+            raise cells.NotReadable(
+                _("“%(value)s” is not one of: %(choices)s")
+                % {
+                    "value": shorten(str(value).strip(), 20),
+                    "choices": "、".join(str(label) for _code, label in self.choices),
+                }
+            )
+        return code
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or no: 是 or 否 (also 1 or 0, TRUE or FALSE, a ticked Excel cell); empty is the
+    field's default; anything else is refused (the library reads it as no)."""
+
+    YES = {"是", "1", "true", "yes", "√"}
+    NO = {"否", "0", "false", "no", "×"}
+
+    def clean(self, value, row=None, **kwargs):
+        if cells.is_empty(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = cells.normalize(value).lower()
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise cells.NotReadable(
+            _("“%(value)s” is not yes or no: write 是 or 否")
+            % {"value": shorten(str(value).strip(), 20)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "是" if value else "否"
+
+
 def cell_widget(django_field, amount=False):
     """The widget that reads a model field's cells as a clerk writes them, or None for a
-    field read as the library reads it (a text, a choice's code)."""
+    field read as the library reads it (a text)."""
+    if django_field.choices:
+        return ChoiceWidget(django_field.choices)
+    if isinstance(django_field, models.BooleanField):
+        return YesNoWidget()
     if isinstance(django_field, models.DecimalField):
         return AmountWidget() if amount else FigureWidget()
     if isinstance(django_field, models.IntegerField):
@@ -190,6 +281,86 @@ class ChapterKeysWidget(LinkListWidget):
 
     def label(self, obj):
         return obj.key
+
+
+class ChaptersOfPlan:
+    """Chapters named by their codes in the plan a row names (a chapter's parent, an
+    indicator's chapters): `plan_field`, set by the resource, reads a row's plan; each
+    plan's chapters are read once per import, in one query, into `cache` (emptied at
+    each new import), and the chapters an import's rows bring are added to it as they are
+    read (`add`)."""
+
+    plan_field = None
+
+    def row_plan(self, row):
+        """The row's plan; None when its column has none (that column says what is wrong)."""
+        try:
+            return self.plan_field.clean(row)
+        except (KeyError, ValueError):
+            return None
+
+    def chapter(self, plan, code):
+        if ("plan", plan.pk) not in self.cache:
+            self.cache[("plan", plan.pk)] = True
+            for chapter in PlanChapter.objects.filter(plan=plan):
+                chapter.plan = plan
+                self.cache.setdefault((plan.pk, chapter.code), chapter)
+        return self.cache.get((plan.pk, code))
+
+    def add(self, chapter):
+        """A chapter a row of the file brings, found by the rows after it."""
+        self.cache[(chapter.plan_id, chapter.code)] = chapter
+
+
+class ParentChapterWidget(ChaptersOfPlan, StrictForeignKeyWidget):
+    """A chapter's parent by its code, in the row's plan: a chapter saved before, or one an
+    earlier row of the same file brings (an outline lists a chapter before its sections)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(PlanChapter, field="code", **kwargs)
+
+    def prefetch(self, values):
+        pass  # read a plan at a time (ChaptersOfPlan.chapter)
+
+    def clean(self, value, row=None, **kwargs):
+        code = _code(value)
+        if code in (None, ""):
+            return None
+        plan = self.row_plan(row)
+        if plan is None:
+            return None
+        found = self.chapter(plan, str(code))
+        if found is None:
+            raise ValueError(
+                _(
+                    "The plan has no chapter %(code)s, saved before or in an earlier row of "
+                    "this file."
+                )
+                % {"code": code}
+            )
+        return found
+
+
+class PlanChapterCodesWidget(ChaptersOfPlan, LinkListWidget):
+    """Chapters as their codes in the row's plan, such as 3.1;4."""
+
+    def __init__(self, **kwargs):
+        super().__init__(PlanChapter, field="code", separator=";", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        plan = self.row_plan(row)
+        if plan is None:
+            return []
+        found, missing = [], []
+        for code in self.codes(str(value or "")):
+            chapter = self.chapter(plan, code)
+            if chapter is None:
+                missing.append(code)
+            else:
+                found.append(chapter)
+        if missing:
+            raise unknown(", ".join(missing))
+        return found
 
 
 def set_pending_links(instance, links):

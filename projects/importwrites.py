@@ -2,7 +2,8 @@
 bulk update, each with its history where the model keeps one (simple-history's bulk
 functions: one user and one reason for the import), then their many-to-many links with
 one read, one delete and one insert per column; and the saved links of a batch's rows
-read before it, in one query per column."""
+read before it, in one query per column. New rows that name new rows of their own model
+(a section its new chapter) are inserted parents first, one insert per level."""
 
 from collections import defaultdict
 
@@ -41,13 +42,15 @@ class BatchWriter:
         self.created, self.updated = [], []
         history = {"default_user": user, "default_change_reason": reason}
         if created:
-            if keeps_history(self.model):
-                bulk_create_with_history(
-                    created, self.model, batch_size=self.batch_size, **history
-                )
-            else:
-                self.model.objects.bulk_create(created, batch_size=self.batch_size)
-            self.write_links(created, history)
+            waves = self.waves(created)
+            for wave in waves:
+                if keeps_history(self.model):
+                    bulk_create_with_history(
+                        wave, self.model, batch_size=self.batch_size, **history
+                    )
+                else:
+                    self.model.objects.bulk_create(wave, batch_size=self.batch_size)
+            self.write_links([instance for wave in waves for instance in wave], history)
         if updated:
             now = timezone.now()  # bulk_update leaves auto_now fields alone
             for instance in updated:
@@ -61,6 +64,47 @@ class BatchWriter:
             else:
                 self.model.objects.bulk_update(updated, fields, batch_size=self.batch_size)
             self.write_links(updated, history)
+
+    def waves(self, created):
+        """The new rows in the order they can be inserted: a row whose parent (a foreign
+        key to its own model, a section's chapter) is new too comes in the wave after its
+        parent's, so that it is inserted knowing its parent's id; one insert per wave, as
+        many waves as the deepest row has new ancestors. A row whose new parent is not
+        written (that row was refused: nothing is saved) is left out."""
+        own = [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.is_relation and f.related_model is self.model
+        ]
+        if not own:
+            return [created]
+        new = {id(instance) for instance in created}
+        depth = {}
+
+        def depth_of(instance, seen=()):
+            if id(instance) not in depth:
+                level = 0
+                for field in own:
+                    parent = field.get_cached_value(instance, None)
+                    if parent is None or parent.pk is not None:
+                        continue
+                    if id(parent) not in new or id(parent) in seen:
+                        level = None
+                        break
+                    above = depth_of(parent, seen + (id(instance),))
+                    if above is None:
+                        level = None
+                        break
+                    level = max(level, above + 1)
+                depth[id(instance)] = level
+            return depth[id(instance)]
+
+        waves = defaultdict(list)
+        for instance in created:
+            level = depth_of(instance)
+            if level is not None:
+                waves[level].append(instance)
+        return [waves[level] for level in sorted(waves)]
 
     def auto_now_fields(self):
         return [f.name for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)]

@@ -2,7 +2,12 @@
 indicators are loaded beside them by the indicators app).
 
 Everything here is traceable to the plan text shipped beside the data; load() refuses a
-fixture whose quoted sentence is not in the paragraph it names.
+fixture whose quoted sentence is not in the paragraph it names, and every row goes through
+its model's rules (full_clean).
+
+Another plan's outline comes the same way from a folder shaped as fixtures/plan14/: its
+plan.json (the plan and its chapters), indicators.json and the plan's text, the one .txt
+file in it (indicators.plandata.load_folder, manage.py load_plan --dir).
 """
 
 import datetime
@@ -12,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Department, Plan, PlanChapter, Project, ProjectChapter
@@ -49,20 +55,47 @@ def published_key_projects(year):
     return [entry for entry in _published_key_projects() if entry["year"] == year]
 
 
+def read_paragraphs(path):
+    """A plan text's paragraphs: its non-empty lines, counted from 0."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 @functools.cache
 def paragraphs():
-    """The plan text's paragraphs: its non-empty lines, counted from 0."""
-    text = PLAN_TEXT.read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """The 14th plan's text, by paragraph."""
+    return read_paragraphs(PLAN_TEXT)
+
+
+def text_file(folder):
+    """A plan's text in the folder of its data: the one .txt file there."""
+    found = sorted(Path(folder).glob("*.txt"))
+    if len(found) != 1:
+        raise PlanDataError(
+            f"{folder}: put the plan's text beside its data, as the one .txt file there "
+            f"(found {len(found)})."
+        )
+    return found[0]
+
+
+@functools.cache
+def plan_paragraphs(number):
+    """A plan's text, by paragraph: the 14th's, or the text in fixtures/plan<number>/ for a
+    plan loaded from there; [] for a plan whose text we do not hold."""
+    if number == 14:
+        return paragraphs()
+    folder = FIXTURES / f"plan{number}"
+    texts = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    return read_paragraphs(texts[0]) if len(texts) == 1 else []
 
 
 def chapter_text(chapter):
     """The paragraphs of the plan text a chapter covers; empty where we hold no text."""
-    if chapter.plan.number != 14 or chapter.paragraph_start is None:
+    if chapter.paragraph_start is None:
         return []
     # A chapter entered with its first paragraph only covers that paragraph.
     last = chapter.paragraph_start if chapter.paragraph_end is None else chapter.paragraph_end
-    return paragraphs()[chapter.paragraph_start : last + 1]
+    return plan_paragraphs(chapter.plan.number)[chapter.paragraph_start : last + 1]
 
 
 def check_quote(paras, paragraph, sentence, what):
@@ -70,6 +103,23 @@ def check_quote(paras, paragraph, sentence, what):
         return
     if paragraph is None or not 0 <= paragraph < len(paras) or sentence not in paras[paragraph]:
         raise PlanDataError(f"{what}: the quoted sentence is not in paragraph {paragraph}.")
+
+
+def check_paragraphs(paras, first, last, what):
+    """A span of paragraphs the text has."""
+    for paragraph in (first, last):
+        if paragraph is not None and not 0 <= paragraph < len(paras):
+            raise PlanDataError(
+                f"{what}: the text has no paragraph {paragraph} (it has {len(paras)})."
+            )
+
+
+def save(what, model, lookup, values, **kwargs):
+    """upsert(), a row the model's rules refuse reported as plan data in error."""
+    try:
+        return upsert(model, lookup, values, **kwargs)
+    except ValidationError as error:
+        raise PlanDataError(f"{what}: {' '.join(error.messages)}") from None
 
 
 @transaction.atomic
@@ -97,18 +147,31 @@ def load_departments(stats):
         stats[f"departments {status}"] += 1
 
 
-def load_plan_and_chapters(stats):
-    """The plan and its chapters; returns the plan and its chapters by code."""
-    data = read_json(PLAN14 / "plan.json")
+def load_plan_and_chapters(stats, folder=None, paras=None):
+    """The plan and its chapters from plan.json in `folder` (default: the 14th plan's),
+    checked against the plan's text (`paras`, its paragraphs); returns the plan and its
+    chapters by code. A section's parent is the chapter its code names (3 for 3.1),
+    listed before it."""
+    folder = PLAN14 if folder is None else Path(folder)
+    paras = paragraphs() if paras is None else paras
+    data = read_json(folder / "plan.json")
     plan_fields = dict(data["plan"])
     number = plan_fields.pop("number")
-    plan_fields["issued_on"] = datetime.date.fromisoformat(plan_fields["issued_on"])
-    plan, status = upsert(Plan, {"number": number}, plan_fields, reason=REASON)
+    if plan_fields.get("issued_on"):
+        plan_fields["issued_on"] = datetime.date.fromisoformat(plan_fields["issued_on"])
+    plan, status = save(f"plan {number}", Plan, {"number": number}, plan_fields, reason=REASON)
     stats[f"plans {status}"] += 1
 
+    check_calls_for_works(data["chapters"])
     chapters = {}
     for order, row in enumerate(data["chapters"]):
+        what = f"chapter {row['code']}"
         parent_code = row["code"].rpartition(".")[0]
+        if parent_code and parent_code not in chapters:
+            raise PlanDataError(f"{what}: its chapter {parent_code} is not listed before it.")
+        if row["code"] in chapters:
+            raise PlanDataError(f"{what}: listed twice.")
+        check_paragraphs(paras, row["paragraph_start"], row["paragraph_end"], what)
         fields = {
             "title": row["title"],
             "parent": chapters[parent_code] if parent_code else None,
@@ -118,13 +181,12 @@ def load_plan_and_chapters(stats):
             "title_is_official": row["title_is_official"],
             "calls_for_works": row["calls_for_works"],
         }
-        chapters[row["code"]], status = upsert(
-            PlanChapter, {"plan": plan, "code": row["code"]}, fields
+        chapters[row["code"]], status = save(
+            what, PlanChapter, {"plan": plan, "code": row["code"]}, fields
         )
         stats[f"chapters {status}"] += 1
-    check_calls_for_works(data["chapters"])
     for defect in data.get("defects", []):
-        check_quote(paragraphs(), defect["paragraph"], defect["text"], "defect")
+        check_quote(paras, defect["paragraph"], defect["text"], "defect")
     return plan, chapters
 
 
@@ -133,7 +195,7 @@ def check_calls_for_works(rows):
     calls = {row["code"]: row["calls_for_works"] for row in rows}
     for row in rows:
         parent = row["code"].rpartition(".")[0]
-        if parent and row["calls_for_works"] and not calls[parent]:
+        if parent and row["calls_for_works"] and calls.get(parent) is False:
             raise PlanDataError(
                 f"chapter {parent}: calls for no works, but its section {row['code']} does."
             )

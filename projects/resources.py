@@ -30,6 +30,7 @@ from .importcolumns import (
     ChapterKeysWidget,
     LinkField,
     LinkListWidget,
+    ParentChapterWidget,
     StrictForeignKeyWidget,
     StrictManyToManyWidget,
     by_code,
@@ -40,7 +41,15 @@ from .importfiles import import_file  # noqa: F401 (its callers import it from h
 from . import uploads
 from .importkit import FileResult
 from .importwrites import BatchWriter, read_links
-from .models import AnnualInvestment, Department, KeyProject, Milestone, Project
+from .models import (
+    AnnualInvestment,
+    Department,
+    KeyProject,
+    Milestone,
+    Plan,
+    PlanChapter,
+    Project,
+)
 
 IMPORT_REASON = "spreadsheet import"
 
@@ -128,6 +137,7 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
     example = {}
     column_names = {}  # field name → the column's header, in the district's words
     amount_fields = ()  # the fields holding money, in 亿元
+    text_columns = ()  # the fields whose template column is text (codes such as 3.10)
     write_batch_size = 500  # rows per INSERT or UPDATE statement
 
     def __init__(self, **kwargs):
@@ -588,6 +598,84 @@ class KeyProjectResource(CodeKeyedResource):
         fields = ["project", "year"]
 
 
+class FileOrderMixin:
+    """An `order` column that may be left empty: the row's place in the file (its row
+    number), so an outline keeps the order of its rows. A file of some rows only gives
+    their order."""
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        column = self.fields["order"].column_name
+        if column in row and cells.is_empty(row[column]):
+            row[column] = self.file_row(kwargs.get("row_number", 0), kwargs)
+
+
+def plan_column():
+    """A plan by its number (15 for the 15th Five-Year Plan)."""
+    return by_code("plan", Plan, field="number")
+
+
+class ChapterResource(FileOrderMixin, CodeKeyedResource):
+    """A plan's outline: its chapters and sections, keyed by the plan's number and the
+    chapter's code. A section's parent is named by its code in the same plan: a chapter
+    saved before or one an earlier row of the file brings (new chapters are written
+    parents first). The model's rules (PlanChapter.clean: a section's code starts with its
+    parent's) are each row's errors."""
+
+    plan = plan_column()
+    parent = fields.Field(column_name="parent", attribute="parent", widget=ParentChapterWidget())
+    text_columns = ("code", "parent")
+    example = {
+        "plan": 15,
+        "code": "3.1",
+        "title": "加快建设现代化产业体系",
+        "parent": "3",
+        "order": "",
+        "paragraph_start": "",
+        "paragraph_end": "",
+        "title_is_official": "是",
+        "calls_for_works": "是",
+    }
+    column_names = {
+        "plan": "规划届次",
+        "code": "章节编号",
+        "title": "章节标题",
+        "parent": "上级章节编号",
+        "order": "排序（空：按行序）",
+        "paragraph_start": "起始段落号",
+        "paragraph_end": "结束段落号",
+        "title_is_official": "标题为原文（是/否）",
+        "calls_for_works": "需项目落实（是/否）",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["parent"].widget.plan_field = self.fields["plan"]
+
+    def import_instance(self, instance, row, **kwargs):
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            if instance.plan_id is not None and instance.code:
+                # The rows after it may name it as their parent.
+                self.fields["parent"].widget.add(instance)
+
+    class Meta:
+        model = PlanChapter
+        import_id_fields = ["plan", "code"]
+        fields = [
+            "plan",
+            "code",
+            "title",
+            "parent",
+            "order",
+            "paragraph_start",
+            "paragraph_end",
+            "title_is_official",
+            "calls_for_works",
+        ]
+
+
 # The kinds manage.py import_spreadsheet loads; other apps add theirs in AppConfig.ready().
 RESOURCES = {
     "departments": DepartmentResource,
@@ -595,4 +683,5 @@ RESOURCES = {
     "milestones": MilestoneResource,
     "investments": AnnualInvestmentResource,
     "key-projects": KeyProjectResource,
+    "chapters": ChapterResource,
 }

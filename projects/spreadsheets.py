@@ -151,8 +151,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         resource = self.get_import_resource_classes(request)[0]()
         names = resource.import_names()
         rows = [resource.import_headers(), [resource.example.get(n, "") for n in names]]
+        text = [i for i, name in enumerate(names) if name in resource.text_columns]
         response = HttpResponse(
-            exports.xlsx_bytes(rows, title=str(self.model._meta.verbose_name)),
+            exports.xlsx_bytes(rows, title=str(self.model._meta.verbose_name), text_columns=text),
             content_type=exports.XLSX_TYPE,
         )
         response["Content-Disposition"] = (

@@ -6,9 +6,10 @@ A re-baseline (a new planned date) goes only through the administrator's paths: 
 milestone's change form, the project's milestone rows and the import; a department's forms
 and workbook cannot move a planned date at all.
 
-An indicator's own fields (its target and baseline) are written only by administrators, in
-the indicator's change form (there is no import of indicators), so those rules have the
-admin path alone. An indicator value's source (official, with its title and address) is set
+An indicator's own fields (its target and baseline) are written only by administrators: in
+the indicator's change form and the import of a plan's indicator table. A plan's chapters
+likewise: their change form and the import of a plan's outline (the plan data's loader
+takes a section's parent from its code, so it cannot put one under another chapter). An indicator value's source (official, with its title and address) is set
 only by administrators: in the value's change form and the import; a department's value is
 always its own. A published (official) value is not a department's to change: its form and
 service refuse it.
@@ -32,13 +33,21 @@ from openpyxl import load_workbook
 from indicators import services as indicator_services
 from indicators.models import Indicator, IndicatorValue
 from projects import services, workbook
-from projects.models import Milestone, ProgressReport
-from indicators.resources import IndicatorValueResource
-from projects.resources import MilestoneResource, import_file
+from projects.models import Milestone, PlanChapter, ProgressReport
+from indicators.resources import IndicatorResource, IndicatorValueResource
+from projects.resources import ChapterResource, MilestoneResource, import_file
 
 from projects.roles import Role
 
-from .conftest import TODAY, make_indicator, make_milestone, make_plan, make_project, make_user
+from .conftest import (
+    TODAY,
+    make_chapter,
+    make_indicator,
+    make_milestone,
+    make_plan,
+    make_project,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -191,14 +200,28 @@ RULES = [
         },
         "A total or average baseline needs the first year of its period, before the baseline "
         "year.",
-        ["admin", "model"],
+        ["admin", "import", "model"],
     ),
     (
         "no target value for a target that is not set for each year",
         "indicator",
         {"target_value": None},
         "Give the target value.",
-        ["admin", "model"],
+        ["admin", "import", "model"],
+    ),
+    (
+        "a section whose code is not under its chapter's",
+        "chapter",
+        {"code": "3.1"},
+        "A section's code starts with its parent's code, as in 3.1 under 3.",
+        ["admin", "import", "model"],
+    ),
+    (
+        "a chapter's last paragraph before its first",
+        "chapter",
+        {"paragraph_start": 9, "paragraph_end": 8},
+        "The last paragraph cannot come before the first.",
+        ["admin", "import", "model"],
     ),
     (
         "a department changes a published value",
@@ -241,7 +264,9 @@ def world(frozen_today, department_a, editor_a):
         source_title="荔湾区2021年国民经济和社会发展统计公报",
         source_url="http://www.lw.gov.cn/2021.html",
     )
+    section = make_chapter(plan, "2.1", parent=make_chapter(plan, "2"), title="主要目标")
     return {
+        "section": section,
         "project": project,
         "milestone": milestone,
         "indicator": indicator,
@@ -262,6 +287,7 @@ def fingerprint():
         list(Milestone.objects.order_by("pk").values()),
         list(IndicatorValue.objects.order_by("pk").values()),
         list(Indicator.objects.order_by("pk").values()),
+        list(PlanChapter.objects.order_by("pk").values()),
     ]
 
 
@@ -321,6 +347,13 @@ def by_import(world, write, fields, client):
     if write in ("value", "yearly", "official"):
         resource = IndicatorValueResource()
         row = {"indicator": indicator_of(world, write).code} | fields
+    elif write == "indicator":
+        resource = IndicatorResource()
+        row = {"plan": 14, "code": world["indicator"].code} | fields
+    elif write == "chapter":
+        resource = ChapterResource()
+        section = world["section"]
+        row = {"plan": 14, "code": section.code, "title": section.title, "parent": "2"} | fields
     else:
         milestone = world["milestone"]
         resource = MilestoneResource()
@@ -349,6 +382,19 @@ def by_admin(world, write, fields, client):
             "indicator": world["indicator"].pk,
             "entered_at_0": "2026-06-15",
             "entered_at_1": "10:00:00",
+        }
+        return admin_form_errors(client, url, data | fields)
+    if write == "chapter":
+        section = world["section"]
+        url = reverse("admin:projects_planchapter_change", args=[section.pk])
+        data = {
+            "plan": section.plan_id,
+            "code": section.code,
+            "title": section.title,
+            "parent": section.parent_id,
+            "order": section.order,
+            "title_is_official": "on",
+            "calls_for_works": "on",
         }
         return admin_form_errors(client, url, data | fields)
     if write == "indicator":
@@ -410,9 +456,13 @@ def by_inline(world, write, fields, client):
 
 def by_model(world, write, fields, client):
     """Code that saves a record through the one check of a write (services.validate)."""
-    if write in ("official", "indicator"):
+    if write in ("official", "indicator", "chapter"):
         if write == "official":
             record = IndicatorValue(indicator=world["indicator"], **fields)
+        elif write == "chapter":
+            record = PlanChapter.objects.get(pk=world["section"].pk)
+            for name, value in fields.items():
+                setattr(record, name, value)
         else:
             record = Indicator.objects.get(pk=world["indicator"].pk)
             for name, value in fields.items():

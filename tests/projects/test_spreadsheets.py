@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from indicators.models import IndicatorValue
-from indicators.resources import IndicatorValueResource
-from projects.models import AnnualInvestment, Department, Milestone, Project
+from indicators.models import Indicator, IndicatorValue
+from indicators.resources import IndicatorResource, IndicatorValueResource
+from projects.models import AnnualInvestment, Department, Milestone, PlanChapter, Project
 from projects.resources import (
     AnnualInvestmentResource,
+    ChapterResource,
     DepartmentResource,
     KeyProjectResource,
     MilestoneResource,
@@ -40,14 +41,15 @@ RESOURCES = [
     MilestoneResource,
     AnnualInvestmentResource,
     IndicatorValueResource,
+    ChapterResource,
+    IndicatorResource,
 ]
 
 
 @pytest.fixture
 def world(department_a, department_b):
     plan = make_plan()
-    make_chapter(plan, "4")
-    section = make_chapter(plan, "4.1")
+    section = make_chapter(plan, "4.1", parent=make_chapter(plan, "4"))
     project = make_project(
         code="LW-TRA-001",
         name="东沙隧道",
@@ -61,9 +63,9 @@ def world(department_a, department_b):
         project, datetime.date(2026, 9, 1), title="开工", responsible_department=department_a
     )
     AnnualInvestment.objects.create(project=project, year=2026, planned=3, completed=1)
-    IndicatorValue.objects.create(
-        indicator=make_indicator(plan=plan, code="GDP"), year=2023, value=1
-    )
+    gdp = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
+    gdp.chapters.add(section)
+    IndicatorValue.objects.create(indicator=gdp, year=2023, value=1)
     return project
 
 
@@ -76,6 +78,9 @@ def snapshot():
         list(Milestone.objects.order_by("pk").values()),
         list(AnnualInvestment.objects.order_by("pk").values()),
         list(IndicatorValue.objects.order_by("pk").values()),
+        list(PlanChapter.objects.order_by("pk").values()),
+        list(Indicator.objects.order_by("pk").values()),
+        sorted(Indicator.chapters.through.objects.values_list("indicator", "planchapter")),
     ]
 
 
@@ -187,6 +192,8 @@ class TestAdmin:
             ("projects_milestone", MilestoneResource),
             ("projects_annualinvestment", AnnualInvestmentResource),
             ("indicators_indicatorvalue", IndicatorValueResource),
+            ("projects_planchapter", ChapterResource),
+            ("indicators_indicator", IndicatorResource),
         ]:
             response = client.get(reverse(f"admin:{name}_template"))
             assert response.status_code == 200

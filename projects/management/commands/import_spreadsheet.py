@@ -9,9 +9,9 @@ from projects.resources import RESOURCES, import_file
 
 class Command(BaseCommand):
     help = _(
-        "Load a spreadsheet of departments, projects, milestones, investments or indicator "
-        "values (the admin's columns, keyed by codes) of any length: every row is checked, "
-        "and either every row is saved or none is."
+        "Load a spreadsheet of departments, projects, milestones, investments, key projects, "
+        "a plan's chapters or indicators, or indicator values (the admin's columns, keyed by "
+        "codes) of any length: every row is checked, and either every row is saved or none is."
     )
 
     def add_arguments(self, parser):
