@@ -109,10 +109,12 @@ def carry(world, project, chapters=None, **fields):
 
 
 def refusal(callable_):
-    """The messages of the ValidationError the call raises, by field."""
-    with pytest.raises(ValidationError) as caught:
+    """The messages of the ValidationError the call raises, by field, in English (the
+    msgids), whatever the catalogue says in Chinese."""
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         callable_()
-    return caught.value.message_dict
+    with translation.override("en"):
+        return caught.value.message_dict
 
 
 # --- the rules, each refused, nothing saved ------------------------------------------------
