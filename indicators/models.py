@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.clock import today
 from projects.models import Department, Plan, PlanChapter, Project
+from projects.names import NamedInTwoLanguages
 from projects.validators import CleanTextModel, change_reason_rules, plausible_year
 
 from . import progress
@@ -26,7 +27,7 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
-class Indicator(CleanTextModel, models.Model):
+class Indicator(NamedInTwoLanguages, CleanTextModel, models.Model):
     class Category(models.TextChoices):
         ECONOMY = "economy", _("economic development")
         INNOVATION = "innovation", _("innovation")
@@ -190,7 +191,7 @@ class Indicator(CleanTextModel, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.code])

@@ -3,12 +3,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.formatting import percent, quantity
+from projects.tables import CardTable
 
 from .models import Indicator
 from .progress import Status
 
 
-class IndicatorTable(tables.Table):
+class IndicatorTable(CardTable):
     """Rows are Indicators with an `assessment` attribute (see IndicatorListView).
 
     The columns give the headers, sorting, paging and (with the value_ methods) the export
@@ -50,6 +51,9 @@ class IndicatorTable(tables.Table):
         empty_text = _("No indicator matches these filters.")
         default = "–"
         orderable = True
+
+    def value_name(self, record):
+        return record.display_name
 
     def value_baseline(self, record):
         return "" if record.baseline_value is None else float(record.baseline_value)

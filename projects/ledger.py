@@ -25,6 +25,7 @@ from .models import (
     ProjectChapter,
     investment_expressions,
 )
+from .names import row_department
 
 ZERO = Decimal(0)
 
@@ -85,9 +86,9 @@ class Figures:
 
 def project_figures(year, projects=None):
     """{project id: row} for the year, in one query: row has planned, completed, source,
-    code, name, lead_department_id, category. A work is counted once (countable(): a part
-    whose umbrella entry is among the projects is left out), so every sum of these rows
-    (totals, roll-ups) counts it once."""
+    code, name (and name_en), lead_department_id and its names, category. A work is
+    counted once (countable(): a part whose umbrella entry is among the projects is left
+    out), so every sum of these rows (totals, roll-ups) counts it once."""
     projects = Project.objects.all() if projects is None else projects
     rows = (
         projects.countable()
@@ -97,10 +98,12 @@ def project_figures(year, projects=None):
             "pk",
             "code",
             "name",
+            "name_en",
             "category",
             "lead_department_id",
             "lead_department__name",
             "lead_department__short_name",
+            "lead_department__name_en",
             "lead_department__slug",
             "investment_planned",
             "investment_completed",
@@ -131,7 +134,7 @@ def rollups(rows, year, on):
     categories = dict(Project.Category.choices)
     for row in rows.values():
         amounts = (row["pk"], row["investment_planned"], row["investment_completed"])
-        department = row["lead_department__short_name"] or row["lead_department__name"] or "–"
+        department = row_department(row, "lead_department__") or "–"
         group("department", row["lead_department__slug"], department).add(*amounts)
         group("category", row["category"], str(categories.get(row["category"], row["category"])))
         groups["category"][row["category"]].add(*amounts)

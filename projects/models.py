@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .clock import today
+from .names import NamedInTwoLanguages, localized
 from .validators import CleanTextModel, change_reason_rules, non_negative, plausible_year
 
 MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
@@ -24,7 +25,7 @@ MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
 EARLIEST_DAY, LATEST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 
-class Department(CleanTextModel, models.Model):
+class Department(NamedInTwoLanguages, CleanTextModel, models.Model):
     """A body that owns projects or reports figures: a bureau, a street office, a group."""
 
     class Kind(models.TextChoices):
@@ -58,7 +59,17 @@ class Department(CleanTextModel, models.Model):
         ]
 
     def __str__(self):
-        return self.short_name or self.name
+        return self.display_name
+
+    @property
+    def display_name(self):
+        """In lists: the short name (区住房建设交通局), or the English name on an English
+        page. The full name (display_full_name) heads the department's own page."""
+        return localized(self.short_name or self.name, self.name_en)
+
+    @property
+    def display_full_name(self):
+        return localized(self.name, self.name_en)
 
 
 class User(CleanTextModel, AbstractUser):
@@ -405,7 +416,7 @@ def investment_expressions(year):
     )
 
 
-class Project(CleanTextModel, models.Model):
+class Project(NamedInTwoLanguages, CleanTextModel, models.Model):
     """A major project (重大项目) of the plan, owned by a lead department."""
 
     class Category(models.TextChoices):
@@ -556,7 +567,7 @@ class Project(CleanTextModel, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.code])
@@ -674,7 +685,7 @@ class MilestoneQuerySet(models.QuerySet):
         """With the responsible department and, of the project, what lists of milestones
         show (its code and name): an export of the ten thousand overdue milestones then
         reads and builds ten thousand small projects, not whole ones."""
-        shown = {"id", "code", "name"}
+        shown = {"id", "code", "name", "name_en"}
         return self.select_related("project", "responsible_department").defer(
             *(f"project__{f.name}" for f in Project._meta.concrete_fields if f.name not in shown)
         )

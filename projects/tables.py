@@ -34,7 +34,16 @@ def number(value):
     return None if value is None else float(value)
 
 
-class ProjectTable(tables.Table):
+class CardTable(tables.Table):
+    """A table whose row template writes each cell's data-label (its column's header): on a
+    phone the stylesheet shows each row as a card, each cell a line headed by its label."""
+
+    @cached_property
+    def labels(self):
+        return {column.name: column.header for column in self.columns.iterall()}
+
+
+class ProjectTable(CardTable):
     """The portfolio: rows come from Project.objects.for_portfolio()."""
 
     code = tables.Column(verbose_name=_("code"))
@@ -86,6 +95,9 @@ class ProjectTable(tables.Table):
     order_latest_report_period = nulls_last("latest_report_period")
     order_latest_health = nulls_last("latest_health")
 
+    def value_name(self, record):
+        return record.display_name
+
     def value_latest_health(self, value):
         return str(HEALTH_LABELS.get(value, ""))
 
@@ -106,7 +118,7 @@ class ProjectTable(tables.Table):
         return None if rate is None else round(float(rate), 1)
 
 
-class MilestoneTable(tables.Table):
+class MilestoneTable(CardTable):
     """Overdue milestones across the portfolio."""
 
     counts_days_left = False
@@ -138,7 +150,7 @@ class MilestoneTable(tables.Table):
     )
     # Managers act on a row: issue a supervision order (the views exclude it for others).
     action = tables.Column(
-        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+        verbose_name=_("action"), empty_values=(), orderable=False, exclude_from_export=True
     )
 
     class Meta:
@@ -151,7 +163,7 @@ class MilestoneTable(tables.Table):
         order_by = "-days_overdue"
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     @cached_property
     def on(self):
@@ -182,7 +194,7 @@ class UpcomingTable(MilestoneTable):
         return record.days_until(on=self.on)
 
 
-class ReviewTable(tables.Table):
+class ReviewTable(CardTable):
     """Reports awaiting review, oldest month first. On screen the texts are shortened and
     the two investment figures share a column; exports carry them whole and apart."""
 
@@ -221,7 +233,7 @@ class ReviewTable(tables.Table):
     author = tables.Column(verbose_name=_("author"), order_by=("author__username",))
     submitted_at = tables.Column(verbose_name=_("submitted"))
     actions = tables.Column(
-        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+        verbose_name=_("action"), empty_values=(), orderable=False, exclude_from_export=True
     )
 
     class Meta:
@@ -239,7 +251,7 @@ class ReviewTable(tables.Table):
         return queryset.order_by(period, "submitted_at", "pk"), True
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     def value_department(self, value):
         return str(value)

@@ -61,6 +61,7 @@ from .models import (
     ProjectChapter,
     is_health_mismatch,
 )
+from .names import row_department, row_name
 from .plan_switch import PlanSwitchMixin, plan_switch
 from .permissions import (
     get_for_user,
@@ -263,6 +264,7 @@ class OverdueView(PlanSwitchMixin, ListPageMixin, FilterView):
                 "responsible_department",
                 "responsible_department__short_name",
                 "responsible_department__name",
+                "responsible_department__name_en",
             )
             .annotate(n=Count("pk"))
             .order_by("-n")
@@ -376,7 +378,7 @@ class DepartmentColumn:
 
 
 def department_name(department):
-    return department.short_name or department.name
+    return department.display_name
 
 
 # ?sort= takes one of these names, "-" in front for descending; anything else is the default.
@@ -771,7 +773,7 @@ def back_to_queue(request, data):
 
 
 def report_label(report):
-    return f"{report.project.code} {report.project.name} {report.period:%Y-%m}"
+    return f"{report.project} {report.period:%Y-%m}"
 
 
 @login_required
@@ -1033,8 +1035,8 @@ def ledger_rows(rows):
         rate = ledger.rate(completed, planned)
         yield [
             row["code"],
-            row["name"],
-            row["lead_department__short_name"] or row["lead_department__name"] or "",
+            row_name(row),
+            row_department(row, "lead_department__"),
             None if planned is None else float(planned),
             None if completed is None else float(completed),
             None if rate is None else round(float(rate), 1),

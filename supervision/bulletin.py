@@ -63,6 +63,7 @@ from projects.models import (
     ProgressReport,
     Project,
 )
+from projects.names import localized
 from projects.reporting import ACTIVE_STAGES, deadline, last_month
 
 from .models import OrderStep, SupervisionOrder
@@ -418,7 +419,9 @@ def department_rows(period, reports, milestones, overdue_orders):
 class SlippingProject:
     code: str
     name: str
+    name_en: str
     department: str
+    department_en: str
     overdue: int  # milestones overdue against the plan in force
     days: int  # the most days overdue, against the plan in force
     days_original: int  # and against the original baseline
@@ -443,8 +446,10 @@ def worst_slipping(period, limit=WORST_SLIPPING):
             "project",
             "project__code",
             "project__name",
+            "project__name_en",
             "project__lead_department__name",
             "project__lead_department__short_name",
+            "project__lead_department__name_en",
         )
         .annotate(
             first_planned=Min("planned_date", filter=late),
@@ -461,9 +466,11 @@ def worst_slipping(period, limit=WORST_SLIPPING):
         SlippingProject(
             code=row["project__code"],
             name=row["project__name"],
+            name_en=row["project__name_en"],
             department=row["project__lead_department__short_name"]
             or row["project__lead_department__name"]
             or "–",
+            department_en=row["project__lead_department__name_en"] or "",
             overdue=row["overdue"],
             days=(as_at - row["first_planned"]).days if row["first_planned"] else 0,
             days_original=(as_at - row["first_original"]).days if row["first_original"] else 0,
@@ -696,8 +703,8 @@ def slipping_table(bulletin):
         ],
         rows=[
             [
-                Link(f"{p.code} {p.name}", p.get_absolute_url()),
-                p.department,
+                Link(f"{p.code} {localized(p.name, p.name_en)}", p.get_absolute_url()),
+                localized(p.department, p.department_en),
                 str(p.overdue),
                 str(p.days),
                 str(p.days_original),
@@ -716,7 +723,7 @@ def slipping_table(bulletin):
 def _order_cells(order):
     return [
         Link(order.number, order.get_absolute_url()),
-        Link(f"{order.project.code} {order.project.name}", order.project.get_absolute_url()),
+        Link(str(order.project), order.project.get_absolute_url()),
         str(order.department),
         order.get_level_display(),
     ]

@@ -42,12 +42,26 @@ class ReplyForm(VersionedForm):
     )
 
 
-class UrgeForm(VersionedForm):
+class OwnIds:
+    """Ids of the form's own (id_urge_text), for a form sharing a page with others whose
+    fields have the same names (the order page's reply, urge and close): each label then
+    names its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class UrgeForm(OwnIds, VersionedForm):
+    id_prefix = "urge"
     reply_due = forms.DateField(label=_("new reply deadline"), widget=DATE, required=False)
     text = text(_("note"), 2, required=False)
 
 
-class CloseForm(VersionedForm):
+class CloseForm(OwnIds, VersionedForm):
+    id_prefix = "close"
     text = text(_("close-out note"), 2, required=True)
 
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.clock import today
 from projects.models import CoordinationProblem
+from projects.tables import CardTable
 
 from .models import SupervisionOrder
 
 
-class OrderTable(tables.Table):
+class OrderTable(CardTable):
     number = tables.Column(verbose_name=_("number"), accessor="pk", order_by="pk")
     project = tables.Column(verbose_name=_("project"), order_by="project__code")
     milestone = tables.Column(verbose_name=_("milestone"), order_by="milestone__title")
@@ -43,7 +44,7 @@ class OrderTable(tables.Table):
         return record.number
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     def value_milestone(self, value):
         return value.title if value else ""
@@ -64,7 +65,7 @@ class OrderTable(tables.Table):
         return record.days_reply_overdue(on=self.on)
 
 
-class ProblemTable(tables.Table):
+class ProblemTable(CardTable):
     project = tables.Column(
         verbose_name=_("project"), accessor="report__project", order_by="report__project__code"
     )
@@ -90,7 +91,7 @@ class ProblemTable(tables.Table):
         order_by = "-raised_at"
 
     def value_project(self, value):
-        return f"{value.code} {value.name}"
+        return str(value)
 
     def value_period(self, value):
         return f"{value:%Y-%m}"

@@ -166,11 +166,11 @@ class Group:
 
 
 def project_label(project):
-    return f"{project.code} {project.name}"
+    return str(project)
 
 
 def department_label(department):
-    return department.short_name or department.name
+    return str(department)
 
 
 def days_overdue_flag(days):
@@ -261,7 +261,7 @@ def editor_groups(department_id, on):
                 key,
                 _("Reports for %(month)s, due by %(deadline)s")
                 % {"month": f"{month:%Y-%m}", "deadline": due.isoformat()},
-                reports_due(month, department_id).order_by("code").only("code", "name"),
+                reports_due(month, department_id).order_by("code").only("code", "name", "name_en"),
                 lambda project, month=month: Row(
                     project_label(project), report_link(project.code, month)
                 ),

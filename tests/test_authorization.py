@@ -135,7 +135,8 @@ def world(frozen_today, department_a, department_b):
     }
 
 
-def url_and_data(name, world):
+def url_for(name, world):
+    """The URL of `name` for the objects of `world`."""
     indicators = name.startswith("indicators:")
     kwargs = {
         "code": world["indicator"].code if indicators else world["project"].code,
@@ -154,6 +155,11 @@ def url_and_data(name, world):
     url = reverse(name, kwargs={k: kwargs[k] for k in wanted})
     if name == "supervision:new":
         url += f"?milestone={world['milestone'].pk}"
+    return url
+
+
+def url_and_data(name, world):
+    url = url_for(name, world)
     data = {
         "projects:report_new": {
             "period": "2026-05",

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from projects import formatting, plandata
+from projects import formatting, names, plandata
 from projects.models import ProgressReport
 
 register = template.Library()
@@ -83,3 +83,22 @@ def sic(text):
         last = match.end()
     parts.append(conditional_escape(text[last:]))
     return mark_safe("".join(parts))
+
+
+@register.filter
+def row_name(row):
+    """A project's name in a values() row, in the page's language."""
+    return names.row_name(row)
+
+
+@register.filter
+def row_department(row, prefix):
+    """A department's name in a values() row, its fields after `prefix`
+    ("lead_department__"), in the page's language."""
+    return names.row_department(row, prefix)
+
+
+@register.filter
+def pair(headers, row):
+    """(header, cell) for each cell of a row: a table's cells with their column's name."""
+    return zip(headers, row, strict=False)

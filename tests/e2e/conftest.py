@@ -121,6 +121,22 @@ def sign_in(page, user, password=PASSWORD):
     expect(page.locator(".topbar .who")).to_contain_text(user.username)
 
 
+PHONE_MENU_BELOW = 768  # px: the stylesheet folds the top bar's menu below 48rem
+
+
+def open_menu(page):
+    """On a phone the top bar's menu is folded: open it (on a wider screen it is open).
+    Decided by the window's width, not by what shows at this instant: a page still loading
+    its stylesheet shows the folded menu's button."""
+    if page.viewport_size["width"] >= PHONE_MENU_BELOW:
+        return
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
+    expect(menu.locator("nav")).to_be_visible()
+
+
 def sign_out(page):
+    open_menu(page)
     page.locator("form[action='/accounts/logout/'] button").click()
     expect(page.locator("#id_username")).to_be_visible()
