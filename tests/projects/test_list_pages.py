@@ -179,10 +179,10 @@ class TestActiveFilterChips:
         assert list(found.values()) == [url]
 
     def test_chips_cost_no_query(self, client, manager, world, department_a, query_budget):
-        # The portfolio's budget (test_manager_pages: 9) and the department the filter
+        # The portfolio's budget (test_manager_pages: 10) and the department the filter
         # looks up when it reads the address; the chip names it from there.
         client.force_login(manager)
-        with query_budget(10):
+        with query_budget(11):
             client.get(self.URL, {"lead_department": department_a.pk})
 
 
