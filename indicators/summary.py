@@ -38,10 +38,13 @@ def for_chapters(chapters, year):
     return [(i, a, Status(a.status).label) for i in indicators for a in [i.assess(year)]]
 
 
-def off_track(year):
-    """(indicator, assessment, status label) for each indicator off track in `year`, and
-    how many indicators there are in all, in two queries."""
-    assessed = [(i, i.assess(year)) for i in Indicator.objects.for_progress()]
+def off_track(year, plan=None):
+    """(indicator, assessment, status label) for each indicator (of `plan`, if given) off
+    track in `year`, and how many indicators there are in all, in two queries."""
+    indicators = Indicator.objects.for_progress()
+    if plan is not None:
+        indicators = indicators.filter(plan=plan)
+    assessed = [(i, i.assess(year)) for i in indicators]
     behind = [(i, a, Status(a.status).label) for i, a in assessed if a.status in OFF_TRACK]
     return behind, len(assessed)
 

@@ -12,6 +12,7 @@ from projects.clock import today
 from projects.formatting import quantity
 from projects.listing import ListPageMixin
 from projects.models import Project
+from projects.plan_switch import PlanSwitchMixin
 from projects.permissions import get_for_user, may_edit_for_department
 
 from . import progress, services
@@ -23,7 +24,7 @@ from .progress import Status
 from .tables import IndicatorTable
 
 
-class IndicatorListView(ListPageMixin, FilterView):
+class IndicatorListView(PlanSwitchMixin, ListPageMixin, FilterView):
     model = Indicator
     table_class = IndicatorTable
     filterset_class = IndicatorFilter
@@ -31,7 +32,7 @@ class IndicatorListView(ListPageMixin, FilterView):
     export_name = "indicators"
 
     def get_queryset(self):
-        return Indicator.objects.for_progress()
+        return self.plan_switch.indicators(Indicator.objects.for_progress())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"today_year": today().year}

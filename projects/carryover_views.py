@@ -34,14 +34,17 @@ def default_target(targets, on):
     return targets[0] if targets else None
 
 
-def bulk_choices(user, on=None):
+def bulk_choices(user, plans=None, on=None):
     """What the portfolio's carry-over form offers a user who may carry projects over:
     [(plan, its chapters in order)] for each plan to carry into, and the plan offered
-    first; None for anyone else. Two queries (plans, chapters)."""
+    first; None for anyone else. One query for the chapters, and one for the plans unless
+    `plans` (every plan, as the plan switch has them) are in hand."""
     if not may_carry_over(user):
         return None
     on = on or today()
-    targets = target_plans(Plan.objects.order_by("number"), on)
+    if plans is None:
+        plans = Plan.objects.order_by("number")
+    targets = target_plans(sorted(plans, key=lambda plan: plan.number), on)
     chapters = PlanChapter.objects.filter(plan__in=targets).select_related("plan")
     by_plan = {plan.pk: [] for plan in targets}
     for chapter in chapters.order_by("order"):

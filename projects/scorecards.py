@@ -68,27 +68,38 @@ def chapters_with_figures(chapters, on):
     return chapters
 
 
-def missing_reports_by_department(on, department_ids=None):
-    """{department id: how many active projects it leads lack the report due}."""
-    projects = projects_missing_report(on)
+def missing_reports_by_department(on, department_ids=None, projects=None):
+    """{department id: how many active projects it leads lack the report due}; of
+    `projects` (a Project queryset, read as a subquery) if given."""
+    missing = projects_missing_report(on)
+    if projects is not None:
+        missing = missing.filter(pk__in=projects.values("pk"))
+    projects = missing
     if department_ids is not None:
         projects = projects.filter(lead_department__in=department_ids)
     return count_by(projects, "lead_department")
 
 
-def departments_with_scores(departments, on):
+def departments_with_scores(departments, on, projects=None):
     """Set each department's scorecard: projects_led; of the milestones it is responsible
     for, milestone_count, overdue_count, due_so_far and done_on_time (done by the planned
     date), and rebaselined_count (milestones whose planned date is no longer their original
     one); last_report_at (newest report on a project it leads); missing_reports (active
-    projects it leads missing the report due); on_time_rate and days_since_report."""
+    projects it leads missing the report due); on_time_rate and days_since_report.
+
+    Counted on `projects` (a Project queryset, read as subqueries: a plan's projects) if
+    given, else on every project."""
     departments = list(departments)
     ids = [d.pk for d in departments]
-    led = count_by(Project.objects.filter(lead_department__in=ids), "lead_department")
+    scope = {} if projects is None else {"project__in": projects.values("pk")}
+    led = count_by(
+        (Project.objects.all() if projects is None else projects).filter(lead_department__in=ids),
+        "lead_department",
+    )
     due = Q(planned_date__lt=on)
     milestones = {
         row["responsible_department"]: row
-        for row in Milestone.objects.filter(responsible_department__in=ids)
+        for row in Milestone.objects.filter(responsible_department__in=ids, **scope)
         .order_by()
         .values("responsible_department")
         .annotate(
@@ -100,13 +111,13 @@ def departments_with_scores(departments, on):
         )
     }
     last_report = dict(
-        ProgressReport.objects.filter(project__lead_department__in=ids)
+        ProgressReport.objects.filter(project__lead_department__in=ids, **scope)
         .order_by()
         .values("project__lead_department")
         .annotate(at=Max("submitted_at"))
         .values_list("project__lead_department", "at")
     )
-    missing = missing_reports_by_department(on, ids)
+    missing = missing_reports_by_department(on, ids, projects)
     for d in departments:
         counts = milestones.get(d.pk, {})
         d.projects_led = led.get(d.pk, 0)

@@ -58,7 +58,6 @@ from .models import (
     CoordinationProblem,
     Department,
     Milestone,
-    Plan,
     PlanChapter,
     ProgressReport,
     Project,
@@ -66,6 +65,7 @@ from .models import (
     is_health_mismatch,
 )
 from .names import row_department, row_name
+from .plan_switch import PlanSwitchMixin, plan_switch
 from .permissions import (
     get_for_user,
     may_carry_over,
@@ -82,7 +82,7 @@ from .tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
 
 
-class PortfolioView(ListPageMixin, FilterView):
+class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
     model = Project
     table_class = ProjectTable
     filterset_class = PortfolioFilter
@@ -90,7 +90,7 @@ class PortfolioView(ListPageMixin, FilterView):
     export_name = "projects"
 
     def get_queryset(self):
-        return Project.objects.for_portfolio(on=today())
+        return self.plan_switch.projects(Project.objects.for_portfolio(on=today()))
 
     def get_table_kwargs(self):
         # The boxes that tick projects to carry over, for those who may.
@@ -112,7 +112,9 @@ class PortfolioView(ListPageMixin, FilterView):
             "red_after": settings.SCHEDULE_RED_AFTER_DAYS,
             "carry": None
             if self.request.GET.get("_export")
-            else carryover_views.bulk_choices(self.request.user),
+            else carryover_views.bulk_choices(
+                self.request.user, plans=self.plan_switch.choice.plans
+            ),
         }
 
 
@@ -256,7 +258,7 @@ def this_year_plan(project, year):
     return next((row.planned for row in project.investments.all() if row.year == year), None)
 
 
-class OverdueView(ListPageMixin, FilterView):
+class OverdueView(PlanSwitchMixin, ListPageMixin, FilterView):
     model = Milestone
     table_class = MilestoneTable
     filterset_class = OverdueFilter
@@ -271,8 +273,10 @@ class OverdueView(ListPageMixin, FilterView):
 
     def get_queryset(self):
         if self.original:
-            return Milestone.objects.overdue_against_original(on=today()).for_lists()
-        return Milestone.objects.overdue(on=today()).for_lists()
+            milestones = Milestone.objects.overdue_against_original(on=today())
+        else:
+            milestones = Milestone.objects.overdue(on=today())
+        return milestones.filter(self.plan_switch.projects_q("project__")).for_lists()
 
     def get_table_kwargs(self):
         kwargs = {"order_by": "-days_overdue_original"} if self.original else {}
@@ -310,7 +314,7 @@ class DaysForm(forms.Form):
     )
 
 
-class UpcomingView(ListPageMixin, FilterView):
+class UpcomingView(PlanSwitchMixin, ListPageMixin, FilterView):
     model = Milestone
     table_class = UpcomingTable
     filterset_class = OverdueFilter
@@ -323,7 +327,11 @@ class UpcomingView(ListPageMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Milestone.objects.due_within(self.days, on=today()).for_lists()
+        return (
+            Milestone.objects.due_within(self.days, on=today())
+            .filter(self.plan_switch.projects_q("project__"))
+            .for_lists()
+        )
 
     def get_table_kwargs(self):
         return supervise_column(self.request.user)
@@ -337,15 +345,19 @@ class UpcomingView(ListPageMixin, FilterView):
 
 @login_required
 def chapter_list(request):
-    plans = list(Plan.objects.order_by("-number"))
-    chapters = scorecards.chapters_with_figures(PlanChapter.objects.all(), on=today())
-    by_plan = {plan.pk: [] for plan in plans}
-    for chapter in chapters:
-        by_plan[chapter.plan_id].append(chapter)
+    """The chapters of one plan (the current one, or ?plan=<number>) with their figures."""
+    on = today()
+    switch = plan_switch(request, on)
+    plan = switch.plan
+    chapters = (
+        scorecards.chapters_with_figures(PlanChapter.objects.filter(plan=plan), on=on)
+        if plan
+        else []
+    )
     return render(
         request,
         "projects/chapter_list.html",
-        {"plans": [(plan, by_plan[plan.pk]) for plan in plans], "year": today().year},
+        {"plans": [(plan, chapters)] if plan else [], "year": on.year} | switch.context(),
     )
 
 
@@ -439,8 +451,14 @@ def department_list(request):
     """Every department's scorecard, a table per kind (bureaus, street offices, groups,
     city bodies), sorted by ?sort=; those that lead no project and answer for no milestone
     are folded away under their table."""
-    departments = scorecards.departments_with_scores(Department.objects.all(), on=today())
+    on = today()
+    switch = plan_switch(request, on)
+    departments = scorecards.departments_with_scores(
+        Department.objects.all(), on=on, projects=switch.projects() if switch.plan else None
+    )
     departments, sort = sort_departments(departments, request.GET.get("sort", ""))
+    # The sorting links keep the plan asked for.
+    plan = f"&plan={switch.plan.number}" if switch.choice.asked else ""
     descending, sorted_key = sort.startswith("-"), sort.removeprefix("-")
     columns = []
     for key, column in DEPARTMENT_COLUMNS.items():
@@ -454,7 +472,7 @@ def department_list(request):
                 "label": column.label,
                 "sorted": key == sorted_key,
                 "descending": descending,
-                "url": f"?sort={following}",
+                "url": f"?sort={following}{plan}",
             }
         )
     groups = []
@@ -470,7 +488,12 @@ def department_list(request):
                     "idle": [d for d in of_kind if not (d.projects_led or d.milestone_count)],
                 }
             )
-    context = {"departments": departments, "groups": groups, "columns": columns}
+    context = {
+        "departments": departments,
+        "groups": groups,
+        "columns": columns,
+        "keep": [("sort", request.GET.get("sort", ""))],
+    } | switch.context()
     return render(request, "projects/department_list.html", context)
 
 
@@ -537,8 +560,11 @@ def worst_overdue(overdue, on):
 @login_required
 def dashboard(request):
     on = today()
-    portfolio = Project.objects.for_portfolio(on=on)
-    by_stage = dict(Project.objects.order_by().values_list("stage").annotate(n=Count("pk")))
+    switch = plan_switch(request, on)
+    # Every figure is of the plan's projects (the current plan's, or ?plan=<number>'s).
+    projects = switch.projects()
+    portfolio = switch.projects(Project.objects.for_portfolio(on=on))
+    by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     reported, schedule, mismatches, active_unreported = Counter(), Counter(), 0, 0
     for latest, computed, stage, n in (
         portfolio.order_by()
@@ -552,10 +578,13 @@ def dashboard(request):
         # Reserve, completed, suspended and cancelled projects owe no report: not counted.
         if latest is None and stage in reporting.ACTIVE_STAGES:
             active_unreported += n
-    investment = ledger.total(ledger.project_figures(on.year), on.year, on)
-    overdue = Milestone.objects.overdue(on=on).for_lists()
-    off_track, indicator_count = indicator_summary.off_track(on.year)
-    missing = scorecards.missing_reports_by_department(on)
+    investment = ledger.total(ledger.project_figures(on.year, projects), on.year, on)
+    in_plan = switch.projects_q("project__")
+    overdue = Milestone.objects.overdue(on=on).filter(in_plan).for_lists()
+    off_track, indicator_count = indicator_summary.off_track(on.year, switch.plan)
+    missing = scorecards.missing_reports_by_department(
+        on, projects=projects if switch.plan else None
+    )
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
         department.missing_reports = missing[department.pk]
@@ -578,7 +607,7 @@ def dashboard(request):
         "mismatches": mismatches,
         "overdue_count": overdue.count(),
         "worst_overdue": worst,
-        "due_soon_count": Milestone.objects.due_within(30, on=on).count(),
+        "due_soon_count": Milestone.objects.due_within(30, on=on).filter(in_plan).count(),
         "investment_planned": investment.planned,
         "investment_completed": investment.completed,
         "investment_rate": investment.rate,
@@ -586,7 +615,7 @@ def dashboard(request):
         "departments_missing": departments_missing,
         "off_track": off_track,
         "indicator_count": indicator_count,
-    }
+    } | switch.context()
     return render(request, "projects/dashboard.html", context)
 
 

@@ -142,12 +142,13 @@ class TestList:
 
         # 1 session, 2 user, 3 departments for the filter, 4 indicators with plan and
         # department, 5 their values, 6 the user's roles and 7 one query of counts (the top
-        # bar's to-do: supervision/todo.py), 8 whether sample data exists (banner)
+        # bar's to-do: supervision/todo.py), 8 whether sample data exists (banner), 9 the
+        # plans (the plan switch, issue 16)
         grow(5)
-        with query_budget(8):
+        with query_budget(9):
             assert len(client.get(LIST).context["table"].rows) == 5
         grow(45)
-        with query_budget(8):
+        with query_budget(9):
             assert len(client.get(LIST).context["table"].rows) == 50
 
 

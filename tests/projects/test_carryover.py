@@ -569,25 +569,26 @@ class TestMarks:
         self, world, manager, viewer, client
     ):
         client.force_login(manager)
-        found = page(client.get(PORTFOLIO))
-        assert len(found.xpath('//input[@name="project"]')) == 5
+        # The ended plan's projects, switched to (?plan=14), ticked to carry over.
+        found = page(client.get(PORTFOLIO, {"plan": 14}))
+        assert len(found.xpath('//input[@name="project"]')) == 4
         options = found.xpath('//form[@class="bulk-carry"]//select[@name="chapters"]//option')
         assert {o.get("value") for o in options} == {
             str(world[n].pk) for n in ("two", "section", "later")
         }
         client.force_login(viewer)
-        found = page(client.get(PORTFOLIO))
+        found = page(client.get(PORTFOLIO, {"plan": 14}))
         assert not found.xpath('//input[@name="project"]')
         assert not found.xpath('//form[@class="bulk-carry"]')
 
     def test_the_portfolio_and_its_export_show_the_mark(self, world, manager, english):
         carry(world, world["tunnel"], reason="地铁工程跨期续建")
         english.force_login(manager)
-        found = page(english.get(PORTFOLIO))
+        found = page(english.get(PORTFOLIO, {"plan": 14}))
         (row,) = [r for r in found.xpath("//table//tbody/tr") if "LW-TRA-001" in r.text_content()]
         text = " ".join(row.text_content().split())
         assert "carried over into 十五五 on 2026-06-15" in text and "地铁工程跨期续建" in text
-        response = english.get(PORTFOLIO, {"_export": "csv"})
+        response = english.get(PORTFOLIO, {"plan": 14, "_export": "csv"})
         rows = list(
             csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
         )
@@ -647,16 +648,17 @@ def test_the_portfolio_runs_the_same_queries_however_many_are_carried_over(
     world, manager, client, query_budget
 ):
     # session, user, banner, the user's roles (the top bar's to-do count; here also whether
-    # the boxes and the carry-over form show), the to-do counts; departments and chapters
-    # for the filters; the plans to carry into and their chapters; count, one page of rows
-    # with their carry-over marks (in the same query)
+    # the boxes and the carry-over form show), the to-do counts; the plans (for the plan
+    # switch, and the plans to carry into); departments and chapters for the filters; the
+    # chapters of the plans to carry into; count, one page of rows with their carry-over
+    # marks (in the same query)
     client.force_login(manager)
     grow(world, 5)
     with query_budget(11):
-        assert client.get(PORTFOLIO).status_code == 200
+        assert client.get(PORTFOLIO, {"plan": 14}).status_code == 200
     grow(world, 45)
     with query_budget(11):
-        assert client.get(PORTFOLIO).status_code == 200
+        assert client.get(PORTFOLIO, {"plan": 14}).status_code == 200
 
 
 def test_the_carry_over_page_runs_a_fixed_number_of_queries(world, manager, client, query_budget):

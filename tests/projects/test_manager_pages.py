@@ -444,27 +444,29 @@ def grow(n, department, chapter):
         # Every page: session, user, and whether sample data exists (the banner); the top
         # bar's to-do count: the user's roles (unless the page has read them) and one query
         # of counts (supervision/todo.py). Then:
-        # portfolio: departments and chapters for the filters, count, one page of rows;
-        # for a manager, the plans to carry the ticked projects into (and their chapters
-        # when there are some: none here, the plan has ended; test_carryover pins that)
+        # The switched pages (issue 16) add the plans, for the plan switch (plan_switch.py;
+        # the chapters page read them already). Then:
+        # portfolio: plans, departments and chapters for the filters, count, one page of
+        # rows; for a manager, the chapters of the plans to carry the ticked projects into
+        # when there are some (none here, the plan has ended; test_carryover pins that)
         (reverse("projects:portfolio"), 10),
-        # overdue: departments and chapters for the filters, count, page, counts by
+        # overdue: plans, departments and chapters for the filters, count, page, counts by
         # department (the roles, read for the top bar, also say whether a row offers a
         # supervision order)
-        (reverse("projects:overdue"), 10),
-        # upcoming: departments and chapters for the filters, count, page
-        (reverse("projects:upcoming"), 9),
+        (reverse("projects:overdue"), 11),
+        # upcoming: plans, departments and chapters for the filters, count, page
+        (reverse("projects:upcoming"), 10),
         # chapters: plans, chapters, chapter-project links, overdue counts by project,
         # this year's investment by project, chapter-indicator links
         (reverse("projects:chapters"), 11),
-        # departments: departments, projects led, milestone counts, newest report,
-        # missing reports (each grouped by department)
-        (reverse("projects:departments"), 10),
-        # dashboard: stages, reported and computed health together, investment,
+        # departments: plans, departments, projects led, milestone counts, newest report,
+        # missing reports (each grouped by department; of the plan's projects)
+        (reverse("projects:departments"), 11),
+        # dashboard: plans, stages, reported and computed health together, investment,
         # indicators (their values when there are any), missing reports by department,
         # those departments, overdue count, worst ten, due soon; the to-do strip shares the
         # top bar's count query
-        (reverse("home"), 13),
+        (reverse("home"), 14),
         # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
         # links), indicators (and their values when there are any), sections, projects
         ("/chapters/14-4/", 14),
@@ -505,13 +507,14 @@ def test_a_milestone_export_runs_the_same_queries_for_5_and_50_projects(
     chapter = make_chapter(plan, "4")
     client.force_login(manager)
     grow(5, department_a, chapter)
-    # session, user, the user's roles (the on-screen action column), the count the table's
+    # session, user, the plans (the plan switch, issue 16: the export follows the plan),
+    # the user's roles (the on-screen action column), the count the table's
     # paginator takes, every row with its department and, of its project, the code and name
     # (not the whole project: ten thousand of those took half the time of an export)
-    with query_budget(5):
+    with query_budget(6):
         assert len(export()) == 1 + 5
     grow(45, department_a, chapter)
-    with query_budget(5) as queries:
+    with query_budget(6) as queries:
         rows = export()
     assert len(rows) == 1 + 50
     assert all(row[0].startswith("LW-TST-") and "测试项目" in row[0] for row in rows[1:])
