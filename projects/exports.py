@@ -86,23 +86,28 @@ class XLSX(base_formats.XLSX):
         return xlsx_bytes([dataset.headers or [], *dataset], title=dataset.title or "Sheet1")
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer."""
-
-    def write(self, value):
-        return value
+# A streamed CSV is sent in pieces of about this many characters: one piece a row made a
+# 15,000-row export 15,002 writes to the socket (and as many WSGI iterations).
+CSV_CHUNK_CHARS = 64 * 1024
 
 
 def csv_response(filename, rows):
-    """Stream `rows` (an iterable of sequences, header first) as a CSV download."""
-    writer = csv.writer(_Echo())
+    """Stream `rows` (an iterable of sequences, header first) as a CSV download, in pieces
+    of about CSV_CHUNK_CHARS characters (memory stays bounded by one piece)."""
 
-    def lines():
-        yield "\ufeff"  # so Excel opens UTF-8 Chinese correctly
+    def chunks():
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
+        writer = csv.writer(buffer)
         for row in rows:
-            yield writer.writerow([csv_cell(v) for v in row])
+            writer.writerow([csv_cell(v) for v in row])
+            if buffer.tell() >= CSV_CHUNK_CHARS:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
