@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from projects.clock import today
 from projects.models import Department, Plan, PlanChapter, Project
 from projects.names import NamedInTwoLanguages
-from projects.validators import CleanTextModel, change_reason_rules, plausible_year
+from projects.validators import CleanTextModel, change_reason_errors, plausible_year
 
 from . import progress
 
@@ -394,18 +394,14 @@ class IndicatorValue(CleanTextModel, models.Model):
         )
 
     def clean(self):
-        errors = {}
         # A published value changes only with a reason, which its history record keeps
         # (_change_reason): on every path (the admin's forms, its import).
-        reason = getattr(self, "_change_reason", None) or ""
-        try:
-            for rule in change_reason_rules:
-                rule(reason)
-        except ValidationError as error:
-            errors["change_reason"] = error.messages
-        else:
-            if self.changes_a_published_value and not reason.strip():
-                errors["change_reason"] = [OFFICIAL_NEEDS_REASON]
+        errors = change_reason_errors(
+            self,
+            needed=self.changes_a_published_value,
+            field="change_reason",
+            message=OFFICIAL_NEEDS_REASON,
+        )
         if not self.indicator_id:
             if errors:
                 raise ValidationError(errors)

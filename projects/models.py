@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from .clock import today
 from .names import NamedInTwoLanguages, localized
-from .validators import CleanTextModel, change_reason_rules, non_negative, plausible_year
+from .validators import CleanTextModel, change_reason_errors, non_negative, plausible_year
 
 MONEY = {"max_digits": 12, "decimal_places": 4}  # 亿元 to the 10,000 yuan
 # The plausible dates of a milestone or a report, as the plausible years (validators).
@@ -998,15 +998,12 @@ class Milestone(CleanTextModel, models.Model):
         if self.forecast_date and not self.forecast_reason.strip():
             errors["forecast_reason"] = _("Give a reason for the forecast date.")
         # A re-baseline is told why; the reason is the history record's (_change_reason).
-        reason = getattr(self, "_change_reason", None) or ""
-        try:
-            for rule in change_reason_rules:
-                rule(reason)
-        except ValidationError as error:
-            errors["change_reason"] = error.messages
-        else:
-            if self.is_rebaselining and not reason.strip():
-                errors["planned_date"] = REBASELINE_NEEDS_REASON
+        errors |= change_reason_errors(
+            self,
+            needed=self.is_rebaselining,
+            field="planned_date",
+            message=REBASELINE_NEEDS_REASON,
+        )
         if errors:
             raise ValidationError(errors)
         self.keep_original_baseline()

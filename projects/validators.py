@@ -79,6 +79,22 @@ class CleanTextModel:
 # A reason kept in a change history record (simple-history's history_change_reason).
 change_reason_rules = [no_control_characters, MaxLengthValidator(100)]
 
+
+def change_reason_errors(instance, *, needed, field, message):
+    """The errors of the reason the instance's history record will keep (its
+    `_change_reason`, set by the admin's forms and the imports): {} when it is fine. It
+    follows change_reason_rules, and a change that `needed` one refuses its absence on
+    `field` with `message`."""
+    reason = getattr(instance, "_change_reason", None) or ""
+    try:
+        for rule in change_reason_rules:
+            rule(reason)
+    except ValidationError as error:
+        return {"change_reason": error.messages}
+    if needed and not reason.strip():
+        return {field: [message]}
+    return {}
+
 plausible_year = [
     MinValueValidator(2000, _("Enter a year between 2000 and 2100.")),
     MaxValueValidator(2100, _("Enter a year between 2000 and 2100.")),

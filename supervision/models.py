@@ -5,7 +5,6 @@ deadline, the office urges (催办) or closes it (办结). Every step is kept wi
 
 The app builds on projects (never the other way round: tests/test_architecture.py)."""
 
-import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,22 +37,11 @@ class OrderQuerySet(models.QuerySet):
         """Awaiting a reply after its deadline (the day given, default today)."""
         return self.awaiting_reply().filter(reply_due__lt=on or today())
 
-    def reply_due_within(self, days, on=None):
-        on = on or today()
-        return self.awaiting_reply().filter(
-            reply_due__gte=on, reply_due__lte=on + datetime.timedelta(days=days)
-        )
-
     def awaiting_close(self):
         return self.filter(state=SupervisionOrder.State.REPLIED)
 
     def addressed_to(self, department):
         return self.filter(department=department)
-
-    def concerning(self, department):
-        """Addressed to the department or copied to it."""
-        copied = SupervisionOrder.copied_to.through.objects.filter(department=department)
-        return self.filter(Q(department=department) | Q(pk__in=copied.values("supervisionorder")))
 
     def for_lists(self):
         return self.select_related("project", "milestone", "department", "issued_by")
