@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("projects", "indicators", "supervision")
+APPS = ("projects", "indicators", "supervision", "public")
 # The one module of indicators that projects may import: what its pages show of indicators.
 GATEWAY = "indicators.summary"
 
