@@ -5,10 +5,15 @@ while like the pages (public/http.py)."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -193,6 +198,38 @@ class ChapterSerializer(serializers.Serializer):
     indicator_count = serializers.IntegerField(help_text=_("Indicators linked to it."))
 
 
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in words."))
+
+
+class FilterErrorSerializer(serializers.Serializer):
+    stage = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("What is wrong with ?stage=.")
+    )
+    chapter = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("What is wrong with ?chapter=."),
+    )
+
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No such project, or no such page."))
+THROTTLED = OpenApiResponse(
+    ErrorSerializer,
+    description=_(
+        "Too many requests from this address; the Retry-After header says when to retry."
+    ),
+)
+
+
+def answers(ok, *, bad_filter=False):
+    """The responses of a public endpoint, for its schema."""
+    found = {200: ok, 404: NOT_FOUND, 429: THROTTLED}
+    if bad_filter:
+        found[400] = OpenApiResponse(FilterErrorSerializer, description=_("A bad filter value."))
+    return found
+
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -223,70 +260,85 @@ class PublicView(GenericAPIView):
 
 
 TAG = ["public"]
-PAGE = OpenApiParameter("page", int, description=_("Page number, from 1."))
 
 
-@extend_schema(
-    tags=TAG,
-    summary=_("Public projects"),
-    description=_(
-        "The current plan's projects as residents see them (no sign-in): stage, progress, "
-        "chapters and investment; no contacts, problems or comments. Filter by ?stage= and "
-        "?chapter= (a chapter key such as 15-3.1, with its sections)."
-    ),
-    parameters=[
-        OpenApiParameter("stage", str, enum=Project.Stage.values, description=_("Stage.")),
-        OpenApiParameter("chapter", str, description=_("Chapter key, as 15-3.1.")),
-    ],
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG,
+        operation_id="public_projects_list",
+        responses=answers(ProjectSerializer(many=True), bad_filter=True),
+        summary=_("Public projects"),
+        description=_(
+            "The current plan's projects as residents see them (no sign-in): stage, progress, "
+            "chapters and investment; no contacts, problems or comments. Filter by ?stage= and "
+            "?chapter= (a chapter key such as 15-3.1, with its sections)."
+        ),
+        parameters=[
+            OpenApiParameter("stage", str, enum=Project.Stage.values, description=_("Stage.")),
+            OpenApiParameter("chapter", str, description=_("Chapter key, as 15-3.1.")),
+        ],
+    )
 )
-class ProjectList(PublicView):
+class ProjectList(PublicView, ListAPIView):
     serializer_class = ProjectSerializer
 
-    def get(self, request):
+    def list(self, request):
         form, chosen = project_filters(self.public, request.query_params)
         if form.errors:
             raise ValidationError(form.errors)
         return self.page_of(redaction.project_rows(self.public, **chosen), redaction.project_record)
 
 
-@extend_schema(
-    tags=TAG,
-    summary=_("Public project"),
-    description=_("One project of the current plan as residents see it; 404 if none."),
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG,
+        operation_id="public_project_retrieve",
+        responses=answers(ProjectDetailSerializer),
+        summary=_("Public project"),
+        description=_("One project of the current plan as residents see it; 404 if none."),
+    )
 )
-class ProjectDetail(PublicView):
+class ProjectDetail(PublicView, RetrieveAPIView):
     serializer_class = ProjectDetailSerializer
     pagination_class = None
 
-    def get(self, request, code):
+    def retrieve(self, request, code):
         record = redaction.project_detail(self.public, code)
         if record is None:
             raise NotFound(_("There is no public project with this code."))
         return Response(self.get_serializer(record | {"sample_data": self.public.sample_only}).data)
 
 
-@extend_schema(
-    tags=TAG,
-    summary=_("Public indicators"),
-    description=_(
-        "The current plan's indicators with their published (official) figures and the "
-        "verdict computed from those figures alone."
-    ),
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG,
+        operation_id="public_indicators_list",
+        responses=answers(IndicatorSerializer(many=True)),
+        summary=_("Public indicators"),
+        description=_(
+            "The current plan's indicators with their published (official) figures and the "
+            "verdict computed from those figures alone."
+        ),
+    )
 )
-class IndicatorList(PublicView):
+class IndicatorList(PublicView, ListAPIView):
     serializer_class = IndicatorSerializer
 
-    def get(self, request):
+    def list(self, request):
         return self.page_of(redaction.indicator_rows(self.public), redaction.indicator_record)
 
 
-@extend_schema(
-    tags=TAG,
-    summary=_("Public chapters"),
-    description=_("The current plan's chapters with how many public projects serve each."),
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAG,
+        operation_id="public_chapters_list",
+        responses=answers(ChapterSerializer(many=True)),
+        summary=_("Public chapters"),
+        description=_("The current plan's chapters with how many public projects serve each."),
+    )
 )
-class ChapterList(PublicView):
+class ChapterList(PublicView, ListAPIView):
     serializer_class = ChapterSerializer
 
-    def get(self, request):
+    def list(self, request):
         return self.page_of(redaction.chapter_records(self.public), lambda row, scope: row)
