@@ -272,6 +272,12 @@ FILTERS_EMPTY_CHOICE_LABEL = _("all")
 PUBLIC_REQUESTS_PER_MINUTE = envint("PUBLIC_REQUESTS_PER_MINUTE", 120)
 # How long a browser or a shared cache may keep a public page or JSON response, in seconds.
 PUBLIC_MAX_AGE = envint("PUBLIC_MAX_AGE", 300)
+# Django REST framework. The public JSON sets its own authentication, permission,
+# throttle, pagination and renderer on its views; this key only makes drf-spectacular
+# describe them (its @extend_schema reads the schema class when a view module is imported).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
 
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.

@@ -241,6 +241,7 @@ class PublicView(GenericAPIView):
     throttle_classes = [PublicRateThrottle]
     pagination_class = PublicPagination
     renderer_classes = [JSONRenderer]
+    metadata_class = None  # OPTIONS is 405 as on the pages: GET and HEAD only
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

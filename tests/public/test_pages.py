@@ -241,3 +241,14 @@ def test_only_get_and_head(secret_world, client):
         assert client.post(url).status_code == 405, url
         assert client.head(url).status_code == 200, url
     assert client.delete("/api/v1/public/projects/").status_code == 405
+
+
+def test_options_is_refused_too(secret_world, client):
+    for url in public_urls(secret_world):
+        assert client.options(url).status_code == 405, url
+
+
+def test_an_empty_database_gives_empty_pages_not_errors(db, client):
+    for url in PAGES + JSON:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/public/projects/LW-TRA-001/").status_code == 404
