@@ -242,6 +242,7 @@ class PublicView(GenericAPIView):
     pagination_class = PublicPagination
     renderer_classes = [JSONRenderer]
     metadata_class = None  # OPTIONS is 405 as on the pages: GET and HEAD only
+    versioning_class = None  # the version is in the address (v1), whatever the API's default
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

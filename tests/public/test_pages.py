@@ -252,3 +252,22 @@ def test_an_empty_database_gives_empty_pages_not_errors(db, client):
     for url in PAGES + JSON:
         assert client.get(url).status_code == 200, url
     assert client.get("/public/projects/LW-TRA-001/").status_code == 404
+
+
+def test_the_chapter_filter_keeps_the_projects_serving_it_or_its_sections(secret_world, client):
+    other = make_project(code="LW-EDU-001", name="学校扩建")
+    other.chapters.add(make_chapter(secret_world["plan"], "4"))
+    served = client.get("/api/v1/public/projects/?chapter=15-3").json()["results"]
+    assert [p["code"] for p in served] == ["LW-TRA-001"]  # through its section 3.1
+    page = client.get("/public/?chapter=15-4").content.decode()
+    assert "学校扩建" in page and "荔湾大道改造" not in page
+    everything = client.get("/api/v1/public/projects/").json()
+    assert everything["count"] == 2
+
+
+def test_a_project_page_takes_a_fixed_number_of_queries(secret_world, client, query_budget):
+    # 1 plans, 2 sample check, 3 the project with its figures, 4 its chapters, 5 its
+    # investment in each year of the plan.
+    for url in ("/public/projects/LW-TRA-001/", "/api/v1/public/projects/LW-TRA-001/"):
+        with query_budget(5):
+            assert client.get(url).status_code == 200
