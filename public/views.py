@@ -3,9 +3,7 @@ project's page, the indicators and the chapters. Every row and field comes throu
 public/redaction.py; every page through public/http.public_page (cache, throttle)."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from projects.clock import today
 
@@ -52,7 +50,8 @@ def project_detail(request, code):
     scope = redaction.scope(today())
     record = redaction.project_detail(scope, code)
     if record is None:
-        raise Http404(_("There is no public project with this code."))
+        # The public frame, not the signed-in site's 404 page (whose links ask to sign in).
+        return render(request, "public/not_found.html", base_context(scope), status=404)
     return render(request, "public/project_detail.html", base_context(scope) | {"project": record})
 
 

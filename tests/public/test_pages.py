@@ -199,6 +199,9 @@ def test_unknown_codes_are_404(secret_world, client):
     ):
         assert client.get(url).status_code == 404, url
     assert client.get("/api/v1/public/projects/x/").json()["detail"]
+    page = client.get("/public/projects/LW-NONE-001/", HTTP_COOKIE="django_language=en")
+    assert "There is no public project with this code." in page.content.decode()
+    assert 'href="/public/"' in page.content.decode()
 
 
 BAD = [
