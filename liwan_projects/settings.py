@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "csp",
+    "rest_framework",
     "projects",
     "indicators",
     "supervision",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +265,19 @@ CACHES = {
 # The list pages' filters (django-filter): a select with nothing chosen reads 全部 ("all"),
 # not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("all")
+
+# The public view for residents (/public/ and /api/v1/public/, no sign-in): requests one
+# address may make a minute, pages and JSON counted apart; beyond it 429 with Retry-After.
+# Behind a proxy the address is read as for sign-in throttling (TRUSTED_PROXY_COUNT).
+PUBLIC_REQUESTS_PER_MINUTE = envint("PUBLIC_REQUESTS_PER_MINUTE", 120)
+# How long a browser or a shared cache may keep a public page or JSON response, in seconds.
+PUBLIC_MAX_AGE = envint("PUBLIC_MAX_AGE", 300)
+# Django REST framework. The public JSON sets its own authentication, permission,
+# throttle, pagination and renderer on its views; this key only makes drf-spectacular
+# describe them (its @extend_schema reads the schema class when a view module is imported).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
 
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.

@@ -13,6 +13,9 @@ urlpatterns = [
     # Without a `next`, a department's editor lands on their to-do (others on /).
     path("accounts/login/", supervision_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The public view (no sign-in). Its JSON comes before any other api/ address.
+    path("public/", include("public.urls")),
+    path("api/v1/public/", include("public.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -43,6 +43,15 @@ def _no_signin_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_request_counts():
+    """The public view counts requests per address in the default cache: each test starts
+    with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def throttled(settings):
     """Sign-in throttling on (django-axes), locking after three failures."""

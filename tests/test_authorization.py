@@ -80,7 +80,19 @@ READ_ONLY = {
     "supervision:todo",
     "supervision:bulletins",
     "supervision:bulletin",
+    # The public view (no sign-in, GET only: a POST is 405 for everyone;
+    # tests/public/test_redaction.py checks what it shows).
+    "public:projects",
+    "public:project",
+    "public:indicators",
+    "public:chapters",
+    "public_api:projects",
+    "public_api:project",
+    "public_api:indicators",
+    "public_api:chapters",
 }
+# The URLs anyone may read, signed in or not.
+PUBLIC = {name for name in READ_ONLY if name.split(":")[0] in ("public", "public_api")}
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
 OUTSIDE = ("admin", "accounts", "i18n")
@@ -283,7 +295,9 @@ def test_writes_by_role(name, persona, world, client, request):
         )
         assert fingerprint() != before
         return
-    if persona == "anonymous":
+    if name in PUBLIC:
+        assert response.status_code == 405, (name, persona)
+    elif persona == "anonymous":
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     elif name in WRITES:
         assert response.status_code == 403, (name, persona)
