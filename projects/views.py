@@ -23,6 +23,8 @@ from django_filters.views import FilterView
 from indicators import summary as indicator_summary
 
 from . import (
+    attachment_views,
+    attachments,
     carryover_views,
     charts,
     exports,
@@ -37,6 +39,7 @@ from . import (
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter, ReviewQueueFilter
 from .forms import (
+    MilestoneDocumentForm,
     MilestoneDoneForm,
     ProblemFormSet,
     ReforecastForm,
@@ -164,7 +167,9 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
+    photo_months, report_files, milestone_files = attachment_views.project_files(project)
     for milestone in milestones:
+        milestone.files = milestone_files.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
@@ -172,9 +177,11 @@ def project_detail(request, code):
         milestone.may_update = not milestone.is_done and may_update_milestone(
             request.user, milestone
         )
+        milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
         report.notes = notes.get(report_anchor(report.period), [])
+        report.files = report_files.get(report.pk, [])
         # Folded but for the newest, one just saved, and one waiting on this user: a review
         # (its form), or a fix.
         report.open = (
@@ -212,6 +219,7 @@ def project_detail(request, code):
         # Offered for an unfinished project only (the model refuses a finished one).
         "may_carry_over": may_carry_over(request.user) and project.stage not in NOT_CARRIED_STAGES,
         "problems": problems,
+        "photo_months": photo_months,
         # In place of the messages base.html shows at the top: those not shown in their row.
         "messages": other_messages,
     }
@@ -643,12 +651,19 @@ def report_new(request, code):
     sent_problems = request.method == "POST" and "problems-TOTAL_FORMS" in request.POST
     problems = ProblemFormSet(request.POST if sent_problems else None, prefix="problems")
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, request.FILES)
         problems_valid = not sent_problems or problems.is_valid()
-        if form.is_valid() and problems_valid:
+        photos = None
+        if form.is_valid():
+            try:
+                photos = attachments.check_all(form.cleaned_data["photos"], photos_only=True)
+            except ValidationError as error:
+                form.add_error("photos", error)
+        if form.is_valid() and problems_valid and photos is not None:
             data = dict(form.cleaned_data)
             version = data.pop("version") or None
             period = data.pop("period")
+            data["photos"] = photos
             try:
                 services.report_submit(
                     project=project,
@@ -707,7 +722,7 @@ def report_new(request, code):
 
 def report_values(report):
     """The report form's fields as the report holds them."""
-    return {f: getattr(report, f) for f in ReportForm.base_fields if f != "version"}
+    return {f: getattr(report, f) for f in ReportForm.base_fields if f not in ("version", "photos")}
 
 
 @login_required
@@ -978,13 +993,26 @@ def milestone_update(request, pk):
                 anchor = milestone_anchor(milestone)
                 row_messages.add(request, messages.SUCCESS, _("The milestone is updated."), anchor)
                 return row_messages.back_to_row(milestone.project, anchor)
+    return milestone_page(
+        request, milestone, forms_shown=forms_shown, conflict=conflict, status=409 if conflict else 200
+    )
+
+
+def milestone_page(
+    request, milestone, *, forms_shown=None, conflict=None, document_form=None, status=200
+):
+    """The milestone's page: its update forms while open, and the form that attaches its
+    approval document (批复文件), with the files it has."""
+    forms_shown = forms_shown or milestone_forms(milestone)
     context = {
         "milestone": milestone,
         "done_form": forms_shown["done"],
         "forecast_form": forms_shown["reforecast"],
+        "document_form": document_form or MilestoneDocumentForm(),
+        "files": list(milestone.attachments.all()),
         "conflict": conflict,
     }
-    return render(request, "projects/milestone_form.html", context, status=409 if conflict else 200)
+    return render(request, "projects/milestone_form.html", context, status=status)
 
 
 # --- the department's monthly workbook ----------------------------------------------------
