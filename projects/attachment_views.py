@@ -76,10 +76,12 @@ def milestone_documents(request, pk):
         try:
             files = attachments.check_all(form.cleaned_data["files"])
             if not files:
-                raise ValidationError({"files": _("Choose the file to attach.")})
+                raise ValidationError(_("Choose the file to attach."))
             services.attach(milestone=milestone, files=files, by=request.user)
         except ValidationError as error:
-            place_errors(form, error)
+            place_errors(
+                form, error if hasattr(error, "error_dict") else ValidationError({"files": error})
+            )
         else:
             anchor = milestone_anchor(milestone)
             text = ngettext(

@@ -145,24 +145,27 @@ def with_extension(name, extension):
 def clean_photo(data, kind, name):
     """The photo saved again from its pixels (upright, no metadata) and its thumbnail."""
     broken = refuse(name, _("the photo is damaged or incomplete."))
+    too_large = refuse(
+        name,
+        _("the photo has more than %(mp)s million pixels.")
+        % {"mp": f"{settings.ATTACHMENT_MAX_PIXELS / 1_000_000:g}"},
+    )
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != kind:
                 raise broken
             width, height = image.size
             if width * height > settings.ATTACHMENT_MAX_PIXELS:
-                raise refuse(
-                    name,
-                    _("the photo has more than %(mp)s million pixels.")
-                    % {"mp": f"{settings.ATTACHMENT_MAX_PIXELS / 1_000_000:g}"},
-                )
+                raise too_large
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             upright = ImageOps.exif_transpose(image)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, met before ours on opening
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise broken from None
     # A new image from the pixels alone: nothing of the original's metadata comes along.
     mode = upright.mode

@@ -8,8 +8,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import IndicatorValue, ProjectIndicator
+from projects.attachments import check_all
 from projects.models import (
     AnnualInvestment,
+    Attachment,
     Carryover,
     CoordinationProblem,
     Milestone,
@@ -18,6 +20,7 @@ from projects.models import (
     ProjectChapter,
 )
 from supervision.models import OrderStep, SupervisionOrder
+from projects.services import attach
 from supervision.services import order_issue
 
 from .conftest import (
@@ -29,6 +32,7 @@ from .conftest import (
     make_project,
     make_report,
 )
+from .files import jpeg_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,8 @@ WRITES = {
     "projects:review_accept": {"manager", "administrator"},
     "projects:review_return": {"manager", "administrator"},
     "projects:milestone_update": {"editor_a", "administrator"},
+    # The milestone's approval document: its departments' editors (as milestone_update).
+    "projects:milestone_documents": {"editor_a", "administrator"},
     # The planning office's decision (permissions.may_carry_over), not a department's.
     "projects:carry_over": {"manager", "administrator"},
     "projects:carry_over_many": {"manager", "administrator"},
@@ -70,6 +76,10 @@ READ_ONLY = {
     "projects:plan",
     "projects:plan_assessment",
     "projects:workbook",  # a download (for the department's editors): changes nothing
+    # Attached files: read as the project's page is, by every signed-in role
+    # (tests/projects/test_attachments.py walks every role through them).
+    "projects:file",
+    "projects:thumbnail",
     # Managers' and administrators' only, others get 403 (tests/projects/test_review_queue.py)
     "projects:review_queue",
     "indicators:list",
@@ -131,7 +141,11 @@ def world(frozen_today, department_a, department_b):
         level="routine",
         reply_due=TODAY + datetime.timedelta(days=7),
     )
+    (attachment,) = attach(
+        report=report, files=check_all([upload("site.jpg", jpeg_bytes())]), by=None
+    )
     return {
+        "attachment": attachment,
         "order": order,
         "problem": problem,
         "project": project,
@@ -153,6 +167,8 @@ def url_for(name, world):
             "projects:report_review": world["report"].pk,
             "projects:review_return": world["report"].pk,
             "supervision:problem_resolve": world["problem"].pk,
+            "projects:file": world["attachment"].pk,
+            "projects:thumbnail": world["attachment"].pk,
         }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
         "year": 2022,
         "key": world["chapter"].key,
@@ -195,6 +211,7 @@ def url_and_data(name, world):
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
         "projects:workbook_upload": {"file": filled_workbook(world)},
+        "projects:milestone_documents": {"files": [upload("批复.pdf", pdf_bytes())]},
         "supervision:new": {
             "department": world["department"].pk,
             "level": "key",
@@ -260,8 +277,23 @@ def fingerprint():
     for model in (Carryover, ProjectChapter, ProjectIndicator):
         rows.append((model.__name__, model.objects.count(), model.history.count()))
     rows.append(OrderStep.objects.count())
+    rows.append(sorted(Attachment.objects.values_list("pk", "sha256")))
     rows.append(sorted(CoordinationProblem.objects.values_list("pk", "status")))
     return rows
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", ["projects:file", "projects:thumbnail"])
+def test_files_are_read_as_their_records_page(name, persona, world, client, request):
+    """A file goes to whoever may read its record's page (every signed-in role), and to
+    no signed-out browser."""
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(url_for(name, world))
+    if persona == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
