@@ -1,21 +1,15 @@
-"""Attached files: sent only through here, to whoever may read the record they belong to;
-and a milestone's approval document, added on the milestone's page."""
+"""Attached files: sent only through here, to whoever may read the record they belong to,
+and gathered for the project's page."""
 
 from collections import defaultdict
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from . import attachments, row_messages, services
-from .forms import MilestoneDocumentForm, place_errors
-from .models import Attachment, Milestone
-from .permissions import get_for_user, may_read_project, may_update_milestone
-from .row_messages import milestone_anchor
+from . import attachments
+from .models import Attachment
+from .permissions import get_for_user, may_read_project
 
 PHOTO_MONTHS = 6  # months of site photos the project page shows (newest first)
 
@@ -59,38 +53,3 @@ def project_files(project):
             by_milestone[row.milestone_id].append(row)
     months = sorted(by_month.items(), reverse=True)[:PHOTO_MONTHS]
     return months, by_report, by_milestone
-
-
-@login_required
-@require_POST
-def milestone_documents(request, pk):
-    """The department adds the approval document (批复文件) of a milestone, done or not."""
-    milestone = get_for_user(
-        request,
-        Milestone.objects.select_related("project__lead_department", "responsible_department"),
-        may_update_milestone,
-        pk=pk,
-    )
-    form = MilestoneDocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            files = attachments.check_all(form.cleaned_data["files"])
-            if not files:
-                raise ValidationError(_("Choose the file to attach."))
-            services.attach(milestone=milestone, files=files, by=request.user)
-        except ValidationError as error:
-            place_errors(
-                form, error if hasattr(error, "error_dict") else ValidationError({"files": error})
-            )
-        else:
-            anchor = milestone_anchor(milestone)
-            text = ngettext(
-                "%(count)s file is attached to the milestone.",
-                "%(count)s files are attached to the milestone.",
-                len(files),
-            ) % {"count": len(files)}
-            row_messages.add(request, messages.SUCCESS, text, anchor)
-            return row_messages.back_to_row(milestone.project, anchor)
-    from .views import milestone_page
-
-    return milestone_page(request, milestone, document_form=form, status=400)

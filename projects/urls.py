@@ -17,7 +17,7 @@ urlpatterns = [
     path("milestones/<int:pk>/update/", views.milestone_update, name="milestone_update"),
     path(
         "milestones/<int:pk>/documents/",
-        attachment_views.milestone_documents,
+        views.milestone_documents,
         name="milestone_documents",
     ),
     path("files/<int:pk>/", attachment_views.attachment_file, name="file"),

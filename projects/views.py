@@ -1015,6 +1015,39 @@ def milestone_page(
     return render(request, "projects/milestone_form.html", context, status=status)
 
 
+@login_required
+@require_POST
+def milestone_documents(request, pk):
+    """The department adds the approval document (批复文件) of a milestone, done or not."""
+    milestone = get_for_user(
+        request,
+        Milestone.objects.select_related("project__lead_department", "responsible_department"),
+        may_update_milestone,
+        pk=pk,
+    )
+    form = MilestoneDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            files = attachments.check_all(form.cleaned_data["files"])
+            if not files:
+                raise ValidationError(_("Choose the file to attach."))
+            services.attach(milestone=milestone, files=files, by=request.user)
+        except ValidationError as error:
+            place_errors(
+                form, error if hasattr(error, "error_dict") else ValidationError({"files": error})
+            )
+        else:
+            anchor = milestone_anchor(milestone)
+            text = ngettext(
+                "%(count)s file is attached to the milestone.",
+                "%(count)s files are attached to the milestone.",
+                len(files),
+            ) % {"count": len(files)}
+            row_messages.add(request, messages.SUCCESS, text, anchor)
+            return row_messages.back_to_row(milestone.project, anchor)
+    return milestone_page(request, milestone, document_form=form, status=400)
+
+
 # --- the department's monthly workbook ----------------------------------------------------
 
 

@@ -19,9 +19,9 @@ from projects.models import (
     Project,
     ProjectChapter,
 )
-from supervision.models import OrderStep, SupervisionOrder
+from supervision.models import OrderStep, ReplyAttachment, SupervisionOrder
 from projects.services import attach
-from supervision.services import order_issue
+from supervision.services import order_issue, order_reply
 
 from .conftest import (
     TODAY,
@@ -80,6 +80,9 @@ READ_ONLY = {
     # (tests/projects/test_attachments.py walks every role through them).
     "projects:file",
     "projects:thumbnail",
+    # A reply's files: read as the order's page is (tests/supervision/test_reply_files.py).
+    "supervision:file",
+    "supervision:thumbnail",
     # Managers' and administrators' only, others get 403 (tests/projects/test_review_queue.py)
     "projects:review_queue",
     "indicators:list",
@@ -144,8 +147,25 @@ def world(frozen_today, department_a, department_b):
     (attachment,) = attach(
         report=report, files=check_all([upload("site.jpg", jpeg_bytes())]), by=None
     )
+    # Another order, replied to with a photo (the first stays open for the walk's writes).
+    answered = order_issue(
+        by=None,
+        project=project,
+        department=department_a,
+        request="请报送现场照片",
+        level="routine",
+        reply_due=TODAY + datetime.timedelta(days=7),
+    )
+    order_reply(
+        order=answered,
+        by=None,
+        text="已整改",
+        version=answered.version,
+        files=check_all([upload("现场.jpg", jpeg_bytes())]),
+    )
     return {
         "attachment": attachment,
+        "reply_file": ReplyAttachment.objects.get(),
         "order": order,
         "problem": problem,
         "project": project,
@@ -169,7 +189,11 @@ def url_for(name, world):
             "supervision:problem_resolve": world["problem"].pk,
             "projects:file": world["attachment"].pk,
             "projects:thumbnail": world["attachment"].pk,
-        }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
+            "supervision:file": world["reply_file"].pk,
+            "supervision:thumbnail": world["reply_file"].pk,
+        }.get(
+            name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk
+        ),
         "year": 2022,
         "key": world["chapter"].key,
         "slug": world["department"].slug,
@@ -218,8 +242,16 @@ def url_and_data(name, world):
             "reply_due": "2026-06-22",
             "request": "请尽快推进",
         },
-        "supervision:reply": {"text": "已协调施工单位", "version": world["order"].version},
-        "supervision:urge": {"reply_due": "2026-06-30", "text": "", "version": world["order"].version},
+        "supervision:reply": {
+            "text": "已协调施工单位",
+            "version": world["order"].version,
+            "files": [upload("协调会纪要.pdf", pdf_bytes())],
+        },
+        "supervision:urge": {
+            "reply_due": "2026-06-30",
+            "text": "",
+            "version": world["order"].version,
+        },
         "supervision:close": {"text": "已办结", "version": world["order"].version},
         "supervision:problem_resolve": {"resolution": "已协调解决"},
         "projects:carry_over": {
@@ -278,12 +310,15 @@ def fingerprint():
         rows.append((model.__name__, model.objects.count(), model.history.count()))
     rows.append(OrderStep.objects.count())
     rows.append(sorted(Attachment.objects.values_list("pk", "sha256")))
+    rows.append(sorted(ReplyAttachment.objects.values_list("pk", "sha256")))
     rows.append(sorted(CoordinationProblem.objects.values_list("pk", "status")))
     return rows
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", ["projects:file", "projects:thumbnail"])
+@pytest.mark.parametrize(
+    "name", ["projects:file", "projects:thumbnail", "supervision:file", "supervision:thumbnail"]
+)
 def test_files_are_read_as_their_records_page(name, persona, world, client, request):
     """A file goes to whoever may read its record's page (every signed-in role), and to
     no signed-out browser."""
