@@ -311,6 +311,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10_000_000)
 ATTACHMENT_MAX_PER_RECORD = envint("ATTACHMENT_MAX_PER_RECORD", 12)
 ATTACHMENT_MAX_PIXELS = envint("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Site photos sent with one department workbook (over all its projects).
+WORKBOOK_MAX_PHOTOS = envint("WORKBOOK_MAX_PHOTOS", 60)
 # Under bin/serve behind nginx: the path of an internal nginx location over MEDIA_ROOT
 # (e.g. /protected-files/). The app checks who asks, then answers with X-Accel-Redirect and
 # nginx sends the file. Empty: the app streams the file itself.

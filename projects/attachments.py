@@ -297,14 +297,15 @@ def keep(rows, checked_files, *, by):
     return rows
 
 
-def check_all(uploads, *, photos_only=False):
-    """check_upload() over several uploads: all checked, or a ValidationError naming every
-    refused one (nothing is stored yet either way)."""
+def check_all(uploads, *, photos_only=False, most=None):
+    """check_upload() over several uploads (at most `most`, by default the files one record
+    may hold): all checked, or a ValidationError naming every refused one (nothing is
+    stored yet either way)."""
     checked, errors = [], []
-    if len(uploads) > settings.ATTACHMENT_MAX_PER_RECORD:
+    most = most or settings.ATTACHMENT_MAX_PER_RECORD
+    if len(uploads) > most:
         raise ValidationError(
-            _("At most %(max)s files at once; nothing was saved.")
-            % {"max": settings.ATTACHMENT_MAX_PER_RECORD}
+            _("At most %(max)s files at once; nothing was saved.") % {"max": most}
         )
     for upload in uploads:
         try:

@@ -39,6 +39,8 @@ from . import (
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter, ReviewQueueFilter
 from .forms import (
+    PHOTO_TYPES,
+    FilesField,
     MilestoneDocumentForm,
     MilestoneDoneForm,
     ProblemFormSet,
@@ -1057,6 +1059,15 @@ def _get_department_for_editing(request, slug):
 
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("workbook (.xlsx)"))
+    photos = FilesField(
+        label=gettext_lazy("site photos"),
+        accept=PHOTO_TYPES,
+        help_text=gettext_lazy(
+            "Optional. Begin each photo's name with its project's code (LW-TRA-001 东门.jpg): "
+            "it is added to that project's report for the month. Location and camera data are "
+            "removed."
+        ),
+    )
     dry_run = forms.BooleanField(label=gettext_lazy("check only, save nothing"), required=False)
 
 
@@ -1081,16 +1092,35 @@ def workbook_upload(request, slug):
     outcome = None
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            photos = attachments.check_all(
+                form.cleaned_data["photos"], photos_only=True, most=settings.WORKBOOK_MAX_PHOTOS
+            )
+        except ValidationError as error:
+            form.add_error("photos", error)
+    if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(settings.WORKBOOK_MAX_BYTES + 1)
         outcome = workbook.load(
-            data, department, request.user, today(), dry_run=form.cleaned_data["dry_run"]
+            data,
+            department,
+            request.user,
+            today(),
+            dry_run=form.cleaned_data["dry_run"],
+            photos=photos,
         )
         if outcome.ok and not outcome.dry_run:
+            text = _("Workbook accepted: %(reports)s reports and %(milestones)s milestones saved.")
+            if outcome.photos:
+                text += " " + _("%(photos)s site photos added.")
             messages.success(
                 request,
-                _("Workbook accepted: %(reports)s reports and %(milestones)s milestones saved.")
-                % {"reports": outcome.reports, "milestones": outcome.milestones},
+                text
+                % {
+                    "reports": outcome.reports,
+                    "milestones": outcome.milestones,
+                    "photos": outcome.photos,
+                },
             )
             return redirect("projects:department", slug=department.slug)
     context = {"department": department, "form": form, "outcome": outcome}

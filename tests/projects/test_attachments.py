@@ -444,3 +444,80 @@ class TestDeletion:
         with django_capture_on_commit_callbacks(execute=True):
             report.delete()
         assert stored_files(media_root) == []
+
+
+# --- site photos with the department workbook ----------------------------------------------
+
+
+class TestWorkbookPhotos:
+    def workbook(self, department):
+        from openpyxl import load_workbook
+
+        from projects import workbook
+
+        book = load_workbook(io.BytesIO(workbook.build(department, TODAY)))
+        sheet = book[workbook.REPORTS]
+        keys = [key for key, _header, _editable in workbook.REPORT_COLUMNS]
+        for key, value in {"health": "green", "percent_complete": 30, "narrative": "进展"}.items():
+            sheet.cell(2, keys.index(key) + 1, value)
+        out = io.BytesIO()
+        book.save(out)
+        return upload("workbook.xlsx", out.getvalue())
+
+    def post(self, client, department, *photos, **extra):
+        return client.post(
+            reverse("projects:workbook_upload", args=[department.slug]),
+            {"file": self.workbook(department), "photos": list(photos)} | extra,
+        )
+
+    def test_photos_named_by_project_code_go_to_its_months_report(
+        self, client, editor_a, project, department_a, media_root
+    ):
+        client.force_login(editor_a)
+        response = self.post(
+            client,
+            department_a,
+            upload("LW-TRA-001 东门.jpg", jpeg_bytes()),
+            upload("lw-tra-001_2.png", image_bytes("PNG")),
+        )
+        assert response.status_code == 302
+        report = ProgressReport.objects.get(project=project)
+        assert report.period == datetime.date(2026, 5, 1)
+        assert report.attachments.count() == 2
+        assert len(stored_files(media_root)) == 4
+
+    def test_a_photo_naming_no_project_refuses_the_whole_workbook(
+        self, client, editor_a, project, department_a, media_root
+    ):
+        client.force_login(editor_a)
+        with translation.override("en"):
+            response = self.post(
+                client,
+                department_a,
+                upload("LW-TRA-001.jpg", jpeg_bytes()),
+                upload("IMG_0001.jpg", jpeg_bytes()),
+                HTTP_ACCEPT_LANGUAGE="en",
+            )
+        assert response.status_code == 400
+        assert any(
+            "IMG_0001.jpg" in message for *_place, message in response.context["outcome"].errors
+        )
+        assert not ProgressReport.objects.exists() and not Attachment.objects.exists()
+        assert stored_files(media_root) == []
+
+    def test_a_bad_photo_refuses_the_workbook(
+        self, client, editor_a, project, department_a, media_root
+    ):
+        client.force_login(editor_a)
+        name, data = BAD_FILES["program"]
+        response = self.post(client, department_a, upload("LW-TRA-001 " + name, data))
+        assert response.context["form"].errors["photos"]
+        assert not ProgressReport.objects.exists() and stored_files(media_root) == []
+
+    def test_a_check_only_keeps_no_photo(self, client, editor_a, project, department_a, media_root):
+        client.force_login(editor_a)
+        response = self.post(
+            client, department_a, upload("LW-TRA-001.jpg", jpeg_bytes()), dry_run="on"
+        )
+        assert response.status_code == 200 and response.context["outcome"].ok
+        assert not Attachment.objects.exists() and stored_files(media_root) == []
