@@ -176,10 +176,11 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(
 ):
     user = request.getfixturevalue(persona)
     urls = pages_for(user, walk_world)
-    # Every reading page (less the workbook, a download; /bulletins/, which redirects to a
-    # month's bulletin; and the review queue, for managers and administrators only), and
-    # the forms this role may fill in.
-    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"}
+    # Every reading page (less the workbook, a download; attached files, photos and PDFs,
+    # not pages; /bulletins/, which redirects to a month's bulletin; and the review queue,
+    # for managers and administrators only), and the forms this role may fill in.
+    files = {"projects:file", "projects:thumbnail", "supervision:file", "supervision:thumbnail"}
+    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"} - files
     if persona in ("viewer", "editor_a"):
         reading -= {"projects:review_queue"}
     missing = {name for name in reading if url_for(name, walk_world) not in urls}
