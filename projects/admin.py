@@ -414,6 +414,7 @@ class StoredFileAdmin(SimpleHistoryAdmin):
 
     list_display = ["name", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
+    search_fields = ["name", "sha256"]
     readonly_fields = ["open_file", "name", "kind", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
     exclude = ["file", "thumbnail"]
     file_url = None  # the URL name of the view that sends the file
