@@ -15,8 +15,10 @@ What is checked, in order, reading at most ATTACHMENT_MAX_BYTES + 1 bytes of an 
   thumbnail (THUMBNAIL_SIZE) is made from it;
 - a PDF: it must start with %PDF- and end with %%EOF; one that can run something when
   opened (JavaScript, /Launch, an embedded file, an additional action) is refused, as is
-  an encrypted one, whose content cannot be read. Names written with #xx escapes and
-  Flate-compressed streams are read too (within a bound), so they cannot hide a name.
+  an encrypted one, whose content cannot be read. The dictionaries are read where they are
+  (outside streams, and in Flate-compressed object streams, within a bound), with names
+  written with #xx escapes decoded; pictures and fonts are not read, so a scan's bytes
+  cannot refuse it by chance.
 
 Stored files are named by a random token and their real extension only: the name reveals
 neither the project, the uploader nor the original file name (kept, cleaned, for display).
@@ -204,16 +206,31 @@ def check_pdf(data, name):
 
 
 def pdf_parts(data):
-    """The PDF's bytes, then each Flate-compressed stream inflated (PDF_MAX_INFLATED in
-    all; a stream that is not Flate or is damaged is skipped: it holds no names we read)."""
-    yield data
-    budget = PDF_MAX_INFLATED
+    """Where a PDF's names are: its bytes outside streams (the objects' dictionaries), then
+    each object stream (/Type /ObjStm, where a PDF 1.5 keeps dictionaries) inflated, within
+    PDF_MAX_INFLATED in all. Other streams hold pictures, fonts and drawing, whose bytes may
+    spell anything by chance (a scanned approval in a JPEG stream): they are not read.
+    A stream that is damaged or not Flate is skipped: it cannot hold a name."""
+    outside, object_streams, pos = [], [], 0
     for match in PDF_STREAM.finditer(data):
+        if match.start() < pos:
+            continue  # inside a stream already skipped, or its "endstream"
+        end = data.find(b"endstream", match.end())
+        end = len(data) if end == -1 else end
+        head = data[pos : match.start()]
+        outside.append(head)
+        dictionary = head[head.rfind(b"obj") :]
+        if b"/ObjStm" in dictionary:
+            object_streams.append(data[match.end() : end])
+        pos = end + len(b"endstream")
+    outside.append(data[pos:])
+    yield b"".join(outside)
+    budget = PDF_MAX_INFLATED
+    for body in object_streams:
         if budget <= 0:
             return
-        inflater = zlib.decompressobj()
         try:
-            part = inflater.decompress(data[match.end() :], budget)
+            part = zlib.decompressobj().decompress(body, budget)
         except zlib.error:
             continue
         budget -= len(part)

@@ -88,6 +88,20 @@ class TestContentNotName:
         (message,) = caught.value.messages
         assert name in message and "Nothing was saved" in message
 
+    def test_a_scanned_pdf_whose_picture_bytes_spell_a_name_is_accepted(self):
+        """A picture's bytes are not read for names: a scan of 10 MB would spell /JS by
+        chance more often than not."""
+        picture = b"\xff\xd8\xff" + b"/JS /JavaScript /AA /Launch" + bytes(range(256)) * 40
+        scan = (
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"
+            b"5 0 obj << /Type /XObject /Subtype /Image /Filter /DCTDecode /Length "
+            + str(len(picture)).encode()
+            + b" >>\nstream\n"
+            + picture
+            + b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        )
+        assert attachments.check_upload(upload("scan.pdf", scan)).kind == "pdf"
+
     def test_a_pdf_is_refused_where_only_photos_go(self):
         with pytest.raises(ValidationError):
             attachments.check_upload(upload("a.pdf", pdf_bytes()), photos_only=True)
@@ -132,9 +146,11 @@ class TestPhotosAreCleaned:
 
 class TestLimitsAndStorage:
     def test_the_stored_names_reveal_nothing(self, report, editor_a, media_root):
-        (row,) = attach_photos(report, jpeg_bytes(), by=editor_a)
+        files = attachments.check_all([upload("Liwan-East-Gate-2026.jpg", jpeg_bytes())])
+        (row,) = services.attach(report=report, files=files, by=editor_a)
         for name in (row.file.name, row.thumbnail.name):
-            assert "LW-TRA" not in name and "p0" not in name
+            assert "LW-TRA-001" not in name and "East-Gate" not in name
+            assert editor_a.username not in name
         assert row.file.name.startswith("attachments/") and row.file.name.endswith(".jpg")
         assert len(stored_files(media_root)) == 2  # the photo and its thumbnail
         assert row.size == (media_root / row.file.name).stat().st_size
