@@ -5,10 +5,10 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import attachments
-from .models import Attachment
+from .models import ATTACHMENT_OWNERS, Attachment
 from .permissions import get_for_user, may_read_project
 
 PHOTO_MONTHS = 6  # months of site photos the project page shows (newest first)
@@ -19,20 +19,20 @@ def _attachment(request, pk):
     record's project page (the same rule as the page)."""
     return get_for_user(
         request,
-        Attachment.objects.select_related("report__project", "milestone__project"),
+        Attachment.objects.select_related(*(f"{owner}__project" for owner in ATTACHMENT_OWNERS)),
         lambda user, row: may_read_project(user, row.project),
         pk=pk,
     )
 
 
 @login_required
-@require_GET
+@require_safe
 def attachment_file(request, pk):
     return attachments.send(_attachment(request, pk))
 
 
 @login_required
-@require_GET
+@require_safe
 def attachment_thumbnail(request, pk):
     return attachments.send(_attachment(request, pk), thumbnail=True)
 

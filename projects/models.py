@@ -1665,12 +1665,26 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(kind=StoredFile.Kind.PHOTO)
 
 
+def exactly_one_of(*fields):
+    """A condition that exactly one of the foreign keys `fields` is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{f}__isnull": f != chosen for f in fields})
+    return condition
+
+
+# The records a project's attachment may belong to: each a foreign key of Attachment. A new
+# kind of record (a pre-construction approval's document) is one more foreign key and its
+# name here (and a migration); the constraint, clean() and the file's project follow.
+ATTACHMENT_OWNERS = ("report", "milestone")
+
+
 class Attachment(StoredFile):
     """A photo or document of a monthly report (the month's site photos, 形象进度) or of a
     milestone (the approval document of a milestone done, 批复文件). Readable by whoever
     may read the project's page."""
 
-    OWNERS = ("report", "milestone")
+    OWNERS = ATTACHMENT_OWNERS
 
     report = models.ForeignKey(
         ProgressReport,
@@ -1697,8 +1711,7 @@ class Attachment(StoredFile):
         verbose_name_plural = _("attachments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(report__isnull=False, milestone__isnull=True)
-                | Q(report__isnull=True, milestone__isnull=False),
+                condition=exactly_one_of(*ATTACHMENT_OWNERS),
                 name="attachment_on_one_record",
                 violation_error_message=_("A file belongs to exactly one record."),
             ),
@@ -1706,7 +1719,7 @@ class Attachment(StoredFile):
 
     @property
     def project(self):
-        return (self.report or self.milestone).project
+        return self.owner.project
 
 
 def _connect_file_removal():

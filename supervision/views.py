@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 
 from projects import attachments, row_messages
@@ -429,12 +429,12 @@ def _reply_file(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def reply_file(request, pk):
     return attachments.send(_reply_file(request, pk))
 
 
 @login_required
-@require_GET
+@require_safe
 def reply_thumbnail(request, pk):
     return attachments.send(_reply_file(request, pk), thumbnail=True)
