@@ -131,6 +131,22 @@ class TestPhotosAreCleaned:
         checked = attachments.check_upload(upload("a.webp", out.getvalue()))
         assert dict(Image.open(io.BytesIO(checked.data)).getexif()) == {}
 
+    def test_a_png_keeps_no_exif_text_or_colour_profile(self):
+        from PIL import PngImagePlugin
+
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "东门 23.12N 113.24E")
+        exif = Image.Exif()
+        exif[GPS_IFD] = {1: "N", 2: (23.0, 7.0, 30.0)}
+        out = io.BytesIO()
+        Image.new("RGB", (20, 20)).save(
+            out, format="PNG", pnginfo=text, exif=exif.tobytes(), icc_profile=b"\0" * 128
+        )
+        checked = attachments.check_upload(upload("a.png", out.getvalue()))
+        stored = Image.open(io.BytesIO(checked.data))
+        assert dict(stored.getexif()) == {} and "Comment" not in stored.info
+        assert "icc_profile" not in stored.info and "东门".encode() not in checked.data
+
     def test_the_orientation_is_applied_before_the_exif_goes(self):
         checked = attachments.check_upload(upload("a.jpg", jpeg_bytes((64, 32), orientation=6)))
         assert Image.open(io.BytesIO(checked.data)).size == (32, 64)
