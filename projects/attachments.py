@@ -198,9 +198,14 @@ def reencode(image, kind):
 
 
 def check_pdf(data, name):
+    damaged = refuse(name, _("the PDF is damaged or incomplete."))
     if b"%%EOF" not in data[-1024:]:
-        raise refuse(name, _("the PDF is damaged or incomplete."))
-    for part in pdf_parts(data):
+        raise damaged
+    try:
+        parts = list(pdf_parts(data))
+    except PdfDamaged:
+        raise damaged from None
+    for part in parts:
         if PDF_REFUSED.search(PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), part)):
             raise refuse(
                 name,
@@ -221,13 +226,13 @@ def pdf_parts(data):
     for match in PDF_STREAM.finditer(data):
         if match.start() < pos:
             continue  # inside a stream already skipped, or its "endstream"
-        end = data.find(b"endstream", match.end())
-        end = len(data) if end == -1 else end
         head = data[pos : match.start()]
         outside.append(head)
         dictionary = head[head.rfind(b"obj") :]
+        body_end, end = stream_end(data, match.end(), dictionary)
         if b"/ObjStm" in dictionary:
-            object_streams.append(data[match.end() : end])
+            object_streams.append(data[match.end() : body_end])
+        outside.append(data[body_end:end])
         pos = end + len(b"endstream")
     outside.append(data[pos:])
     yield b"".join(outside)
@@ -241,6 +246,27 @@ def pdf_parts(data):
             continue
         budget -= len(part)
         yield part
+
+
+PDF_LENGTH = re.compile(rb"/Length\s+(\d{1,10})(?!\s+\d+\s+R)")
+
+
+def stream_end(data, start, dictionary):
+    """(end of the stream's data, its "endstream"): the data are its /Length bytes when
+    the length is written in its dictionary (anything between them and "endstream" is read
+    as the PDF's own bytes, so no object can hide there), else all up to "endstream". A
+    stream without an end is a damaged PDF (PdfDamaged)."""
+    end = data.find(b"endstream", start)
+    if end == -1:
+        raise PdfDamaged
+    length = PDF_LENGTH.search(dictionary)
+    if length and start + int(length.group(1)) <= end:
+        return start + int(length.group(1)), end
+    return end, end
+
+
+class PdfDamaged(Exception):
+    pass
 
 
 # --- storage and sending ---------------------------------------------------------------

@@ -102,6 +102,32 @@ class TestContentNotName:
         )
         assert attachments.check_upload(upload("scan.pdf", scan)).kind == "pdf"
 
+    def test_a_scanned_document_saved_as_pdf_is_accepted(self):
+        """A scan as a scanner writes it: pages of pictures (Pillow writes it here)."""
+        out = io.BytesIO()
+        pages = [Image.effect_noise((600, 800), 80).convert("RGB") for _page in range(3)]
+        pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:])
+        assert attachments.check_upload(upload("批复扫描件.pdf", out.getvalue())).kind == "pdf"
+
+    def test_a_pdf_cannot_hide_an_object_inside_a_streams_length(self):
+        """An object past a stream's /Length, before its "endstream", is read (a reader
+        that follows the cross-reference table would find it there)."""
+        hidden = b"6 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n"
+        pdf = (
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 6 0 R >> endobj\n"
+            b"5 0 obj << /Subtype /Image /Length 4 >>\nstream\nABCD\n"
+            + hidden
+            + b"endstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        )
+        with pytest.raises(ValidationError):
+            attachments.check_upload(upload("a.pdf", pdf))
+
+    def test_a_pdf_stream_without_an_end_is_damaged(self):
+        pdf = b"%PDF-1.4\n5 0 obj << /Length 999 >>\nstream\n/JavaScript\n%%EOF\n"
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            attachments.check_upload(upload("a.pdf", pdf))
+        assert "damaged" in caught.value.messages[0]
+
     def test_a_pdf_is_refused_where_only_photos_go(self):
         with pytest.raises(ValidationError):
             attachments.check_upload(upload("a.pdf", pdf_bytes()), photos_only=True)
