@@ -9,6 +9,7 @@ development (a SQLite file in the project folder, DEBUG on, local hosts only); p
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -191,8 +192,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attached files (photos, documents): in MEDIA_ROOT by default. FILE_STORAGE_BACKEND names
+# another Django storage class, FILE_STORAGE_OPTIONS its options as JSON, for example an
+# S3-compatible store with django-storages (README, Attached files). Files are never served
+# from a public address: only through the app's views, which check who asks (MEDIA_URL is
+# not routed).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media-is-not-served/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -308,6 +320,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
 # Uploads up to the largest file accepted stay in memory; a larger one is refused, and
 # Django deletes its temporary file with the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
+# Attached files (projects/attachments.py): largest file in bytes, most files on one record
+# (a month's report, a milestone, a supervision reply), most pixels of a photo (a larger
+# one, such as a decompression bomb, is refused before it is decoded).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10_000_000)
+ATTACHMENT_MAX_PER_RECORD = envint("ATTACHMENT_MAX_PER_RECORD", 12)
+ATTACHMENT_MAX_PIXELS = envint("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Site photos sent with one department workbook (over all its projects).
+WORKBOOK_MAX_PHOTOS = envint("WORKBOOK_MAX_PHOTOS", 60)
+# Under bin/serve behind nginx: the path of an internal nginx location over MEDIA_ROOT
+# (e.g. /protected-files/). The app checks who asks, then answers with X-Accel-Redirect and
+# nginx sends the file. Empty: the app streams the file itself.
+FILES_ACCEL_REDIRECT = os.environ.get("FILES_ACCEL_REDIRECT", "")
 # Longest text of a free-text field (a narrative, a reason, a note), in characters.
 TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
 

@@ -1590,3 +1590,144 @@ class KeyProject(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.project.code}"
+
+
+# --- attachments: photos and documents on records (projects/attachments.py checks them) -----
+
+
+class StoredFile(models.Model):
+    """A checked file kept in storage (projects/attachments.py made it): a photo re-encoded
+    without its metadata, with a thumbnail, or a PDF. Its stored name is a random token;
+    `name` is the uploader's file name, cleaned, shown to readers and nowhere else.
+    The concrete kinds say what record the file belongs to and who may read it."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        PDF = "pdf", _("PDF document")
+
+    file = models.FileField(_("file"), max_length=200, editable=False)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200, blank=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, editable=False)
+    content_type = models.CharField(_("content type"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    name = models.CharField(_("file name"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    # The records one file may belong to (one foreign key each, exactly one of them set):
+    # a new kind of record is a new foreign key here and its name in this tuple.
+    OWNERS = ()
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_photo(self):
+        return self.kind == self.Kind.PHOTO
+
+    @property
+    def owner(self):
+        return next((getattr(self, f) for f in self.OWNERS if getattr(self, f"{f}_id")), None)
+
+    def clean(self):
+        owners = [f for f in self.OWNERS if getattr(self, f"{f}_id") is not None]
+        if len(self.OWNERS) > 1 and len(owners) != 1:
+            raise ValidationError(_("A file belongs to exactly one record."))
+        if owners:
+            refuse_over_count(type(self), {owners[0]: getattr(self, f"{owners[0]}_id")}, self.pk)
+
+
+def refuse_over_count(model, owner_lookup, pk=None):
+    """At most ATTACHMENT_MAX_PER_RECORD files on one record."""
+    count = model.objects.filter(**owner_lookup).exclude(pk=pk).count()
+    if count >= settings.ATTACHMENT_MAX_PER_RECORD:
+        raise ValidationError(
+            _("A record holds at most %(max)s files; this one has %(count)s already.")
+            % {"max": settings.ATTACHMENT_MAX_PER_RECORD, "count": count}
+        )
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def photos(self):
+        return self.filter(kind=StoredFile.Kind.PHOTO)
+
+
+def exactly_one_of(*fields):
+    """A condition that exactly one of the foreign keys `fields` is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{f}__isnull": f != chosen for f in fields})
+    return condition
+
+
+# The records a project's attachment may belong to: each a foreign key of Attachment. A new
+# kind of record (a pre-construction approval's document) is one more foreign key and its
+# name here (and a migration); the constraint, clean() and the file's project follow.
+ATTACHMENT_OWNERS = ("report", "milestone")
+
+
+class Attachment(StoredFile):
+    """A photo or document of a monthly report (the month's site photos, 形象进度) or of a
+    milestone (the approval document of a milestone done, 批复文件). Readable by whoever
+    may read the project's page."""
+
+    OWNERS = ATTACHMENT_OWNERS
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical attachment"))
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=exactly_one_of(*ATTACHMENT_OWNERS),
+                name="attachment_on_one_record",
+                violation_error_message=_("A file belongs to exactly one record."),
+            ),
+        ]
+
+    @property
+    def project(self):
+        return self.owner.project
+
+
+def _connect_file_removal():
+    from django.db.models.signals import post_delete
+
+    from .attachments import remove_after_delete
+
+    post_delete.connect(remove_after_delete, sender=Attachment, dispatch_uid="attachment_files")
+
+
+_connect_file_removal()

@@ -52,6 +52,14 @@ def _fresh_request_counts():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Attached files go to a folder of the test's own, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILES_ACCEL_REDIRECT = ""
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def throttled(settings):
     """Sign-in throttling on (django-axes), locking after three failures."""

@@ -176,11 +176,12 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(
 ):
     user = request.getfixturevalue(persona)
     urls = pages_for(user, walk_world)
-    # Every reading page (less the workbook, a download; /bulletins/, which redirects to a
-    # month's bulletin; and the review queue, for managers and administrators only), and
-    # the forms this role may fill in.
+    # Every reading page (less the workbook, a download; attached files, photos and PDFs,
+    # not pages; /bulletins/, which redirects to a month's bulletin; and the review queue,
+    # for managers and administrators only), and the forms this role may fill in.
     # The public view is walked signed out below (its JSON is no page).
-    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"} - PUBLIC
+    files = {"projects:file", "projects:thumbnail", "supervision:file", "supervision:thumbnail"}
+    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"} - files - PUBLIC
     if persona in ("viewer", "editor_a"):
         reading -= {"projects:review_queue"}
     missing = {name for name in reading if url_for(name, walk_world) not in urls}
