@@ -312,8 +312,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(args, port):
-    """bin/serve on the benchmark database, as production runs it behind a TLS proxy."""
+def start_server(args, port, app=ROOT):
+    """bin/serve of the checkout `app` (this one by default) on the benchmark database, as
+    production runs it behind a TLS proxy."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -335,7 +336,7 @@ def start_server(args, port):
         "w+", prefix="liwan-load-gunicorn-", suffix=".log", delete=False
     )
     server = subprocess.Popen(
-        [str(ROOT / "bin" / "serve")],
+        [str(Path(app) / "bin" / "serve")],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
