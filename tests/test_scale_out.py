@@ -75,9 +75,10 @@ def database_url():
     return f"postgres://{at}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start(port, secret_key, log):
+def start(port, secret_key, static_root, log):
     """bin/serve on `port`: production settings over the test database, behind a TLS
-    proxy, one worker of two threads."""
+    proxy, one worker of two threads, its static files collected into `static_root` (as
+    on a machine of its own)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "WORKERS", "THREADS"}}
     env |= {
         "DATABASE_URL": database_url(),
@@ -88,6 +89,7 @@ def start(port, secret_key, log):
         "ACCESS_LOG": "off",
         "WORKERS": "1",
         "THREADS": "2",
+        "STATIC_ROOT": str(static_root),
     }
     return subprocess.Popen(
         [str(ROOT / "bin" / "serve")],
@@ -123,7 +125,7 @@ def stop(server):
 
 
 @pytest.fixture
-def two_servers(transactional_db):
+def two_servers(transactional_db, tmp_path):
     """Two bin/serve instances on two ports over the test database; their ports."""
     if connection.vendor != "postgresql":
         pytest.skip(
@@ -133,14 +135,13 @@ def two_servers(transactional_db):
     secret_key = secrets.token_urlsafe(50)
     servers, logs, ports = [], [], []
     try:
-        # One after the other: each collects the static files into the same folder.
-        for _ in range(2):
+        for n in range(2):  # starting at once, each with its own static files
             port = free_port()
             log = tempfile.TemporaryFile("w+")
-            server = start(port, secret_key, log)
-            servers.append(server)
+            servers.append(start(port, secret_key, tmp_path / f"static-{n}", log))
             logs.append(log)
             ports.append(port)
+        for server, port, log in zip(servers, ports, logs):
             wait_until_up(server, port, log)
         yield ports
     finally:
