@@ -82,7 +82,8 @@ def main():
     parser.add_argument(
         "--database",
         action="append",
-        help=f"PostgreSQL ({DEFAULT_DATABASE}); once per --app to give each its own",
+        help=f"PostgreSQL URL or a database name on its server ({DEFAULT_DATABASE}); once "
+        "per --app to give each its own",
     )
     parser.add_argument(
         "--app",
@@ -120,7 +121,9 @@ def main():
     parser.add_argument("--step-file", help=argparse.SUPPRESS)
     args, locust_args = parser.parse_known_args()
     apps = [str(Path(app).resolve()) for app in args.app or [ROOT]]
-    databases = args.database or [DEFAULT_DATABASE]
+    # A bare name is a database on the default server: --database liwan_load.
+    server = DEFAULT_DATABASE.rsplit("/", 1)[0]
+    databases = [d if "://" in d else f"{server}/{d}" for d in args.database or [DEFAULT_DATABASE]]
     if len(databases) == 1:
         databases = databases * len(apps)
     if len(databases) != len(apps):

@@ -42,7 +42,9 @@ PASSWORD = "liwan-http-bench-2026"
 USERNAME = "http-bench-manager"
 HOST = "127.0.0.1"
 
-OVERDUE = "set_filter=1&f[]=status_id&op[status_id]=o&f[]=due_date&op[due_date]=%3Ct-&v[due_date][]=1"
+OVERDUE = (
+    "set_filter=1&f[]=status_id&op[status_id]=o&f[]=due_date&op[due_date]=%3Ct-&v[due_date][]=1"
+)
 PAGES = [
     {
         "page": "portfolio list, page 1",
@@ -84,7 +86,9 @@ PAGES = [
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--database", default="postgres://postgres@127.0.0.1:5432/liwan_load", help="PostgreSQL"
+        "--database",
+        default="postgres://postgres@127.0.0.1:5432/liwan_load",
+        help="PostgreSQL URL, or a database name on the local server",
     )
     parser.add_argument("--app", default=str(ROOT), help="the checkout to serve (this one)")
     parser.add_argument("--redmine", default="http://127.0.0.1:3000", help="Redmine's address")
@@ -94,6 +98,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=20, help="timed requests a page")
     parser.add_argument("--warm-up", type=int, default=2, help="untimed requests first")
     args = parser.parse_args()
+    if "://" not in args.database:  # a bare name: a database on the local server
+        args.database = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     if "postgres" not in urlsplit(args.database).scheme:
         parser.error("the comparison runs on PostgreSQL: --database postgres://...")
     pages = json.loads(Path(args.config).read_text()) if args.config else PAGES
