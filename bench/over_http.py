@@ -252,7 +252,11 @@ def report(results, args):
         f"\nmedians of {args.repeat} requests after {args.warm_up} warm-ups, one at a time, "
         "alternating servers, each on a new connection; ms from sending to the last byte\n"
     )
-    header = f"{'page':26} {'ours':>8}   {'Redmine':>8} {'':22} {'Redmine / ours':>14}"
+    header = f"{'page':26} {'ours':>8}"
+    if any(theirs for _name, _times, _rows, theirs in results):
+        header += f"   {'Redmine':>8} {'':22} {'Redmine / ours':>14}"
+    else:
+        header += "   (Redmine did not answer: ours alone)"
     print(header)
     print("-" * len(header))
     for name, times, rows, theirs in results:
