@@ -510,6 +510,9 @@ def start_server(args, port, app=ROOT, database=None):
         "ALLOWED_HOSTS": HOST,
         "HTTPS": "true",
         "ACCESS_LOG": "off",
+        # Its own static files: collecting into the checkout's folder while its tests
+        # run there would pull files from under them.
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="liwan-static-"),
     }
     if args.workers:
         env["WORKERS"] = str(args.workers)
