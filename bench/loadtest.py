@@ -512,7 +512,7 @@ def start_server(args, port, app=ROOT, database=None):
         "ACCESS_LOG": "off",
         # Its own static files: collecting into the checkout's folder while its tests
         # run there would pull files from under them.
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="liwan-static-"),
+        "STATIC_ROOT": (static_root := tempfile.mkdtemp(prefix="liwan-static-")),
     }
     if args.workers:
         env["WORKERS"] = str(args.workers)
@@ -528,6 +528,7 @@ def start_server(args, port, app=ROOT, database=None):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    server.static_root = static_root  # removed by stop_server
     deadline = time.monotonic() + 180
     sign_in_page = urllib.request.Request(
         f"http://{HOST}:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
@@ -557,6 +558,7 @@ def stop_server(server):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    shutil.rmtree(getattr(server, "static_root", ""), ignore_errors=True)
 
 
 # --- a database restart during the run -------------------------------------------------
