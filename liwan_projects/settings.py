@@ -190,7 +190,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the static files (bin/serve runs it at start).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Attached files (photos, documents): in MEDIA_ROOT by default. FILE_STORAGE_BACKEND names
 # another Django storage class, FILE_STORAGE_OPTIONS its options as JSON, for example an
@@ -265,8 +266,16 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # by every worker; `manage.py createcachetable` makes the table), never in a temporary
 # folder; it is deleted when the import is confirmed, and lapses after an hour if not.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "projects.spreadsheets.PreviewStorage"
+# Every cache is the database's, shared by every worker and every app server: nothing a
+# request relies on (a throttle, a rate limit, a cached value) may live in one process only,
+# or the next request, answered by another process or machine, would see something else
+# (README, "Growing past one machine"). `manage.py createcachetable` makes the tables
+# (bin/serve and bin/start run it; the test database gets them too).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "liwan_cache",
+    },
     "import-previews": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "liwan_import_previews",
