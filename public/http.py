@@ -30,8 +30,8 @@ def retry_after(now):
 
 def over_limit(request, prefix):
     """Count this request against its address's minute; True once over
-    settings.PUBLIC_REQUESTS_PER_MINUTE. The counter lives in the default cache (one per
-    server process with the local-memory cache: the limit is per process)."""
+    settings.PUBLIC_REQUESTS_PER_MINUTE. The counter lives in the default cache, the
+    database's, so every app server counts the same address together."""
     now = time.time()
     key = f"{prefix}:{client_ip(request)}:{int(now // WINDOW)}"
     cache.add(key, 0, timeout=WINDOW + 5)

@@ -44,9 +44,15 @@ def _no_signin_throttling(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_request_counts():
-    """The public view counts requests per address in the default cache: each test starts
-    with none counted."""
+def _fresh_request_counts(request):
+    """The public view counts requests per address in the default cache, which is the
+    database's: a test that uses the database starts with none counted (a transaction
+    rolled back would undo them, a flush between transactional tests would not)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("db")  # set up first (transactional when the test asks)
     from django.core.cache import cache
 
     cache.clear()
