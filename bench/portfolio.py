@@ -171,6 +171,8 @@ def fill(*, projects, milestones_per_project, reports_per_project):
                     project=project,
                     title=f"节点{m + 1}",
                     planned_date=planned,
+                    # bulk_create skips save(), which keeps the first baseline.
+                    original_planned_date=planned,
                     actual_date=min(planned + datetime.timedelta(days=rng.randint(-10, 40)), today)
                     if done
                     else None,
