@@ -102,3 +102,18 @@ def row_department(row, prefix):
 def pair(headers, row):
     """(header, cell) for each cell of a row: a table's cells with their column's name."""
     return zip(headers, row, strict=False)
+
+
+@register.simple_tag
+def portfolio_row(table, project):
+    """A row of the portfolio table, written in Python (projects/rows.py); what it needs
+    once for the table (escaped headers, the link maker) is kept on the table."""
+    from projects import rows
+
+    if not hasattr(table, "row_parts"):
+        table.row_parts = (
+            {name: conditional_escape(label) for name, label in table.labels.items()},
+            rows.project_url_maker(),
+        )
+    labels, url = table.row_parts
+    return mark_safe(rows.portfolio_row(table, project, url(project.code), labels, health))
