@@ -36,10 +36,20 @@ def project_url_maker():
     return url
 
 
-def portfolio_row(table, p, url, labels, health):
+def choice_labels(model, *fields):
+    """{field: {value: its label, escaped}}: what get_FOO_display() says, worked out once
+    for a table (get_FOO_display builds its dictionary of choices at every call)."""
+    return {
+        name: {value: esc(label) for value, label in model._meta.get_field(name).flatchoices}
+        for name in fields
+    }
+
+
+def portfolio_row(table, p, url, labels, choices, health):
     """A row of the portfolio: `table` a ProjectTable (may_carry, select_all), `p` a
     project of Project.objects.for_portfolio(), `url` its page's address, `labels` the
-    columns' headers escaped, `health` the badge filter of the templates."""
+    columns' headers escaped, `choices` choice_labels() of category, area and stage, and
+    `health` the badge filter of the templates."""
     url = esc(url)
     cells = ["\n<tr>\n  "]
     if table.may_carry:
@@ -86,9 +96,9 @@ def portfolio_row(table, p, url, labels, health):
         f'\n  <td class="card-title wide-cell">{name}</td>'
         f'\n  <td data-label="{labels["lead_department"]}" class="mid-cell">'
         f"{esc(p.lead_department) if p.lead_department else DASH}</td>"
-        f'\n  <td data-label="{labels["category"]}">{esc(p.get_category_display())}</td>'
-        f'\n  <td data-label="{labels["area"]}">{esc(p.get_area_display())}</td>'
-        f'\n  <td data-label="{labels["stage"]}">{esc(p.get_stage_display())}</td>'
+        f'\n  <td data-label="{labels["category"]}">{choices["category"].get(p.category, esc(p.category))}</td>'
+        f'\n  <td data-label="{labels["area"]}">{choices["area"].get(p.area, esc(p.area))}</td>'
+        f'\n  <td data-label="{labels["stage"]}">{choices["stage"].get(p.stage, esc(p.stage))}</td>'
         f'\n  <td data-label="{labels["latest_health"]}">{health(p.latest_health)}{mismatch}</td>'
         f'\n  <td data-label="{labels["schedule_health"]}">{health(p.schedule_health)}</td>'
         f'\n  <td data-label="{labels["latest_percent_complete"]}">'

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from projects import formatting, names, plandata
-from projects.models import ProgressReport
+from projects.models import ProgressReport, Project
 
 register = template.Library()
 LABELS = dict(ProgressReport.Health.choices)
@@ -113,7 +113,10 @@ def portfolio_row(table, project):
     if not hasattr(table, "row_parts"):
         table.row_parts = (
             {name: conditional_escape(label) for name, label in table.labels.items()},
+            rows.choice_labels(Project, "category", "area", "stage"),
             rows.project_url_maker(),
         )
-    labels, url = table.row_parts
-    return mark_safe(rows.portfolio_row(table, project, url(project.code), labels, health))
+    labels, choices, url = table.row_parts
+    return mark_safe(
+        rows.portfolio_row(table, project, url(project.code), labels, choices, health)
+    )
