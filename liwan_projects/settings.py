@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER
     "simple_history",
     "axes",
     "django_tables2",
@@ -115,6 +116,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms are rendered by the project's template engine, so that templates/django/forms/
+# can override a widget's template (the select's options written in place).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "liwan_projects.wsgi.application"
 
