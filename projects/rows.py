@@ -111,3 +111,47 @@ def portfolio_row(table, p, url, labels, choices, health):
         "\n</tr>"
     )
     return "".join(cells)
+
+
+def milestone_row(table, m, project_url, labels, supervise_url):
+    """A row of the overdue board or the upcoming list: `table` a MilestoneTable or an
+    UpcomingTable (counts_days_left), `m` a milestone of Milestone.objects.for_lists(),
+    `project_url` its project's page, `labels` the columns' headers escaped, and
+    `supervise_url` the address of a new supervision order, or None without the action
+    column."""
+    label = labels.get
+    project = m.project
+    if m.is_rebaselined:
+        rebaselined = f'<span class="flag">{esc(gettext("yes"))}</span>'
+    else:
+        rebaselined = esc(gettext("no"))
+    late = m.days_overdue_original()
+    late = f'<b class="overdue">{late}</b>' if late else f"{late}"
+    if table.counts_days_left:
+        days = f"{m.days_until()}"
+    else:
+        days = f'<b class="overdue">{m.days_overdue()}</b>'
+    department = m.responsible_department
+    row = (
+        "\n<tr>"
+        f'\n  <td class="card-title wide-cell"><a href="{esc(project_url)}">'
+        f"{esc(project.code)} {esc(project.display_name)}</a></td>"
+        f'\n  <td data-label="{label("title", "")}">{esc(m.title)}</td>'
+        f'\n  <td data-label="{label("responsible_department", "")}">'
+        f"{esc(department) if department else DASH}</td>"
+        f'\n  <td data-label="{label("planned_date", "")}" class="nowrap">{ymd(m.planned_date)}</td>'
+        f'\n  <td data-label="{label("original_planned_date", "")}" class="nowrap">'
+        f"{ymd(m.original_planned_date) if m.original_planned_date else ''}</td>"
+        f'\n  <td data-label="{label("rebaselined", "")}">{rebaselined}</td>'
+        f'\n  <td data-label="{label("forecast_date", "")}" class="nowrap">'
+        f"{ymd(m.forecast_date) if m.forecast_date else DASH}</td>"
+        f'\n  <td data-label="{label("days_overdue_original", "")}">{late}</td>'
+        f'\n  <td data-label="{label("days_overdue", "")}">{days}</td>'
+        "\n  "
+    )
+    if supervise_url is not None:
+        row += (
+            f'<td data-label="{label("action", "")}"><a class="button small" '
+            f'href="{esc(supervise_url)}?milestone={m.pk}">{esc(gettext("Supervise"))}</a></td>'
+        )
+    return row + "\n</tr>"
