@@ -138,7 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimate for a
     # subquery per project (10,000 projects) crosses jit_above_cost, so it compiled for about
     # 1.5 s to save a few ms (EXPLAIN ANALYZE of the chapters page's ledger query).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):  # unless DATABASE_URL says otherwise
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"
