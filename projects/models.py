@@ -8,8 +8,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull, LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -333,7 +334,11 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_latest_report(self):
         """Annotate the newest report's period, health and percent complete, in the same query."""
-        latest = ProgressReport.objects.filter(project=OuterRef("pk")).newest_first()
+        # A project has one report a month (report_one_per_project_month), so its newest is
+        # the one of the latest month: ordered by month alone, PostgreSQL reads that
+        # constraint's index backwards and stops at the first row (newest_first()'s
+        # tie-breakers would make it sort each project's reports).
+        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
         return self.annotate(
             latest_report_period=Subquery(latest.values("period")[:1]),
             latest_health=Subquery(latest.values("health")[:1]),
@@ -349,18 +354,28 @@ class ProjectQuerySet(models.QuerySet):
         """
         on = on or today()
         red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
-        open_ones = Milestone.objects.open().filter(project=OuterRef("pk"))
-        slipping = Exists(open_ones.filter(planned_date__lt=on)) | Exists(
-            open_ones.filter(forecast_date__gt=F("planned_date"))
-        )
-        return self.annotate(
-            schedule_health=Case(
-                When(Exists(open_ones.filter(planned_date__lt=red_before)), then=Value("red")),
-                When(slipping, then=Value("amber")),
-                default=Value("green"),
-                output_field=models.CharField(),
+        # One pass over the project's open milestones (their earliest planned date, and
+        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
+        # those into hashes of every open milestone, built even for a page of 50 projects.
+        first_planned = Min("planned_date")
+        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
+        health = (
+            Milestone.objects.open()
+            .filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(
+                health=Case(
+                    When(LessThan(first_planned, red_before), then=Value("red")),
+                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
+                    default=Value("green"),
+                    output_field=models.CharField(),
+                )
             )
+            .values("health")
         )
+        # No open milestone: no row, green.
+        return self.annotate(schedule_health=Coalesce(Subquery(health), Value("green")))
 
     def for_portfolio(self, on=None):
         """Everything the portfolio table shows, one row per project, in one query.
@@ -429,6 +444,12 @@ def investment_expressions(year):
     reported = ProgressReport.objects.filter(
         project=OuterRef("pk"), period__year=year, investment_completed_ytd__isnull=False
     ).order_by("-period")
+
+    def found(rows):
+        # A row's id or NULL, not EXISTS: PostgreSQL would hash every row of the table to
+        # answer an EXISTS, even for a page of 50 projects.
+        return IsNull(Subquery(rows.values("pk")[:1]), False)
+
     return dict(
         investment_planned=Subquery(row.values("planned")[:1]),
         investment_completed=Coalesce(
@@ -437,9 +458,9 @@ def investment_expressions(year):
             Subquery(row.values("completed")[:1]),
         ),
         investment_source=Case(
-            When(Exists(corrected), then=Value(INVESTMENT_SOURCES[0])),
-            When(Exists(reported), then=Value(INVESTMENT_SOURCES[1])),
-            When(Exists(row), then=Value(INVESTMENT_SOURCES[2])),
+            When(found(corrected), then=Value(INVESTMENT_SOURCES[0])),
+            When(found(reported), then=Value(INVESTMENT_SOURCES[1])),
+            When(found(row), then=Value(INVESTMENT_SOURCES[2])),
             default=Value(""),
             output_field=models.CharField(),
         ),
@@ -1225,6 +1246,22 @@ class ProgressReport(CleanTextModel, models.Model):
             models.Index(fields=["project", "-period"], name="report_project_period_idx"),
             # A month's reports: which active projects have none (scorecards, dashboard).
             models.Index(fields=["period"], name="report_period_idx"),
+            # Reports awaiting review: the managers' to-do count atop every page and the
+            # review queue read these few, not the whole table (EXPLAIN ANALYZE: a
+            # sequential scan of every report before).
+            models.Index(
+                fields=["period"],
+                condition=Q(status="submitted"),
+                name="report_awaiting_review_idx",
+            ),
+            # A project's year to date (the ledger, with_investment): its newest report of
+            # the year that gives one, at the first step (EXPLAIN ANALYZE: PostgreSQL read
+            # and sorted every report of each of 10,000 projects before).
+            models.Index(
+                fields=["project", "-period"],
+                condition=Q(investment_completed_ytd__isnull=False),
+                name="report_year_to_date_idx",
+            ),
         ]
 
     def __str__(self):

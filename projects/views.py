@@ -535,7 +535,7 @@ def department_detail(request, slug):
         .order_by("code")[:SHOWN]
     )
     led = Project.objects.filter(lead_department=department)
-    figures = ledger.total(ledger.project_figures(on.year, led), on.year, on)
+    figures = ledger.total_of(on.year, on, led)
     context = {
         "department": department,
         "investment": figures,
@@ -588,7 +588,7 @@ def dashboard(request):
         # Reserve, completed, suspended and cancelled projects owe no report: not counted.
         if latest is None and stage in reporting.ACTIVE_STAGES:
             active_unreported += n
-    investment = ledger.total(ledger.project_figures(on.year, projects), on.year, on)
+    investment = ledger.total_of(on.year, on, projects)
     in_plan = switch.projects_q("project__")
     overdue = Milestone.objects.overdue(on=on).filter(in_plan).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year, switch.plan)
