@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0014_carryover'),
+        ('projects', '0015_attachments'),
     ]
 
     operations = [
