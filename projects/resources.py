@@ -482,6 +482,13 @@ class ProjectResource(CodeKeyedResource):
     }
     amount_fields = ("total_investment",)
 
+    def after_save_instance(self, instance, row, **kwargs):
+        # A new project (or one whose category changed) gets its approvals checklist.
+        from .services import approvals_fill
+
+        super().after_save_instance(instance, row, **kwargs)
+        approvals_fill(projects=Project.objects.filter(pk=instance.pk))
+
     class Meta:
         model = Project
         import_id_fields = ["code"]

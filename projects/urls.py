@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import carryover_views, plan_views, views
+from . import approval_views, carryover_views, plan_views, timeline_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("milestones/<int:pk>/update/", views.milestone_update, name="milestone_update"),
     path("milestones/overdue/", views.OverdueView.as_view(), name="overdue"),
     path("milestones/upcoming/", views.UpcomingView.as_view(), name="upcoming"),
+    path("approvals/", approval_views.MissingApprovalView.as_view(), name="approvals"),
+    path("approvals/<int:pk>/update/", approval_views.approval_update, name="approval_update"),
+    path("timeline/", timeline_views.timeline, name="timeline"),
     path("chapters/", views.chapter_list, name="chapters"),
     path("chapters/<str:key>/", views.chapter_detail, name="chapter"),
     path("investment/", views.investment, name="investment"),

@@ -50,10 +50,12 @@ from .forms import (
     refused,
 )
 from .history import project_history
+from .timeline import project_timeline
 from .listing import ListPageMixin
 from .models import (
     NOT_CARRIED_STAGES,
     AnnualInvestment,
+    Approval,
     Carryover,
     CoordinationProblem,
     Department,
@@ -142,6 +144,10 @@ def project_detail(request, code):
             ),
             Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
             Prefetch(
+                "approvals",
+                queryset=Approval.objects.select_related("kind").order_by("kind__order", "pk"),
+            ),
+            Prefetch(
                 "reports",
                 queryset=ProgressReport.objects.select_related(
                     "author", "reviewed_by"
@@ -185,6 +191,8 @@ def project_detail(request, code):
         )
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
+    approvals = list(project.approvals.all())
+    may_update_approvals = may_edit_for_department(request.user, project.lead_department)
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
@@ -206,6 +214,10 @@ def project_detail(request, code):
         ),
         "year": on.year,
         "history": project_history(project),
+        "timeline": project_timeline(project, milestones, on),
+        "approvals": approvals,
+        "approvals_missing": sum(1 for a in approvals if a.is_missing),
+        "may_update_approvals": may_update_approvals,
         "may_report": may_report,
         "may_review": may_review,
         "may_supervise": may_supervise(request.user),
