@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from indicators.models import IndicatorValue, ProjectIndicator
 from projects.models import (
     AnnualInvestment,
+    Approval,
     Carryover,
     CoordinationProblem,
     Milestone,
@@ -22,6 +23,7 @@ from supervision.services import order_issue
 
 from .conftest import (
     TODAY,
+    make_approval,
     make_chapter,
     make_indicator,
     make_milestone,
@@ -41,6 +43,8 @@ WRITES = {
     "projects:review_accept": {"manager", "administrator"},
     "projects:review_return": {"manager", "administrator"},
     "projects:milestone_update": {"editor_a", "administrator"},
+    # The project's lead department (approval_views.may_update_approval).
+    "projects:approval_update": {"editor_a", "administrator"},
     # The planning office's decision (permissions.may_carry_over), not a department's.
     "projects:carry_over": {"manager", "administrator"},
     "projects:carry_over_many": {"manager", "administrator"},
@@ -59,6 +63,8 @@ READ_ONLY = {
     "projects:detail",
     "projects:overdue",
     "projects:upcoming",
+    "projects:timeline",
+    "projects:approvals",
     "projects:chapters",
     "projects:chapter",
     "projects:departments",
@@ -117,6 +123,7 @@ def world(frozen_today, department_a, department_b):
         project, TODAY - datetime.timedelta(days=5), responsible_department=department_a
     )
     report = make_report(project, datetime.date(2026, 4, 1))
+    approval = make_approval(project)
     indicator = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
     IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
     problem = CoordinationProblem.objects.create(
@@ -136,6 +143,7 @@ def world(frozen_today, department_a, department_b):
         "problem": problem,
         "project": project,
         "milestone": milestone,
+        "approval": approval,
         "report": report,
         "indicator": indicator,
         "chapter": chapter,
@@ -153,6 +161,7 @@ def url_for(name, world):
             "projects:report_review": world["report"].pk,
             "projects:review_return": world["report"].pk,
             "supervision:problem_resolve": world["problem"].pk,
+            "projects:approval_update": world["approval"].pk,
         }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
         "year": 2022,
         "key": world["chapter"].key,
@@ -191,6 +200,13 @@ def url_and_data(name, world):
             "action": "done",
             "actual_date": "2026-06-14",
             "version": world["milestone"].version,
+        },
+        "projects:approval_update": {
+            "state": "in_hand",
+            "number": "荔规划〔2026〕8号",
+            "issued_on": "2026-06-01",
+            "note": "",
+            "version": world["approval"].version,
         },
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
@@ -242,7 +258,7 @@ def filled_workbook(world):
 def fingerprint():
     """Everything a write could change, compactly."""
     rows = []
-    for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
+    for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue, Approval):
         rows.append(
             (
                 model.__name__,
