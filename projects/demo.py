@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import plandata, services
@@ -229,8 +230,10 @@ def load_approvals(project, stage, today, stats):
     for one in reserve only the first. Numbers are marked (示例)."""
     services.approvals_fill(projects=Project.objects.filter(pk=project.pk), is_sample=True)
     rng = random.Random(f"{project.code}:approvals")
+    # Its sample lines, and the lines nobody has touched (made by the plan's loader).
+    untouched = Q(version=1, state=Approval.State.PENDING, number="", issued_on=None)
     lines = list(
-        Approval.objects.filter(project=project, is_sample=True)
+        Approval.objects.filter(Q(is_sample=True) | untouched, project=project)
         .select_related("kind")
         .order_by("kind__order", "pk")
     )
@@ -244,7 +247,7 @@ def load_approvals(project, stage, today, stats):
         in_hand, applied = 0, 0
     last = min(project.start_date or today, today) - datetime.timedelta(days=10)
     for index, approval in enumerate(lines):
-        values = {"number": "", "issued_on": None, "note": ""}
+        values = {"number": "", "issued_on": None, "note": "", "is_sample": True}
         if index < in_hand:
             issued = last - datetime.timedelta(days=30 * (len(lines) - index) + rng.randint(0, 20))
             values = {
@@ -252,6 +255,7 @@ def load_approvals(project, stage, today, stats):
                 "number": f"荔{approval.kind.code[:2].upper()}〔{issued.year}〕{rng.randint(1, 99)}号(示例)",
                 "issued_on": issued,
                 "note": "",
+                "is_sample": True,
             }
         elif index < in_hand + applied:
             values |= {"state": Approval.State.APPLIED, "note": f"{LABEL}已提交申请,审批中。"}

@@ -4,6 +4,7 @@ locking and history, the to-do's row, the missing-approvals page and its export.
 
 import csv
 import datetime
+import importlib
 import io
 
 import pytest
@@ -28,6 +29,16 @@ from ..conftest import (
 
 pytestmark = pytest.mark.django_db
 DAYS = datetime.timedelta
+
+
+@pytest.fixture(autouse=True)
+def default_checklist(db):
+    """The default checklist, as its data migration seeds it (again: a test that flushes the
+    database, such as the demo data's, takes it away)."""
+    from django.apps import apps
+
+    seeding = importlib.import_module("projects.migrations.0016_default_approval_checklist")
+    seeding.seed(apps, None)
 
 
 def english(text):
@@ -200,7 +211,10 @@ class TestUpdate:
     def test_it_refuses_everyone_else_and_changes_nothing(self, client, world, persona, request):
         client.force_login(request.getfixturevalue(persona))
         before = list(Approval.history.values_list("pk", flat=True))
-        assert client.get(reverse("projects:approval_update", args=[world["approval"].pk])).status_code == 403
+        assert (
+            client.get(reverse("projects:approval_update", args=[world["approval"].pk])).status_code
+            == 403
+        )
         assert post(client, world["approval"]).status_code == 403
         approval = Approval.objects.get(pk=world["approval"].pk)
         assert (approval.state, approval.version) == ("pending", world["approval"].version)
@@ -239,6 +253,19 @@ class TestUpdate:
         assert 'id="approvals"' in page
         assert reverse("projects:approval_update", args=[world["approval"].pk]) in page
         assert world["approval"].kind.name in page
+
+    def test_the_project_history_shows_the_update_not_the_checklists_lines(
+        self, client, editor_a, world
+    ):
+        client.force_login(editor_a)
+        post(client, world["approval"])
+        from projects.history import project_history
+
+        entries = [
+            e for e in project_history(world["project"]) if world["approval"].kind.name in e.what
+        ]
+        assert len(entries) == 1 and entries[0].who == editor_a
+        assert any("荔规划〔2026〕8号" in str(new) for _label, _old, new in entries[0].changes)
 
     def test_another_department_sees_no_update_link(self, client, editor_b, world):
         client.force_login(editor_b)
@@ -330,7 +357,7 @@ class TestMissing:
 
     def test_the_export_is_free_of_formulas(self, client, manager, soon):
         project = soon["near"].project
-        project.name = "=HYPERLINK(\"http://x\")"
+        project.name = '=HYPERLINK("http://x")'
         project.save()
         client.force_login(manager)
         with translation.override("en"):

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from lxml import etree, html
+from lxml import html
 
 from projects import timeline as drawing
 from projects import timeline_views
@@ -23,7 +23,6 @@ from ..conftest import (
 
 pytestmark = pytest.mark.django_db
 DAYS = datetime.timedelta
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def svgs(response, css="timeline"):
@@ -46,7 +45,10 @@ def markers(svg):
 def project(frozen_today, department_a):
     project = make_project(lead_department=department_a, stage="construction")
     rebaselined = make_milestone(
-        project, TODAY + DAYS(days=20), title="主体结构封顶", forecast_date=TODAY + DAYS(days=60),
+        project,
+        TODAY + DAYS(days=20),
+        title="主体结构封顶",
+        forecast_date=TODAY + DAYS(days=60),
         forecast_reason="征拆滞后",
     )
     # A re-baseline: the original planned date stays, the plan moves later.
@@ -134,9 +136,7 @@ def portfolio(frozen_today, department_a, department_b):
     culture = make_chapter(plan, "6", title="文化")
     road = make_project(code="LW-TRA-001", lead_department=department_a)
     road.chapters.add(section)
-    museum = make_project(
-        code="LW-CUL-001", lead_department=department_b, category="culture"
-    )
+    museum = make_project(code="LW-CUL-001", lead_department=department_b, category="culture")
     museum.chapters.add(culture, transport)
     make_milestone(road, TODAY + DAYS(days=30), title="道路通车")
     make_milestone(museum, TODAY + DAYS(days=200), title="展馆开放")
@@ -222,9 +222,7 @@ class TestPortfolioTimeline:
 
     @pytest.mark.parametrize("group", ["department", "chapter"])
     @pytest.mark.parametrize("extra", [0, 30])
-    def test_a_fixed_number_of_queries(
-        self, client, viewer, portfolio, group, extra, query_budget
-    ):
+    def test_a_fixed_number_of_queries(self, client, viewer, portfolio, group, extra, query_budget):
         for n in range(extra):
             project = make_project(lead_department=make_department())
             project.chapters.add(portfolio["plan"].chapters.first())
