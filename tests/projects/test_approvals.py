@@ -391,3 +391,69 @@ class TestMissing:
         with query_budget(9):
             response = client.get(reverse("projects:approvals"))
         assert response.status_code == 200
+
+
+# --- one rule, one message, every path ---------------------------------------------------
+
+BAD = [
+    ({"state": "in_hand", "number": "", "issued_on": "2026-06-01"}, "number"),
+    ({"state": "in_hand", "number": "1号", "issued_on": "2026-06-16"}, "issued_on"),
+    ({"state": "pending", "number": "", "issued_on": "1999-12-31"}, "issued_on"),
+    ({"state": "pending", "number": "荔\x0b1号", "issued_on": ""}, "number"),
+]
+
+
+def messages_by_form(client, approval, data):
+    response = post(client, approval, **data)
+    assert response.status_code == 200
+    return response.context["form"].errors
+
+
+def messages_by_admin(client, approval, data):
+    url = reverse("admin:projects_approval_change", args=[approval.pk])
+    fields = {
+        "project": approval.project_id,
+        "kind": approval.kind_id,
+        "note": "",
+    } | data
+    response = client.post(url, fields)
+    assert response.status_code == 200
+    return response.context["adminform"].form.errors
+
+
+def messages_by_service(client, approval, data):
+    day = data["issued_on"]
+    try:
+        services.approval_update(
+            approval=approval,
+            by=None,
+            state=data["state"],
+            number=data["number"],
+            issued_on=datetime.date.fromisoformat(day) if day else None,
+            version=approval.version,
+        )
+    except ValidationError as error:
+        return error.message_dict
+    pytest.fail("the service saved it")
+
+
+@pytest.mark.parametrize("data, field", BAD)
+def test_every_path_refuses_the_same_bad_input_with_the_same_message(
+    data, field, client, world, editor_a, administrator, settings
+):
+    """In English, to read; the messages are the same msgids in Chinese."""
+    approval = world["approval"]
+    found = []
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        client.force_login(editor_a)
+        found.append(messages_by_form(client, approval, data))
+        client.force_login(administrator)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        found.append(messages_by_admin(client, approval, data))
+        found.append(messages_by_service(client, Approval.objects.get(pk=approval.pk), data))
+    with translation.override("en"):  # (a request leaves the default language active)
+        messages = [[str(m) for m in errors[field]] for errors in found]
+    assert messages[0] == messages[1] == messages[2], messages
+    fresh = Approval.objects.get(pk=approval.pk)
+    assert (fresh.state, fresh.number, fresh.version) == ("pending", "", approval.version)
