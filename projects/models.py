@@ -1716,6 +1716,10 @@ class Approval(CleanTextModel, models.Model):
     )
     issued_on = models.DateField(_("date of approval"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The approval document (批复文件) goes here once attachments exist: one nullable
+    # ForeignKey to the attachment model (served through the attachment's own view, with
+    # this approval's authorization: the project's), added with its migration. No file
+    # field of its own.
     is_sample = models.BooleanField(_("sample data"), default=False)
     version = models.PositiveIntegerField(
         _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
