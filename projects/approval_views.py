@@ -2,32 +2,21 @@
 everyone signed in reads the missing ones of projects about to start (/approvals/), and
 exports them."""
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 
 from . import services
 from .clock import today
-from .filters import departments
+from .filters import MissingApprovalFilter
 from .forms import ApprovalForm, place_errors, refused
 from .listing import ListPageMixin
-from .models import APPROVALS_AHEAD_DAYS, Approval, ApprovalKind, Project
-from .permissions import get_for_user, may_edit_for_department
+from .models import APPROVALS_AHEAD_DAYS, Approval
+from .permissions import get_for_user, may_update_approval
 from .tables import MissingApprovalTable
-
-
-def may_update_approval(user, approval):
-    """The project's lead department (its editors) and administrators."""
-    return may_edit_for_department(user, approval.project.lead_department)
-
-
-def approval_anchor(approval):
-    return f"approval-{approval.pk}"
 
 
 @login_required
@@ -86,30 +75,6 @@ def approval_update(request, pk):
 
 
 # --- the missing approvals of projects about to start -----------------------------------
-
-
-class MissingApprovalFilter(django_filters.FilterSet):
-    department = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("lead department"),
-        field_name="project__lead_department",
-        queryset=departments,
-    )
-    category = django_filters.ChoiceFilter(
-        label=gettext_lazy("category"),
-        field_name="project__category",
-        choices=Project.Category.choices,
-    )
-    kind = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("kind of approval"), queryset=lambda request: ApprovalKind.objects.all()
-    )
-    state = django_filters.ChoiceFilter(
-        label=gettext_lazy("state"),
-        choices=[(s.value, s.label) for s in Approval.MISSING_STATES],
-    )
-
-    class Meta:
-        model = Approval
-        fields = []
 
 
 class MissingApprovalView(ListPageMixin, FilterView):

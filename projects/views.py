@@ -68,6 +68,7 @@ from .models import (
 )
 from .names import row_department, row_name
 from .plan_switch import PlanSwitchMixin, plan_switch
+from . import permissions
 from .permissions import (
     get_for_user,
     may_carry_over,
@@ -192,7 +193,7 @@ def project_detail(request, code):
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
     approvals = list(project.approvals.all())
-    may_update_approvals = may_edit_for_department(request.user, project.lead_department)
+    may_update_approvals = permissions.may_update_approvals(request.user, project)
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
