@@ -149,6 +149,21 @@ class TestChecklist:
         call_command("fill_approvals", stdout=out)
         assert "made: 0" in out.getvalue()
 
+    def test_a_project_imported_from_a_spreadsheet_gets_its_checklist(self, administrator):
+        from projects.resources import ProjectResource, import_file
+
+        department = make_department(slug="dept-import")
+        text = "code,name,category,lead_department\nLW-EDU-778,测试学校,education,dept-import\n"
+        outcome = import_file(
+            ProjectResource(), io.BytesIO(text.encode()), "csv", user=administrator
+        )
+        assert outcome.ok, outcome.errors
+        project = Project.objects.get(code="LW-EDU-778")
+        assert project.lead_department == department
+        assert project.approvals.count() == (
+            ApprovalRequirement.objects.filter(category="education").count()
+        )
+
     def test_a_project_saved_in_the_admin_gets_its_checklist(self, client, administrator):
         department = make_department()
         client.force_login(administrator)
