@@ -8,10 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import formatting, resources
+from . import formatting, resources, services
 from .models import (
     AnnualInvestment,
     Attachment,
+    Approval,
+    ApprovalKind,
+    ApprovalRequirement,
     Carryover,
     CoordinationProblem,
     KeyProject,
@@ -310,6 +313,13 @@ class ProjectAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmi
         (None, {"fields": ["is_sample"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new project, or one whose category changed, gets its category's checklist.
+        services.approvals_fill(
+            projects=Project.objects.filter(pk=form.instance.pk), by=request.user
+        )
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, SimpleHistoryAdmin):
@@ -442,3 +452,36 @@ class AttachmentAdmin(StoredFileAdmin):
     list_select_related = ["report__project", "milestone__project", "uploaded_by"]
     readonly_fields = ["report", "milestone", *StoredFileAdmin.readonly_fields]
     file_url = "projects:file"
+class ApprovalRequirementInline(admin.TabularInline):
+    model = ApprovalRequirement
+    extra = 0
+    verbose_name = _("category whose checklist holds it")
+    verbose_name_plural = _("categories whose checklist holds it")
+
+
+@admin.register(ApprovalKind)
+class ApprovalKindAdmin(admin.ModelAdmin):
+    """The checklist of pre-construction approvals per project category (seeded with a
+    default one). Saving adds the kind to the checklists of existing projects of its
+    categories; a line removed here stays on the projects that have it."""
+
+    list_display = ["order", "code", "name", "name_en"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
+    inlines = [ApprovalRequirementInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        categories = form.instance.requirements.values("category")
+        services.approvals_fill(
+            projects=Project.objects.filter(category__in=categories), by=request.user
+        )
+
+
+@admin.register(Approval)
+class ApprovalAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["project", "kind", "state", "number", "issued_on", "is_sample"]
+    list_filter = ["state", "kind", "project__category", "project__lead_department", "is_sample"]
+    list_select_related = ["project", "kind"]
+    search_fields = ["project__code", "project__name", "number"]
+    autocomplete_fields = ["project"]

@@ -14,12 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from . import plandata
+from . import plandata, services
 from .clock import today as get_today
 from .models import (
     AnnualInvestment,
+    Approval,
     Department,
     KeyProject,
     Milestone,
@@ -213,11 +215,54 @@ def load_project(project, departments, editors, today, stats):
     set_links(project.partner_departments, partners)
 
     milestones = load_milestones(project, rng, stage, today, departments, stats)
+    load_approvals(project, stage, today, stats)
     if stage in (Project.Stage.RESERVE, Project.Stage.CANCELLED):
         return
     investments = load_investments(project, rng, today, stats)
     load_reports(project, rng, stage, today, milestones, investments, editors.get(lead.pk), stats)
     load_key_years(project, stage, investments, today, stats)
+
+
+def load_approvals(project, stage, today, stats):
+    """The project's checklist of pre-construction approvals (services.approvals_fill), its
+    lines sample data: all in hand for a project under way or done (dated before its start);
+    for one in preliminary works the first lines in hand, one under review, the rest to do;
+    for one in reserve only the first. Numbers are marked (示例)."""
+    services.approvals_fill(projects=Project.objects.filter(pk=project.pk), is_sample=True)
+    rng = random.Random(f"{project.code}:approvals")
+    # Its sample lines, and the lines nobody has touched (made by the plan's loader).
+    untouched = Q(version=1, state=Approval.State.PENDING, number="", issued_on=None)
+    lines = list(
+        Approval.objects.filter(Q(is_sample=True) | untouched, project=project)
+        .select_related("kind")
+        .order_by("kind__order", "pk")
+    )
+    if stage in (Project.Stage.CONSTRUCTION, Project.Stage.COMPLETED, Project.Stage.SUSPENDED):
+        in_hand, applied = len(lines), 0
+    elif stage == Project.Stage.PRELIMINARY:
+        in_hand, applied = rng.randint(1, max(1, len(lines) - 2)), 1
+    elif stage == Project.Stage.RESERVE:
+        in_hand, applied = 1, 0
+    else:
+        in_hand, applied = 0, 0
+    last = min(project.start_date or today, today) - datetime.timedelta(days=10)
+    for index, approval in enumerate(lines):
+        values = {"number": "", "issued_on": None, "note": "", "is_sample": True}
+        if index < in_hand:
+            issued = last - datetime.timedelta(days=30 * (len(lines) - index) + rng.randint(0, 20))
+            values = {
+                "state": Approval.State.IN_HAND,
+                "number": f"荔{approval.kind.code[:2].upper()}〔{issued.year}〕{rng.randint(1, 99)}号(示例)",
+                "issued_on": issued,
+                "note": "",
+                "is_sample": True,
+            }
+        elif index < in_hand + applied:
+            values |= {"state": Approval.State.APPLIED, "note": f"{LABEL}已提交申请,审批中。"}
+        else:
+            values |= {"state": Approval.State.PENDING}
+        _obj, status = upsert(Approval, {"pk": approval.pk}, values, reason=REASON)
+        stats[f"sample approvals {status}"] += 1
 
 
 def monthly_investment(project, period):

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import MonthField
 from .models import (
+    Approval,
+    ApprovalKind,
     Department,
     Milestone,
     PlanChapter,
@@ -168,4 +170,28 @@ class ReviewQueueFilter(django_filters.FilterSet):
 
     class Meta:
         model = ProgressReport
+        fields = []
+
+
+class MissingApprovalFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("lead department"),
+        field_name="project__lead_department",
+        queryset=departments,
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("category"),
+        field_name="project__category",
+        choices=Project.Category.choices,
+    )
+    kind = django_filters.ModelChoiceFilter(
+        label=_("kind of approval"), queryset=lambda request: ApprovalKind.objects.all()
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("state"),
+        choices=[(s.value, s.label) for s in Approval.MISSING_STATES],
+    )
+
+    class Meta:
+        model = Approval
         fields = []

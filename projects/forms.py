@@ -6,7 +6,7 @@ the department workbook and the admin refuse the same input with the same messag
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CoordinationProblem, Department, Plan, PlanChapter, ProgressReport
+from .models import Approval, CoordinationProblem, Department, Plan, PlanChapter, ProgressReport
 
 
 def place_errors(form, error):
@@ -189,6 +189,19 @@ class ReforecastForm(VersionedForm):
         label=_("forecast date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     forecast_reason = text(_("reason for the forecast"), 2, required=True)
+
+
+class ApprovalForm(VersionedForm):
+    """Where a pre-construction approval stands; the rules are the model's (Approval.clean)."""
+
+    state = forms.ChoiceField(label=_("state"), choices=Approval.State.choices)
+    number = forms.CharField(label=_("approval number (文号)"), required=False, max_length=100)
+    issued_on = forms.DateField(
+        label=_("date of approval"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = text(_("note"), 2, required=False)
 
 
 class ReturnForm(VersionedForm):

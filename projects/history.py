@@ -1,6 +1,6 @@
 """A project's change history, read from django-simple-history's tables in a fixed number
-of queries: who changed what, when, on the project and on its milestones, reports and
-investment figures, its carry-overs into later plans and its links to chapters and
+of queries: who changed what, when, on the project and on its milestones, reports,
+investment figures and pre-construction approvals, its carry-overs into later plans and its links to chapters and
 indicators (each link added or removed). And how a change is shown, here and in a conflict message
 (services.changes_since): simple-history's diff_against(), each field by its label."""
 
@@ -13,6 +13,7 @@ from indicators import summary as indicator_summary
 
 from .models import (
     AnnualInvestment,
+    Approval,
     Carryover,
     Department,
     Milestone,
@@ -64,6 +65,12 @@ def project_history(project, limit=50):
             AnnualInvestment.history.filter(project_id=project.pk),
             lambda r: str(r.year),
         ),
+        # An approval's updates; not the lines a checklist makes ("not yet applied for").
+        (
+            Approval,
+            Approval.history.filter(project_id=project.pk).select_related("kind"),
+            lambda r: r.kind.display_name,
+        ),
     ]
     departments = {d.pk: str(d) for d in Department.objects.all()}
     entries = []
@@ -72,6 +79,8 @@ def project_history(project, limit=50):
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
             before = previous.get(record.id)
             previous[record.id] = record
+            if model is Approval and record.history_type == "+":
+                continue  # a checklist's new line, "not yet applied for": nothing done yet
             changes = []
             if before is not None and record.history_type == "~":
                 delta = record.diff_against(before, excluded_fields=SKIP)

@@ -1768,3 +1768,187 @@ def _connect_file_removal():
 
 
 _connect_file_removal()
+# --- pre-construction approvals (前期手续) ------------------------------------------------
+
+
+class ApprovalKind(NamedInTwoLanguages, CleanTextModel, models.Model):
+    """A kind of pre-construction approval (项目建议书/备案, 用地预审与选址意见书 …) and the
+    project categories whose checklist holds it: the default checklist, which administrators
+    edit in the admin (a data migration seeds it)."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("kind of approval")
+        verbose_name_plural = _("kinds of approval")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="approval_kind_code_unique",
+                violation_error_message=_("A kind of approval with this code already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+
+class ApprovalRequirement(models.Model):
+    """One line of a category's checklist: projects of `category` need `kind`."""
+
+    kind = models.ForeignKey(
+        ApprovalKind,
+        verbose_name=_("kind of approval"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Project.Category.choices)
+
+    class Meta:
+        verbose_name = _("checklist line")
+        verbose_name_plural = _("checklist lines")
+        ordering = ["category", "kind__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "kind"],
+                name="approval_requirement_unique",
+                violation_error_message=_("This category's checklist already holds this approval."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} · {self.kind}"
+
+
+# How far ahead of a project's planned start its missing approvals are listed.
+APPROVALS_AHEAD_DAYS = 90
+
+
+class ApprovalQuerySet(models.QuerySet):
+    def missing(self):
+        """Still to obtain: neither in hand nor marked as not needed."""
+        return self.filter(state__in=Approval.MISSING_STATES)
+
+    def missing_before_start(self, on=None):
+        """Missing approvals of projects not yet under construction whose planned start is
+        within APPROVALS_AHEAD_DAYS days of the given day (default today), or already past:
+        the to-do's and the approvals page's list; the nearest start first."""
+        on = on or today()
+        return (
+            self.missing()
+            .filter(
+                project__start_date__lte=on + datetime.timedelta(days=APPROVALS_AHEAD_DAYS),
+                project__stage__in=Approval.BEFORE_START_STAGES,
+            )
+            .order_by("project__start_date", "project__code", "kind__order", "pk")
+        )
+
+    def for_lists(self):
+        shown = {"id", "code", "name", "name_en", "start_date", "lead_department", "category"}
+        return self.select_related("project__lead_department", "kind").defer(
+            *(f"project__{f.name}" for f in Project._meta.concrete_fields if f.name not in shown)
+        )
+
+
+APPROVAL_IN_HAND_NEEDS = _("An approval in hand needs its number (文号) and its date.")
+
+
+class Approval(CleanTextModel, models.Model):
+    """A project's pre-construction approval (前期手续): one line of its checklist, made
+    from its category's template (services.approvals_fill). The approval document becomes an
+    attachment (one foreign key to the attachment model, added with attachments)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("not yet applied for")
+        APPLIED = "applied", _("applied for, under review")
+        IN_HAND = "in_hand", _("in hand")
+        NOT_NEEDED = "not_needed", _("not needed")
+
+    MISSING_STATES = (State.PENDING, State.APPLIED)
+    BEFORE_START_STAGES = ("reserve", "preliminary")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    kind = models.ForeignKey(
+        ApprovalKind,
+        verbose_name=_("kind of approval"),
+        on_delete=models.PROTECT,
+        related_name="approvals",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    number = models.CharField(
+        _("approval number (文号)"),
+        max_length=100,
+        blank=True,
+        help_text=_("As on the document, for example 荔发改〔2026〕12号."),
+    )
+    issued_on = models.DateField(_("date of approval"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The approval document (批复文件) goes here once attachments exist: one nullable
+    # ForeignKey to the attachment model (served through the attachment's own view, with
+    # this approval's authorization: the project's), added with its migration. No file
+    # field of its own.
+    is_sample = models.BooleanField(_("sample data"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical approval"))
+    objects = ApprovalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["project", "kind__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind"],
+                name="approval_kind_unique_in_project",
+                violation_error_message=_("This project's checklist already holds this approval."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="in_hand") | (~Q(number="") & Q(issued_on__isnull=False)),
+                name="approval_in_hand_has_number_and_date",
+                violation_error_message=APPROVAL_IN_HAND_NEEDS,
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(issued_on__gte=EARLIEST_DAY),
+                name="approval_issued_not_before_2000",
+                violation_error_message=_("Enter a date from 2000-01-01."),
+            ),
+        ]
+        indexes = [
+            # The to-do's and the approvals page's list: missing approvals.
+            models.Index(fields=["state"], name="approval_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.kind}"
+
+    @property
+    def is_missing(self):
+        return self.state in self.MISSING_STATES
+
+    def clean(self):
+        errors = {}
+        if self.state == self.State.IN_HAND:
+            if not self.number.strip():
+                errors["number"] = APPROVAL_IN_HAND_NEEDS
+            if self.issued_on is None:
+                errors["issued_on"] = APPROVAL_IN_HAND_NEEDS
+        if self.issued_on:
+            # Not a database constraint: "today" is the app's clock (see Milestone.clean).
+            if self.issued_on > today():
+                errors["issued_on"] = _("The date of approval cannot be in the future.")
+            elif self.issued_on < EARLIEST_DAY:
+                errors["issued_on"] = _("Enter a date from 2000-01-01.")
+        if errors:
+            raise ValidationError(errors)

@@ -74,6 +74,15 @@ def may_update_milestone(user, milestone):
     ) or may_edit_for_department(user, milestone.project.lead_department)
 
 
+def may_update_approvals(user, project):
+    """A project's pre-construction approvals belong to its lead department."""
+    return may_edit_for_department(user, project.lead_department)
+
+
+def may_update_approval(user, approval):
+    return may_update_approvals(user, approval.project)
+
+
 # --- for views: every write fetches its object through here --------------------------
 
 security_log = logging.getLogger("liwan.security")

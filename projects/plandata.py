@@ -137,6 +137,12 @@ def load_portfolio(stats):
     load_departments(stats)
     plan, chapters = load_plan_and_chapters(stats)
     load_projects(chapters, paragraphs(), stats)
+    # Each project's checklist of pre-construction approvals, the lines it lacks.
+    from .services import approvals_fill
+
+    made = approvals_fill()
+    if made:
+        stats["approval checklist lines created"] += made
     return plan, chapters
 
 

@@ -280,7 +280,9 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
             )
             try:
                 with transaction.atomic():
+                    written = self.writer.created + self.writer.updated
                     self.writer.write(user=self.history_user, reason=IMPORT_REASON)
+                    self.after_write(written)
             except Exception as error:  # reported as the library reports a failed batch
                 if raise_errors:
                     raise
@@ -290,6 +292,9 @@ class CodeKeyedResource(KeyedRows, resources.ModelResource):
         result.number_rows(lambda number: self.file_row(number, kwargs))
         result.name_columns(self.column_of)
         return result
+
+    def after_write(self, instances):
+        """What follows from the rows just written (in the import's transaction)."""
 
     def before_import(self, dataset, **kwargs):
         if not kwargs.get("continued"):
@@ -481,6 +486,13 @@ class ProjectResource(CodeKeyedResource):
         "source_sentence": "原文语句",
     }
     amount_fields = ("total_investment",)
+
+    def after_write(self, instances):
+        # A new project (or one whose category changed) gets its approvals checklist.
+        from .services import approvals_fill
+
+        codes = [instance.code for instance in instances]
+        approvals_fill(projects=Project.objects.filter(code__in=codes), by=self.history_user)
 
     class Meta:
         model = Project

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from . import attachments
 from .clock import today
@@ -17,9 +18,12 @@ from .history import shown_changes
 from .models import (
     ALREADY_CARRIED,
     Attachment,
+    Approval,
+    ApprovalRequirement,
     Carryover,
     CoordinationProblem,
     ProgressReport,
+    Project,
     ProjectChapter,
 )
 
@@ -346,3 +350,53 @@ def carry_over_many(*, projects, to_plan, chapters, reason, by, on=None):
         except ValidationError as error:
             refused.append((project, " ".join(error.messages)))
     return carried, refused
+
+
+# --- pre-construction approvals (前期手续) ------------------------------------------------
+
+
+@transaction.atomic
+def approvals_fill(*, projects=None, by=None, is_sample=False):
+    """Give each project (default every project) the lines of its category's checklist
+    (ApprovalRequirement) that it lacks, as "not yet applied for". Idempotent: a line a
+    project has is left as it is, and so is one its category no longer lists (its record
+    stays). The one home of checklists: the admin (a project saved, a checklist edited),
+    the spreadsheet import, the fill_approvals command and the demo loader call it.
+    Returns the number of lines made."""
+    projects = Project.objects.all() if projects is None else projects
+    wanted = {}
+    for category, kind_id in ApprovalRequirement.objects.values_list("category", "kind_id"):
+        wanted.setdefault(category, []).append(kind_id)
+    pairs = projects.values_list("pk", "category")
+    have = set(
+        Approval.objects.filter(project__in=projects.values("pk")).values_list(
+            "project_id", "kind_id"
+        )
+    )
+    new = [
+        Approval(project_id=pk, kind_id=kind_id, is_sample=is_sample)
+        for pk, category in pairs
+        for kind_id in wanted.get(category, ())
+        if (pk, kind_id) not in have
+    ]
+    for approval in new:
+        approval._history_user = by
+    # bulk_create_with_history: each new line has its "created" history record.
+    bulk_create_with_history(new, Approval, batch_size=500, default_user=by)
+    return len(new)
+
+
+@transaction.atomic
+def approval_update(*, approval, by, state, number, issued_on, note="", version):
+    """A department's editor records where an approval stands. The rules are the model's
+    (Approval.clean and its constraints); a save over a newer version is refused
+    (Conflict)."""
+    approval.state = state
+    approval.number = number
+    approval.issued_on = issued_on
+    approval.note = note
+    validate(approval)
+    claim_version(approval, version)
+    approval._history_user = by
+    approval.save(update_fields=["state", "number", "issued_on", "note", "version"])
+    return approval

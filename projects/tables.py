@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .clock import today
-from .models import Milestone, ProgressReport, Project
+from .models import Approval, Milestone, ProgressReport, Project
 
 HEALTH_LABELS = dict(ProgressReport.Health.choices)
 
@@ -290,3 +290,35 @@ class ReviewTable(CardTable):
 
     def value_submitted_at(self, value):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+class MissingApprovalTable(CardTable):
+    """Missing pre-construction approvals of projects about to start (/approvals/)."""
+
+    project = tables.Column(verbose_name=_("project"), accessor="project__code")
+    name = tables.Column(verbose_name=_("name"), accessor="project__name", orderable=False)
+    lead_department = tables.Column(
+        verbose_name=_("lead department"),
+        accessor="project__lead_department",
+        order_by=("project__lead_department__name", "project__code"),
+    )
+    category = tables.Column(verbose_name=_("category"), accessor="project__category")
+    start_date = tables.Column(verbose_name=_("start date"), accessor="project__start_date")
+    kind = tables.Column(verbose_name=_("kind of approval"), order_by=("kind__order", "pk"))
+    state = tables.Column(verbose_name=_("state"))
+
+    class Meta:
+        model = Approval
+        fields = []
+        template_name = "projects/_approval_table.html"
+        attrs = {"class": "data"}
+        empty_text = _("No approval is missing for a project about to start.")
+
+    def value_name(self, record):
+        return record.project.display_name
+
+    def value_lead_department(self, value):
+        return str(value)
+
+    def value_kind(self, record):
+        return record.kind.display_name

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import attachment_views, carryover_views, plan_views, views
+from . import (
+    approval_views,
+    attachment_views,
+    carryover_views,
+    plan_views,
+    timeline_views,
+    views,
+)
 
 app_name = "projects"
 urlpatterns = [
@@ -24,6 +31,9 @@ urlpatterns = [
     path("files/<int:pk>/thumbnail/", attachment_views.attachment_thumbnail, name="thumbnail"),
     path("milestones/overdue/", views.OverdueView.as_view(), name="overdue"),
     path("milestones/upcoming/", views.UpcomingView.as_view(), name="upcoming"),
+    path("approvals/", approval_views.MissingApprovalView.as_view(), name="approvals"),
+    path("approvals/<int:pk>/update/", approval_views.approval_update, name="approval_update"),
+    path("timeline/", timeline_views.timeline, name="timeline"),
     path("chapters/", views.chapter_list, name="chapters"),
     path("chapters/<str:key>/", views.chapter_detail, name="chapter"),
     path("investment/", views.investment, name="investment"),

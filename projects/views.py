@@ -55,10 +55,12 @@ from .forms import (
     refused,
 )
 from .history import project_history
+from .timeline import project_timeline
 from .listing import ListPageMixin
 from .models import (
     NOT_CARRIED_STAGES,
     AnnualInvestment,
+    Approval,
     Carryover,
     CoordinationProblem,
     Department,
@@ -71,6 +73,7 @@ from .models import (
 )
 from .names import row_department, row_name
 from .plan_switch import PlanSwitchMixin, plan_switch
+from . import permissions
 from .permissions import (
     get_for_user,
     may_carry_over,
@@ -147,6 +150,10 @@ def project_detail(request, code):
             ),
             Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
             Prefetch(
+                "approvals",
+                queryset=Approval.objects.select_related("kind").order_by("kind__order", "pk"),
+            ),
+            Prefetch(
                 "reports",
                 queryset=ProgressReport.objects.select_related(
                     "author", "reviewed_by"
@@ -194,6 +201,8 @@ def project_detail(request, code):
         )
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
+    approvals = list(project.approvals.all())
+    may_update_approvals = permissions.may_update_approvals(request.user, project)
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
@@ -215,6 +224,10 @@ def project_detail(request, code):
         ),
         "year": on.year,
         "history": project_history(project),
+        "timeline": project_timeline(project, milestones, on),
+        "approvals": approvals,
+        "approvals_missing": sum(1 for a in approvals if a.is_missing),
+        "may_update_approvals": may_update_approvals,
         "may_report": may_report,
         "may_review": may_review,
         "may_supervise": may_supervise(request.user),

@@ -3,7 +3,8 @@ count).
 
 A department's editors: the monthly reports due (with the deadline), reports returned for
 fixing, the overdue milestones their department is responsible for, supervision orders
-awaiting its reply, milestones due in the next 14 days. Managers (and administrators):
+awaiting its reply, milestones due in the next 14 days, the pre-construction approvals
+still missing of their projects about to start. Managers (and administrators):
 reports awaiting review, orders whose reply is due within 3 days or overdue, replies
 awaiting close-out, new coordination problems. Viewers: nothing.
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects.clock import today
-from projects.models import CoordinationProblem, Milestone, ProgressReport
+from projects.models import Approval, CoordinationProblem, Milestone, ProgressReport
 from projects.permissions import role_names
 from projects.reporting import deadline, due_month, last_month, projects_without_report
 from projects.roles import Role
@@ -73,6 +74,15 @@ def milestones_due_soon(on, department=None):
     milestones = Milestone.objects.due_within(DUE_SOON_DAYS, on=on)
     return (
         milestones if department is None else milestones.filter(responsible_department=department)
+    )
+
+
+def approvals_missing(on, department=None):
+    """Missing pre-construction approvals of projects about to start (led by the
+    department, if given), the nearest start first (Approval.objects.missing_before_start)."""
+    approvals = Approval.objects.missing_before_start(on=on)
+    return (
+        approvals if department is None else approvals.filter(project__lead_department=department)
     )
 
 
@@ -218,6 +228,22 @@ def milestone_row(on, overdue):
     return row
 
 
+def approval_row(on):
+    def row(approval):
+        days = (approval.project.start_date - on).days
+        return Row(
+            project_label(approval.project),
+            reverse("projects:approval_update", args=[approval.pk]),
+            _("%(approval)s · start %(date)s")
+            % {"approval": approval.kind, "date": approval.project.start_date.isoformat()},
+            ngettext("starts in %(days)s day", "starts in %(days)s days", days) % {"days": days}
+            if days >= 0
+            else _("planned start passed"),
+        )
+
+    return row
+
+
 def returned_row(report):
     return Row(
         f"{project_label(report.project)} · {report.period:%Y-%m}",
@@ -300,6 +326,13 @@ def editor_groups(department_id, on):
             milestone_row(on, overdue=False),
             reverse("projects:upcoming")
             + f"?days={DUE_SOON_DAYS}&responsible_department={department_id}",
+        ),
+        Group(
+            "approvals",
+            _("Approvals missing before the start of work"),
+            approvals_missing(on, department_id).for_lists(),
+            approval_row(on),
+            reverse("projects:approvals") + f"?department={department_id}",
         ),
     ]
 

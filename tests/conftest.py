@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Indicator
 from projects.models import (
+    Approval,
+    ApprovalKind,
     Department,
     Milestone,
     Plan,
@@ -130,6 +132,16 @@ def make_milestone(project, planned, **fields):
 def make_report(project, period, **fields):
     defaults = {"health": ProgressReport.Health.GREEN, "percent_complete": 10, "narrative": "按计划推进"}
     return ProgressReport.objects.create(project=project, period=period, **(defaults | fields))
+
+
+def make_approval_kind(**fields):
+    n = next(_seq)
+    defaults = {"code": f"kind-{n}", "name": f"测试手续{n}", "name_en": f"Test approval {n}", "order": n}
+    return ApprovalKind.objects.create(**(defaults | fields))
+
+
+def make_approval(project, kind=None, **fields):
+    return Approval.objects.create(project=project, kind=kind or make_approval_kind(), **fields)
 
 
 def make_indicator(plan=None, **fields):

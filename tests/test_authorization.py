@@ -11,6 +11,7 @@ from indicators.models import IndicatorValue, ProjectIndicator
 from projects.attachments import check_all
 from projects.models import (
     AnnualInvestment,
+    Approval,
     Attachment,
     Carryover,
     CoordinationProblem,
@@ -25,6 +26,7 @@ from supervision.services import order_issue, order_reply
 
 from .conftest import (
     TODAY,
+    make_approval,
     make_chapter,
     make_indicator,
     make_milestone,
@@ -47,6 +49,8 @@ WRITES = {
     "projects:milestone_update": {"editor_a", "administrator"},
     # The milestone's approval document: its departments' editors (as milestone_update).
     "projects:milestone_documents": {"editor_a", "administrator"},
+    # The project's lead department (approval_views.may_update_approval).
+    "projects:approval_update": {"editor_a", "administrator"},
     # The planning office's decision (permissions.may_carry_over), not a department's.
     "projects:carry_over": {"manager", "administrator"},
     "projects:carry_over_many": {"manager", "administrator"},
@@ -65,6 +69,8 @@ READ_ONLY = {
     "projects:detail",
     "projects:overdue",
     "projects:upcoming",
+    "projects:timeline",
+    "projects:approvals",
     "projects:chapters",
     "projects:chapter",
     "projects:departments",
@@ -142,6 +148,7 @@ def world(frozen_today, department_a, department_b):
         project, TODAY - datetime.timedelta(days=5), responsible_department=department_a
     )
     report = make_report(project, datetime.date(2026, 4, 1))
+    approval = make_approval(project)
     indicator = make_indicator(plan=plan, code="GDP", responsible_department=department_a)
     IndicatorValue.objects.create(indicator=indicator, year=2022, value=1)
     problem = CoordinationProblem.objects.create(
@@ -182,6 +189,7 @@ def world(frozen_today, department_a, department_b):
         "problem": problem,
         "project": project,
         "milestone": milestone,
+        "approval": approval,
         "report": report,
         "indicator": indicator,
         "chapter": chapter,
@@ -203,6 +211,7 @@ def url_for(name, world):
             "projects:thumbnail": world["attachment"].pk,
             "supervision:file": world["reply_file"].pk,
             "supervision:thumbnail": world["reply_file"].pk,
+            "projects:approval_update": world["approval"].pk,
         }.get(
             name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk
         ),
@@ -243,6 +252,13 @@ def url_and_data(name, world):
             "action": "done",
             "actual_date": "2026-06-14",
             "version": world["milestone"].version,
+        },
+        "projects:approval_update": {
+            "state": "in_hand",
+            "number": "荔规划〔2026〕8号",
+            "issued_on": "2026-06-01",
+            "note": "",
+            "version": world["approval"].version,
         },
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
@@ -303,7 +319,7 @@ def filled_workbook(world):
 def fingerprint():
     """Everything a write could change, compactly."""
     rows = []
-    for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue):
+    for model in (Project, Milestone, ProgressReport, AnnualInvestment, IndicatorValue, Approval):
         rows.append(
             (
                 model.__name__,

@@ -17,6 +17,8 @@ from projects.models import AnnualInvestment, ProgressReport
 
 from .conftest import (
     TODAY,
+    make_approval,
+    make_approval_kind,
     make_department,
     make_indicator,
     make_milestone,
@@ -81,6 +83,15 @@ def world(request, frozen_today, administrator):
     IndicatorValue.objects.create(
         indicator=indicator, year=2023, value=Decimal("-1.5"), note=hostile(prefix, "note")
     )
+    # On the missing approvals' list: a project about to start, its kind's name hostile too.
+    starting = make_project(
+        code="LW-TRA-002",
+        name=hostile(prefix, "starting"),
+        lead_department=department,
+        stage="preliminary",
+        start_date=TODAY + datetime.timedelta(days=10),
+    )
+    make_approval(starting, make_approval_kind(name=hostile(prefix, "kind")))
     return {"prefix": prefix, "department": department, "milestone": overdue}
 
 
@@ -90,6 +101,7 @@ LISTS = [
     ("projects:upcoming", {"days": 365}),
     ("indicators:list", {}),
     ("projects:review_queue", {}),
+    ("projects:approvals", {}),
 ]
 # (annual investment has no text column: project code, year and numbers)
 ADMIN_EXPORTS = [

@@ -26,7 +26,13 @@ from playwright.sync_api import expect
 from indicators.models import IndicatorValue
 from projects.models import AnnualInvestment, KeyProject, ProgressReport, Project
 
-from ..conftest import make_department, make_milestone, make_project, make_report
+from ..conftest import (
+    make_approval,
+    make_department,
+    make_milestone,
+    make_project,
+    make_report,
+)
 from ..test_authorization import PUBLIC, READ_ONLY, WRITES, url_for
 from ..test_authorization import world as authorization_world  # noqa: F401 (a fixture)
 from .conftest import sign_in
@@ -101,6 +107,24 @@ def walk_world(request, department_b):
         stage="construction",
     )
     make_milestone(other, datetime.date(2026, 3, 1), title="竣工验收" * 8)
+    # On the timelines: a long English title, re-forecast, within the next twelve months.
+    make_milestone(
+        project,
+        datetime.date(2026, 8, 31),
+        title="Main structure topped out and handed over to the fit-out contractor " * 2,
+        forecast_date=datetime.date(2027, 1, 15),
+        forecast_reason="征拆滞后",
+    )
+    # On /approvals/ and the to-do: a project about to start without its permit.
+    starting = make_project(
+        code="LW-TRA-003",
+        name="荔湾路快速化改造工程" * 3,
+        lead_department=department,
+        stage="preliminary",
+        start_date=datetime.date(2026, 7, 15),
+    )
+    make_approval(starting)
+    make_milestone(starting, datetime.date(2026, 7, 15), title="开工")
     make_report(
         other,
         datetime.date(2026, 5, 1),

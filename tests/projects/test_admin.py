@@ -22,6 +22,7 @@ from supervision.models import ReplyAttachment, SupervisionOrder
 from supervision.services import order_issue, order_reply
 
 from ..conftest import (
+    make_approval,
     make_chapter,
     make_indicator,
     make_milestone,
@@ -104,6 +105,7 @@ def some_data(department_a):
     fifteenth = make_plan(number=15, short_name="十五五", start_year=2026, end_year=2030)
     project.chapters.add(make_chapter(fifteenth, "2"))
     Carryover.objects.create(project=project, from_plan=plan, to_plan=fifteenth, reason="续建")
+    make_approval(project)
     return project
 
 
@@ -122,6 +124,8 @@ def test_every_model_of_the_domain_is_in_the_admin():
         "indicators.IndicatorValue",
         "projects.CoordinationProblem",
         "projects.Carryover",
+        "projects.ApprovalKind",
+        "projects.Approval",
         "supervision.SupervisionOrder",
     } <= labels
 

@@ -12,6 +12,7 @@ from indicators.models import IndicatorValue
 from projects import demo
 from projects.models import (
     AnnualInvestment,
+    Approval,
     CoordinationProblem,
     KeyProject,
     Milestone,
@@ -39,6 +40,7 @@ MODELS = [
     CoordinationProblem,
     SupervisionOrder,
     OrderStep,
+    Approval,
 ]
 
 
@@ -112,6 +114,16 @@ def test_there_is_a_demo_user_per_role_who_can_sign_in(loaded, client):
     for username in ("admin", "manager", "viewer", "editor-housing-transport"):
         assert client.login(username=username, password=demo.DEMO_PASSWORD), username
         client.logout()
+
+
+def test_sample_projects_have_sample_approvals(loaded):
+    assert Approval.objects.count() >= Project.objects.count()
+    assert not Approval.objects.filter(is_sample=False).exists()
+    states = set(Approval.objects.values_list("state", flat=True))
+    assert {"in_hand", "pending", "applied"} <= states
+    assert all("示例" in n for n in Approval.objects.filter(state="in_hand").values_list("number", flat=True))
+    # Some wait on a department's to-do: projects about to start without them.
+    assert Approval.objects.missing_before_start(on=loaded).exists()
 
 
 def test_running_it_twice_changes_nothing(loaded):

@@ -16,6 +16,7 @@ from projects.models import AnnualInvestment, KeyProject, Project
 
 from ..conftest import (
     TODAY,
+    make_approval,
     make_chapter,
     make_department,
     make_indicator,
@@ -527,21 +528,23 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     client, manager, world, query_budget
 ):
     # session, user, banner, project with lead, partners, chapter links, indicators,
-    # carry-overs, milestones, investments, reports, the ledger for every year in one
+    # carry-overs, milestones, investments, approvals (with their kinds; the timeline
+    # draws the milestones already read), reports, the ledger for every year in one
     # query, this year's monthly curve, then history: departments, project, milestones,
-    # reports, investments, carry-overs, chapter links, indicator links; the user's roles
+    # reports, investments, approvals, carry-overs, chapter links, indicator links; the user's roles
     # (may they report, review, update, supervise, carry over?); its coordination problems
     # (and, when there are some, one more for their orders); its supervision orders; the
     # top bar's to-do counts (one query, the roles already read); its attached files
     # (photos by month, reports' and milestones' files: one query)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(26):
+    with query_budget(28):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(26):
+        make_approval(world["red"])
+    with query_budget(28):
         client.get(url)
 
 

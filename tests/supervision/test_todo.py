@@ -11,7 +11,7 @@ from django.utils import timezone
 from projects.models import CoordinationProblem, ProgressReport
 from supervision.models import SupervisionOrder
 
-from ..conftest import PASSWORD, TODAY, make_milestone, make_project, make_report
+from ..conftest import PASSWORD, TODAY, make_approval, make_milestone, make_project, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,18 @@ def world(frozen_today, department_a, department_b):
     )
     make_milestone(museum, TODAY - DAYS(3), title="开馆", responsible_department=department_b)
     order_b = make_order(museum, department_b, TODAY + DAYS(2))
+    # To start in 20 days without its permit (its May report in and accepted).
+    starting = make_project(
+        code="LW-TRA-003",
+        name="荔湾路改造",
+        lead_department=department_a,
+        stage="preliminary",
+        start_date=TODAY + DAYS(20),
+    )
+    make_report(starting, datetime.date(2026, 5, 1), status=ProgressReport.Status.ACCEPTED)
+    permit = make_approval(starting)
     return {
+        "permit": permit,
         "tunnel": tunnel,
         "bridge": bridge,
         "returned": returned,
@@ -105,6 +116,7 @@ class TestEditors:
             "overdue": 1,
             "orders": 1,  # the replied one waits on the managers, not on them
             "due-soon": 1,  # in 5 days, not the one in 40
+            "approvals": 1,  # the permit of the project starting in 20 days
         }
         due = found["reports-2026-05"]
         assert "2026-06-10" in due.title and due.flag  # past its deadline
@@ -118,8 +130,14 @@ class TestEditors:
         assert "2" in order.flag  # the reply is two days overdue
         assert hrefs(found["due-soon"]) == [f"/milestones/{world['soon'].pk}/update/"]
         assert not found["due-soon"].rows[0].flag
+        assert hrefs(found["approvals"]) == [f"/approvals/{world['permit'].pk}/update/"]
         # every action opens for them
-        for url in [*hrefs(due), *hrefs(found["returned"]), *hrefs(found["overdue"])]:
+        for url in [
+            *hrefs(due),
+            *hrefs(found["returned"]),
+            *hrefs(found["overdue"]),
+            *hrefs(found["approvals"]),
+        ]:
             assert client.get(url).status_code == 200, url
 
     def test_the_page_shows_the_rows_and_their_links(self, client, editor_a, world):
@@ -146,6 +164,7 @@ class TestEditors:
             "overdue": 1,
             "orders": 1,
             "due-soon": 0,
+            "approvals": 0,
         }
         page = response.content.decode()
         for text in ("东沙隧道", "花地大桥", "征地拆迁完成", "主体开工", "请补充投资数据"):
@@ -194,7 +213,7 @@ class TestEditors:
         response = client.get(TODO, {"all": "reports-2026-05"})
         assert list(groups(response)) == ["reports-2026-05"]
         assert len(groups(response)["reports-2026-05"].rows) == 12
-        assert len(groups(client.get(TODO, {"all": "nonsense"}))) == 5  # everything
+        assert len(groups(client.get(TODO, {"all": "nonsense"}))) == 6  # everything
 
 
 class TestManagers:
@@ -273,16 +292,16 @@ class TestTopBarAndDashboard:
         client.force_login(editor_a)
         page = client.get(reverse("projects:portfolio")).content.decode()
         assert f'href="{TODO}"' in page
-        assert '<span class="badge"' in page and ">5</span>" in page
+        assert '<span class="badge"' in page and ">6</span>" in page
 
     def test_the_dashboard_strip_lists_the_groups_with_their_counts(self, client, editor_a, world):
         client.force_login(editor_a)
         response = client.get("/")
         strip = response.content.decode().split('class="card todo-strip"')[1].split("</section>")[0]
-        for key in ("reports-2026-05", "returned", "overdue", "orders", "due-soon"):
+        for key in ("reports-2026-05", "returned", "overdue", "orders", "due-soon", "approvals"):
             assert f'href="{TODO}#{key}"' in strip
-        assert [g.count for g in response.context["todo"]] == [1, 1, 1, 1, 1]
-        assert response.context["todo_count"] == 5
+        assert [g.count for g in response.context["todo"]] == [1, 1, 1, 1, 1, 1]
+        assert response.context["todo_count"] == 6
 
     def test_a_viewers_dashboard_has_no_strip(self, client, viewer, world):
         client.force_login(viewer)
@@ -335,13 +354,17 @@ def test_the_to_do_runs_the_same_queries_for_5_and_50_items_a_group(
                 replied_at=timezone.now(),
             )
             make_problem(project)  # and its March report, awaiting review
+            starting = make_project(
+                lead_department=department_a, stage="preliminary", start_date=TODAY + DAYS(9)
+            )
+            make_approval(starting)
 
     # session, user, the user's roles, one query counting every group; then one query of
     # rows per group with rows, and the sample-data banner. An editor: the department (top
-    # bar), the May reports due, returned reports, overdue milestones, orders, due soon.
-    # A manager: orders with a reply due, replies to close, new problems (the review
+    # bar), the May reports due, returned reports, overdue milestones, orders, due soon,
+    # missing approvals. A manager: orders with a reply due, replies to close, new problems (the review
     # queue is a count and its link).
-    expected = 4 + 1 + (6 if persona == "editor_a" else 3)
+    expected = 4 + 1 + (7 if persona == "editor_a" else 3)
     grow(rows)
     with query_budget(expected):
         assert client.get(TODO).status_code == 200
