@@ -1863,6 +1863,15 @@ class ApprovalQuerySet(models.QuerySet):
             *(f"project__{f.name}" for f in Project._meta.concrete_fields if f.name not in shown)
         )
 
+    def with_documents(self):
+        """Each approval's files (its document) in one more query, for /approvals/."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only("id", "approval", "kind", "name"),
+            )
+        )
+
 
 APPROVAL_IN_HAND_NEEDS = _("An approval in hand needs its number (文号) and its date.")
 

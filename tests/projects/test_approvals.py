@@ -402,8 +402,8 @@ class TestMissing:
         # 1. session, 2. user, 3. count of the rows (the paginator), 4. the user's roles,
         # 5. the to-do's counts (the top bar's badge), 6. any sample data (the banner),
         # 7. departments (filter), 8. kinds (filter), 9. the page's rows with their
-        # projects, departments and kinds.
-        with query_budget(9):
+        # projects, departments and kinds, 10. the page's approvals' files (their documents).
+        with query_budget(10):
             response = client.get(reverse("projects:approvals"))
         assert response.status_code == 200
 
