@@ -13,8 +13,10 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": _(
-                "A token issued by an administrator in the admin, sent as "
-                "Authorization: Token <key>."
+            "description": str(
+                _(
+                    "A token issued by an administrator in the admin, sent as "
+                    "Authorization: Token <key>."
+                )
             ),
         }

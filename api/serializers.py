@@ -5,6 +5,8 @@ rules are the model's, applied by the same services (projects.services)."""
 import math
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,14 +31,23 @@ LARGEST = 2**31 - 1  # a version or a number the database's integer column holds
 
 
 class Described:
-    """Every field carries a description in the request's language: its help text, or else
-    its label (the model's translated verbose name)."""
+    """Every field carries a description in the request's language: its help text, else
+    its model field's verbose name, else its label (all translated lazily)."""
 
-    def get_fields(self):
-        fields = super().get_fields()
+    @cached_property
+    def fields(self):
+        fields = super().fields
+        model = getattr(getattr(self, "Meta", None), "model", None)
         for field in fields.values():
-            if not field.help_text and field.label:
-                field.help_text = field.label
+            if field.help_text:
+                continue
+            name = None
+            if model is not None and field.source and "." not in field.source:
+                try:
+                    name = getattr(model._meta.get_field(field.source), "verbose_name", None)
+                except FieldDoesNotExist:
+                    pass
+            field.help_text = name or field.label
         return fields
 
 
@@ -63,6 +74,14 @@ def finite(number):
     if number is None or not math.isfinite(number):
         return None
     return number
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
+class MonthField(serializers.DateField):
+    """A month, shown as 2026-05."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
 
 
 # --- plans, chapters, departments ---------------------------------------------------------
@@ -144,8 +163,8 @@ class ProjectSerializer(DescribedModelSerializer):
     chapters = serializers.SerializerMethodField(
         label=_("chapters served"), help_text=_("The keys of the plan chapters it serves.")
     )
-    latest_report_period = serializers.DateField(
-        read_only=True, allow_null=True, label=_("month of the latest report"), format="%Y-%m"
+    latest_report_period = MonthField(
+        read_only=True, allow_null=True, label=_("month of the latest report")
     )
     latest_health = serializers.ChoiceField(
         choices=HEALTH, read_only=True, allow_null=True, label=_("reported health")
@@ -344,7 +363,7 @@ class MilestoneSerializer(DescribedModelSerializer):
 
 class ReportSerializer(DescribedModelSerializer):
     project = code_of(_("project"))
-    period = serializers.DateField(format="%Y-%m", read_only=True, label=_("reporting month"))
+    period = MonthField(read_only=True, label=_("reporting month"))
     author = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, label=_("author")
     )

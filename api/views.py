@@ -44,6 +44,20 @@ class Pages(PageNumberPagination):
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+    page_query_description = gettext_lazy("The page's number, from 1.")
+    page_size_query_description = gettext_lazy("Rows a page, at most 200; default 50.")
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        texts = {
+            "count": gettext_lazy("Rows in all, on every page."),
+            "next": gettext_lazy("The next page's address, or null on the last."),
+            "previous": gettext_lazy("The previous page's address, or null on the first."),
+            "results": gettext_lazy("This page's rows, in a stable order."),
+        }
+        for name, text in texts.items():
+            described["properties"][name]["description"] = str(text)
+        return described
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -102,6 +116,24 @@ LANG = OpenApiParameter(
     enum=[code for code, _name in settings.LANGUAGES],
     description=gettext_lazy("The language of the texts (or send Accept-Language)."),
 )
+
+
+def in_path(name, kind, description):
+    return OpenApiParameter(name, kind, location=OpenApiParameter.PATH, description=description)
+
+
+PATH = {
+    "number": in_path("number", OpenApiTypes.INT, gettext_lazy("The plan's number, as 14.")),
+    "key": in_path("key", OpenApiTypes.STR, gettext_lazy("The chapter's key, as 14-3.1.")),
+    "slug": in_path("slug", OpenApiTypes.STR, gettext_lazy("The department's slug.")),
+    "project": in_path(
+        "code", OpenApiTypes.STR, gettext_lazy("The project's code, as LW-CUL-001.")
+    ),
+    "indicator": in_path("code", OpenApiTypes.STR, gettext_lazy("The indicator's code.")),
+    "milestone": in_path("id", OpenApiTypes.INT, gettext_lazy("The milestone's id.")),
+    "report": in_path("id", OpenApiTypes.INT, gettext_lazy("The report's id.")),
+    "order": in_path("id", OpenApiTypes.INT, gettext_lazy("The order's id.")),
+}
 NOT_FOUND = OpenApiResponse(api.ErrorSerializer, description=gettext_lazy("No such row or page."))
 BAD = OpenApiResponse(
     OpenApiTypes.OBJECT, description=gettext_lazy("Refused input, with a message per field.")
@@ -123,11 +155,11 @@ def listing(serializer, summary, description, *, parameters=(), tag):
     )
 
 
-def detail(serializer, summary, description, *, tag):
+def detail(serializer, summary, description, *, tag, path):
     return extend_schema(
         summary=summary,
         description=description,
-        parameters=[LANG],
+        parameters=[LANG, PATH[path]],
         responses={200: serializer, **COMMON},
         tags=[tag],
     )
@@ -160,6 +192,7 @@ class PlanDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One plan"),
         gettext_lazy("A plan by its number (14 for the 14th Five-Year Plan)."),
         tag="plans",
+        path="number",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -200,6 +233,7 @@ class ChapterDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One chapter"),
         gettext_lazy("A chapter or section by its key, as in 14-3.1."),
         tag="plans",
+        path="key",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -229,6 +263,7 @@ class DepartmentDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One department"),
         gettext_lazy("A department by its slug."),
         tag="departments",
+        path="slug",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -288,6 +323,7 @@ class ProjectDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One project"),
         gettext_lazy("A project by its code, as in LW-CUL-001."),
         tag="projects",
+        path="project",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -458,6 +494,7 @@ class MilestoneDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One milestone"),
         gettext_lazy("A milestone by its id; the ETag header carries its version."),
         tag="milestones",
+        path="milestone",
     )
     def get(self, request, *args, **kwargs):
         return with_etag(super().get(request, *args, **kwargs), self.object)
@@ -524,7 +561,7 @@ def refused(error):
 
 
 def write_schema(
-    request_serializer, response_serializer, summary, description, *, tag, created=False
+    request_serializer, response_serializer, summary, description, *, tag, path, created=False
 ):
     responses = {
         (201 if created else 200): response_serializer,
@@ -544,7 +581,7 @@ def write_schema(
     return extend_schema(
         summary=summary,
         description=description,
-        parameters=[LANG, IF_MATCH],
+        parameters=[LANG, IF_MATCH, PATH[path]],
         request=request_serializer,
         responses=responses,
         tags=[tag],
@@ -601,6 +638,7 @@ class MilestoneComplete(MilestoneWrite):
             "milestone done is not changed again here."
         ),
         tag="milestones",
+        path="milestone",
     )
     def post(self, request, pk):
         return super().post(request, pk)
@@ -627,6 +665,7 @@ class MilestoneReforecast(MilestoneWrite):
             "change (only an administrator re-baselines, in the admin)."
         ),
         tag="milestones",
+        path="milestone",
     )
     def post(self, request, pk):
         return super().post(request, pk)
@@ -667,6 +706,7 @@ class ReportDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One progress report"),
         gettext_lazy("A report by its id; the ETag header carries its version."),
         tag="reports",
+        path="report",
     )
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -686,6 +726,7 @@ class ReportSubmit(ApiMixin, APIView):
             "managers' review; the history keeps the earlier text."
         ),
         tag="reports",
+        path="project",
         created=True,
     )
     def post(self, request, code):
@@ -776,6 +817,7 @@ class IndicatorDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One indicator"),
         gettext_lazy("An indicator by its code, with its values and verdict."),
         tag="indicators",
+        path="indicator",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -818,6 +860,7 @@ class OrderDetail(ApiMixin, generics.RetrieveAPIView):
         gettext_lazy("One supervision order"),
         gettext_lazy("A supervision order by its id, with its steps."),
         tag="supervision",
+        path="order",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
