@@ -98,23 +98,17 @@ def test_last_use_is_written_at_most_once_a_minute(viewer, django_assert_num_que
     assert token.last_used_at == later
 
 
-def test_each_token_has_its_own_allowance(viewer, manager, settings):
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] | {"token": "3/minute"}
-    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"DEFAULT_THROTTLE_RATES": rates}
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
+def test_each_token_has_its_own_allowance(viewer, monkeypatch):
+    from api.throttling import TokenRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        first = client_with(ApiToken.issue(user=viewer, name="a")[1])
-        second = client_with(ApiToken.issue(user=viewer, name="b")[1])
-        assert [first.get("/api/v1/plans/").status_code for _ in range(4)] == [200, 200, 200, 429]
-        assert second.get("/api/v1/plans/").status_code == 200  # same user, another token
-        refused = first.get("/api/v1/plans/")
-        assert refused.status_code == 429 and "Retry-After" in refused
-    finally:
-        settings.REST_FRAMEWORK = settings.REST_FRAMEWORK  # restored by the fixture
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    rates = TokenRateThrottle.THROTTLE_RATES | {"token": "3/minute"}
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", rates)
+    first = client_with(ApiToken.issue(user=viewer, name="a")[1])
+    second = client_with(ApiToken.issue(user=viewer, name="b")[1])
+    assert [first.get("/api/v1/plans/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert second.get("/api/v1/plans/").status_code == 200  # same user, another token
+    refused = first.get("/api/v1/plans/")
+    assert refused.status_code == 429 and "Retry-After" in refused
 
 
 def test_an_administrator_issues_a_token_in_the_admin_and_sees_the_key_once(
