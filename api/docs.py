@@ -9,24 +9,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import exceptions
 
 from .throttling import AnonRateThrottle, TokenRateThrottle
-from .views import activate_language
+from .views import RequestLanguage
 
 
-class SchemaView(SpectacularAPIView):
+class SchemaView(RequestLanguage, SpectacularAPIView):
     throttle_classes = [TokenRateThrottle, AnonRateThrottle]
 
-    def initial(self, request, *args, **kwargs):
-        activate_language(request)
-        super().initial(request, *args, **kwargs)
 
-
-class DocsView(SpectacularSwaggerSplitView):
+class DocsView(RequestLanguage, SpectacularSwaggerSplitView):
     throttle_classes = [TokenRateThrottle, AnonRateThrottle]
     url_name = "api-schema"
-
-    def initial(self, request, *args, **kwargs):
-        activate_language(request)
-        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         # A person who is not signed in goes to the sign-in page, as on every other page.

@@ -82,17 +82,36 @@ def activate_language(request):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-class ApiMixin:
+class RequestLanguage:
+    """The request's language (activate_language) while the view runs and its response is
+    rendered; the thread's language before it afterwards."""
+
+    def initial(self, request, *args, **kwargs):
+        self.language_before = translation.get_language()
+        activate_language(request)
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        before = getattr(self, "language_before", None)
+        if before and hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(lambda _response: translation.activate(before))
+        return response
+
+
+class ApiMixin(RequestLanguage):
     throttle_classes = [TokenRateThrottle, AnonRateThrottle]
     pagination_class = Pages
     filter_backends = [FilterBackend]
 
-    def initial(self, request, *args, **kwargs):
-        activate_language(request)
-        super().initial(request, *args, **kwargs)
-
     def get_serializer_context(self):
         return super().get_serializer_context() | {"on": today()}
+
+    @property
+    def describing(self):
+        """True while drf-spectacular describes the view (no request to read a plan from,
+        and no database needed): get_queryset gives an empty queryset of its model."""
+        return getattr(self, "swagger_fake_view", False)
 
 
 PLAN = OpenApiParameter(
@@ -202,6 +221,8 @@ class ChapterList(ApiMixin, generics.ListAPIView):
     serializer_class = api.ChapterSerializer
 
     def get_queryset(self):
+        if self.describing:
+            return PlanChapter.objects.none()
         switch = plan_switch(self.request._request)
         chapters = PlanChapter.objects.select_related("plan", "parent")
         if switch.plan is not None:
@@ -293,6 +314,8 @@ class ProjectList(ApiMixin, generics.ListAPIView):
     filterset_class = PortfolioFilter
 
     def get_queryset(self):
+        if self.describing:
+            return Project.objects.none()
         on = today()
         return plan_switch(self.request._request, on).projects(portfolio(on)).order_by("code")
 
@@ -350,6 +373,8 @@ class InvestmentList(ApiMixin, generics.ListAPIView):
         return form.cleaned_data["year"] or today().year
 
     def get_queryset(self):
+        if self.describing:
+            return Project.objects.none()
         self.year = self.get_year()
         projects = (
             Project.objects.with_investment(self.year)
@@ -427,6 +452,8 @@ class OverdueList(ApiMixin, generics.ListAPIView):
         return {"today": today()}
 
     def get_queryset(self):
+        if self.describing:
+            return Milestone.objects.none()
         on = today()
         original = valid_form(BaselineForm(self.request.query_params))["baseline"] == "original"
         if original:
@@ -459,6 +486,8 @@ class UpcomingList(ApiMixin, generics.ListAPIView):
         return {"today": today()}
 
     def get_queryset(self):
+        if self.describing:
+            return Milestone.objects.none()
         on = today()
         days = DaysForm(self.request.query_params if "days" in self.request.query_params else None)
         days = valid_form(days)["days"] if days.is_bound else 30
@@ -774,6 +803,8 @@ class IndicatorList(ApiMixin, generics.ListAPIView):
     filterset_class = IndicatorFilter
 
     def get_queryset(self):
+        if self.describing:
+            return Indicator.objects.none()
         switch = plan_switch(self.request._request)
         return switch.indicators(Indicator.objects.for_progress()).order_by(
             "plan__number", "order", "code"

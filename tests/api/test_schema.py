@@ -12,6 +12,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
 from hypothesis import settings as hypothesis_settings
@@ -87,6 +88,7 @@ def existing(path, world):
 
 def test_the_schema_speaks_the_requests_language(viewer, api_client):
     api_client.force_login(viewer)
+    before = translation.get_language()
     english = api_client.get("/api/schema/?format=json&lang=en").json()
     chinese = api_client.get("/api/schema/?format=json&lang=zh-hans").json()
     by_header = api_client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
@@ -103,6 +105,8 @@ def test_the_schema_speaks_the_requests_language(viewer, api_client):
         != "lead department"
     )
     assert by_header == english
+    # The thread's language is as it was before the requests.
+    assert translation.get_language() == before
 
 
 def test_every_operation_and_field_is_described(viewer, api_client):
