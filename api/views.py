@@ -37,6 +37,7 @@ from supervision.models import OrderStep, SupervisionOrder
 
 from . import serializers as api
 from .filters import MilestoneFilter, ReportFilter
+from .models import ApiToken
 from .throttling import AnonRateThrottle, TokenRateThrottle
 
 
@@ -68,28 +69,33 @@ class FilterBackend(DjangoFilterBackend):
         return kwargs | getattr(view, "filterset_extra", {})
 
 
-def activate_language(request):
-    """?lang= or the Accept-Language header when given (a system's choice), else the site's
-    choice (the language switch's cookie, Chinese by default)."""
-    wanted = request.GET.get("lang") or (
-        request.META.get("HTTP_ACCEPT_LANGUAGE") and translation.get_language_from_request(request)
-    )
+def activate_language(request, header=False):
+    """The language asked for with ?lang=, or (when `header`) with Accept-Language; else the
+    site's (the language switch's cookie, Chinese by default, as ChosenLanguageMiddleware
+    set it)."""
+    wanted = request.GET.get("lang")
+    if not wanted and header and request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        wanted = translation.get_language_from_request(request)
     if wanted:
         try:
             translation.activate(translation.get_supported_language_variant(wanted))
         except LookupError:
-            pass
+            return
         request.LANGUAGE_CODE = translation.get_language()
 
 
 class RequestLanguage:
-    """The request's language (activate_language) while the view runs and its response is
-    rendered; the thread's language before it afterwards."""
+    """The request's language while the view runs and its response is rendered, and the
+    thread's language before it afterwards. ?lang= for anyone; Accept-Language for a system
+    signed in with a token (a browser sends one whatever the person chose, and the site
+    follows only its language switch)."""
 
     def initial(self, request, *args, **kwargs):
         self.language_before = translation.get_language()
         activate_language(request)
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # authenticates
+        if isinstance(request.auth, ApiToken):
+            activate_language(request, header=True)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -133,7 +139,9 @@ LANG = OpenApiParameter(
     "lang",
     OpenApiTypes.STR,
     enum=[code for code, _name in settings.LANGUAGES],
-    description=gettext_lazy("The language of the texts (or send Accept-Language)."),
+    description=gettext_lazy(
+        "The language of the texts (or, with a token, send Accept-Language); default Chinese."
+    ),
 )
 
 
