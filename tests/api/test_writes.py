@@ -5,6 +5,7 @@ another department with nothing changed."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from projects.models import Milestone, ProgressReport
@@ -247,3 +248,47 @@ def test_bad_query_parameters_are_400_or_404_never_500(world, as_editor_a):
     ]:
         response = as_editor_a.get(url)
         assert response.status_code == expected, (url, response.status_code, response.content[:200])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two connections writing at once",
+)
+def test_two_systems_saving_one_version_at_once_one_gets_409(frozen_today, department_a, editor_a):
+    import threading
+
+    from django.db import connections
+    from rest_framework.test import APIClient
+
+    from ..conftest import TODAY, make_milestone, make_project
+
+    milestone = make_milestone(make_project(lead_department=department_a), TODAY)
+    keys = [issue_token(editor_a, name=f"system {n}") for n in (1, 2)]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def save(key, day):
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            body = {"forecast_date": day.isoformat(), "forecast_reason": "并发", "version": 1}
+            barrier.wait()
+            response = client.post(
+                f"/api/v1/milestones/{milestone.pk}/reforecast/", body, format="json"
+            )
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(key, TODAY + datetime.timedelta(days=d)))
+        for key, d in zip(keys, (10, 20), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    milestone.refresh_from_db()
+    assert milestone.version == 2 and milestone.history.count() == 2
