@@ -142,7 +142,8 @@ class ChapterSerializer(DescribedModelSerializer):
 class DepartmentSerializer(DescribedModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "slug", "name", "short_name", "name_en", "kind", "contact"]
+        # As the department pages show a department (its contact is kept for the admin).
+        fields = ["id", "slug", "name", "short_name", "name_en", "kind"]
         extra_kwargs = {"id": {"label": _("department id (for the department filters)")}}
 
 
