@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from indicators.models import Indicator, IndicatorValue
@@ -108,6 +108,7 @@ class PlanSerializer(DescribedModelSerializer):
         return plan.state(today())
 
 
+@extend_schema_serializer(component_name="PlanChapter")
 class ChapterSerializer(DescribedModelSerializer):
     key = serializers.CharField(
         read_only=True, label=_("key"), help_text=_("Unique across plans, as in 14-3.1.")
@@ -156,6 +157,7 @@ SOURCE_HELP = _(
 # --- projects ------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(component_name="PortfolioProject")
 class ProjectSerializer(DescribedModelSerializer):
     """A row of the portfolio (ProjectQuerySet.for_portfolio)."""
 
@@ -251,6 +253,7 @@ class ProjectSerializer(DescribedModelSerializer):
         return self.context["on"].year
 
 
+@extend_schema_serializer(component_name="PortfolioProjectDetail")
 class ProjectDetailSerializer(ProjectSerializer):
     partner_departments = serializers.SlugRelatedField(
         many=True, slug_field="slug", read_only=True, label=_("partner departments")
@@ -447,6 +450,7 @@ class VerdictSerializer(DescribedSerializer):
     )
 
 
+@extend_schema_serializer(component_name="IndicatorWithVerdict")
 class IndicatorSerializer(DescribedModelSerializer):
     plan = serializers.IntegerField(source="plan.number", read_only=True, label=_("plan number"))
     responsible_department = slug_of(_("responsible department"), allow_null=True)
@@ -647,6 +651,7 @@ class ChangeSerializer(DescribedSerializer):
     now = serializers.CharField(label=_("value now"), allow_null=True)
 
 
+@extend_schema_serializer(component_name="ApiError")
 class ErrorSerializer(DescribedSerializer):
     detail = serializers.CharField(label=_("message"))
 

@@ -4,6 +4,9 @@ benchmark portfolio.
     python bench/loadtest.py                              # 50 users for 120 s
     python bench/loadtest.py --think 0.5 --ramp-up 10     # no reading: what two cores can take
     python bench/loadtest.py --restart-database-at 20     # PostgreSQL restarts 20 s into the run
+    python bench/loadtest.py --think 0 --signed-in --ramp-up 5   # capacity, at saturation
+    python bench/loadtest.py --think 0 --signed-in --ramp-up 5 --app ../baseline --app .
+                                                          # two checkouts in turn, compared
 
 Prepares the 10,000-project benchmark database of bench/portfolio.py on PostgreSQL
 (liwan_bench, created and filled if missing), with load-test users: editors of the
@@ -27,6 +30,18 @@ sent, and no report of the month exists that the test did not send.
 are then counted apart for requests that overlapped the outage (from the restart until the
 database accepts connections again) and after it, which should be none. The exit status is
 0 when there is no other error and the database check passes.
+
+--think 0 is the saturation run: no reading time, every user sends its next request as
+soon as the last is answered. --signed-in makes every account's session before the run (as
+the sign-in form would, signed with the run's SECRET_KEY): users neither sign in nor out,
+and Locust's figures count from the moment every user has started (--reset-stats), so the
+run measures the pages, not the password hasher (0.35 s of a core a sign-in).
+
+--app DIR serves another checkout (its bin/serve, its code); repeated, the checkouts are
+loaded in turn in the same conditions and a last table sets their requests per second, p95
+and p99 side by side (the ratio is the last over the first). The database is prepared and
+checked with each checkout's own code and migrations (in a process of its own); give one
+--database for each --app when their migrations differ.
 
 Never point this at a database whose data you want to keep.
 """
@@ -59,10 +74,22 @@ HOST = "127.0.0.1"
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 
 
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/liwan_bench"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--database", default="postgres://postgres@127.0.0.1:5432/liwan_bench", help="PostgreSQL"
+        "--database",
+        action="append",
+        help=f"PostgreSQL URL or a database name on its server ({DEFAULT_DATABASE}); once "
+        "per --app to give each its own",
+    )
+    parser.add_argument(
+        "--app",
+        action="append",
+        metavar="DIR",
+        help="serve this checkout (this one by default); repeat to load several in turn",
     )
     parser.add_argument("--projects", type=int, default=10_000, help="size of the portfolio")
     parser.add_argument("--users", type=int, default=50, help="virtual users at once")
@@ -70,6 +97,12 @@ def main():
     parser.add_argument("--ramp-up", type=float, default=30, help="seconds to start every user")
     parser.add_argument(
         "--think", type=float, default=3, help="mean seconds a user waits before a request"
+    )
+    parser.add_argument(
+        "--signed-in",
+        action="store_true",
+        help="users are signed in before the run and never sign in or out; the figures "
+        "count from the moment every user has started (Locust's --reset-stats)",
     )
     parser.add_argument(
         "--reports-per-sign-in",
@@ -83,14 +116,45 @@ def main():
     parser.add_argument(
         "--restart-database-at", type=float, metavar="SECONDS", help="restart PostgreSQL then"
     )
+    # Internal: a step run with another checkout's code (see django_step).
+    parser.add_argument("--step", choices=["prepare", "check"], help=argparse.SUPPRESS)
+    parser.add_argument("--step-file", help=argparse.SUPPRESS)
     args, locust_args = parser.parse_known_args()
-    if "postgres" not in urlsplit(args.database).scheme:
+    apps = [str(Path(app).resolve()) for app in args.app or [ROOT]]
+    # A bare name is a database on the default server: --database liwan_load.
+    server = DEFAULT_DATABASE.rsplit("/", 1)[0]
+    databases = [d if "://" in d else f"{server}/{d}" for d in args.database or [DEFAULT_DATABASE]]
+    if len(databases) == 1:
+        databases = databases * len(apps)
+    if len(databases) != len(apps):
+        parser.error("give one --database, or one for each --app")
+    if any("postgres" not in urlsplit(database).scheme for database in databases):
         parser.error("the load test runs on PostgreSQL: --database postgres://...")
+    if args.step:
+        sys.exit(run_step(args, apps[0], databases[0]))
 
-    print(f"preparing {args.database} ...", flush=True)
-    plan = prepare(args.database, projects=args.projects, accounts=args.users)
+    # One secret for the whole run: the sessions made before it are signed with it.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    figures = []
+    ok = True
+    for app, database in zip(apps, databases):
+        if len(apps) > 1:
+            print(f"\n=== {app} on {database}", flush=True)
+        totals, passed = load(args, app, database, locust_args)
+        figures.append((app, totals))
+        ok = ok and passed
+    if len(apps) > 1:
+        compare(figures, args)
+    sys.exit(0 if ok else 1)
+
+
+def load(args, app, database, locust_args):
+    """One run against the checkout `app`: prepare, serve, load, stop, check. The figures
+    of the run (Locust's overall rows) and whether it passed."""
+    print(f"preparing {database} ...", flush=True)
+    plan = django_step("prepare", app, database, args)
     port = free_port()
-    server, server_log = start_server(args, port)
+    server, server_log = start_server(args, port, app=app, database=database)
     work = Path(tempfile.mkdtemp(prefix="liwan-load-"))
     plan_file, results_file = work / "plan.json", work / "results.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
@@ -103,18 +167,20 @@ def main():
         "--stop-timeout", "120",  # let running requests finish
         "--plan", str(plan_file), "--results", str(results_file),
         "--think", str(args.think), "--reports-per-sign-in", str(args.reports_per_sign_in),
+        *(["--signed-in", "--reset-stats"] if args.signed_in else []),
         *locust_args,
     ]  # fmt: skip
     print(
         f"{args.users} users for {args.duration} s (ramp-up {args.ramp_up:g} s, think "
-        f"0-{2 * args.think:g} s), reports for {plan['period']}",
+        f"0-{2 * args.think:g} s{', signed in before the run' if args.signed_in else ''}), "
+        f"reports for {plan['period']}",
         flush=True,
     )
     restart = None
     if args.restart_database_at is not None:
-        restart = DatabaseRestart(args.database, args.restart_database_at, results_file)
+        restart = DatabaseRestart(database, args.restart_database_at, results_file)
         restart.start()
-    meter = CpuMeter(server.pid, args.database)
+    meter = CpuMeter(server.pid, database)
     try:
         locust = subprocess.run(command)
     finally:
@@ -126,6 +192,17 @@ def main():
     if not results.get("stopped"):
         sys.exit(f"Locust stopped before the end of the run (exit status {locust.returncode})")
     meter.report()
+    totals = results.get("totals")
+    if totals and meter.app_seconds():
+        # On a shared machine requests per second follow what the other work leaves over;
+        # requests per processor-second of the app and its database follow the code.
+        for row in totals.values():
+            row["per_app_second"] = row["requests"] / meter.app_seconds()
+        print(
+            f"requests per processor-second of gunicorn and its PostgreSQL backends: "
+            f"{totals['all']['per_app_second']:.1f} (on two free cores: about "
+            f"{2 * totals['all']['per_app_second']:.0f} requests/s)"
+        )
     if results["failures"]:
         print(f"\ngunicorn's log, with the errors: {server_log.name}")
     else:
@@ -133,19 +210,100 @@ def main():
     outside = results["failures"]
     if restart is not None:
         outside = restart.report(results)
-    ok = check(plan["period"], attempted=results["attempted"], saved=results["saved"])
-    sys.exit(0 if ok and not outside else 1)
+    checked = django_step("check", app, database, args, results | {"period": plan["period"]})
+    return totals, checked["ok"] and not outside
+
+
+def compare(figures, args):
+    """The runs side by side, the last against the first."""
+    print(
+        f"\n{args.users} users, think 0-{2 * args.think:g} s, {args.duration} s each"
+        f"{', signed in before the run' if args.signed_in else ''}; all requests but sign-in\n"
+    )
+    header = (
+        f"{'checkout':40} {'per s':>7} {'median':>7} {'p95':>7} {'p99':>7} {'errors':>7} "
+        f"{'per app-cpu s':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for app, totals in figures:
+        row = (totals or {}).get("all but sign in")
+        if not row:
+            print(f"{app[-40:]:40} (no figures)")
+            continue
+        print(
+            f"{app[-40:]:40} {row['per_second']:7.1f} {row['median']:7.0f} {row['p95']:7.0f} "
+            f"{row['p99']:7.0f} {row['errors']:7d} {row.get('per_app_second', 0):13.1f}"
+        )
+    first, last = (
+        (figures[0][1] or {}).get("all but sign in"),
+        (figures[-1][1] or {}).get("all but sign in"),
+    )
+    if first and last and first["per_second"]:
+        print(
+            f"\nrequests per second, last / first: {last['per_second'] / first['per_second']:.2f}"
+        )
+    if first and last and first.get("per_app_second"):
+        print(
+            "requests per processor-second of gunicorn and PostgreSQL, last / first: "
+            f"{last['per_app_second'] / first['per_app_second']:.2f}"
+        )
+
+
+# --- steps run with a checkout's own code ------------------------------------------------
+
+
+def django_step(step, app, database, args, payload=None):
+    """Run `step` of this script ("prepare" or "check") in a process of its own whose
+    Django project is the checkout `app`: the database is migrated and read with that
+    checkout's models and migrations, whichever checkout this script comes from. Returns
+    what the step wrote (JSON)."""
+    with tempfile.NamedTemporaryFile("w+", suffix=".json", delete=False) as file:
+        json.dump(payload or {}, file, ensure_ascii=False)
+    try:
+        command = [
+            sys.executable, __file__, "--step", step, "--step-file", file.name,
+            "--app", app, "--database", database, "--projects", str(args.projects),
+            "--users", str(args.users),
+        ]  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        finished = subprocess.run(command, env=env, cwd=app)
+        if finished.returncode != 0:
+            sys.exit(f"the {step} step failed for {app}")
+        return json.loads(Path(file.name).read_text())
+    finally:
+        os.unlink(file.name)
+
+
+def run_step(args, app, database):
+    """In the step's own process: the checkout's code first on the path, then the step."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_portfolio", ROOT / "bench" / "portfolio.py"
+    )
+    portfolio = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(portfolio)  # this checkout's generator, any checkout's models
+    sys.path[:] = [app] + [p for p in sys.path if p not in (app, str(ROOT))]
+    file = Path(args.step_file)
+    payload = json.loads(file.read_text())
+    portfolio.setup_django(database)
+    if args.step == "prepare":
+        plan = prepare(portfolio, projects=args.projects, accounts=args.users)
+        file.write_text(json.dumps(plan, ensure_ascii=False))
+    else:
+        ok = check(payload["period"], attempted=payload["attempted"], saved=payload["saved"])
+        file.write_text(json.dumps({"ok": ok}))
+    return 0
 
 
 # --- the database and its users --------------------------------------------------------
 
 
-def prepare(database, *, projects, accounts):
+def prepare(portfolio, *, projects, accounts):
     """The benchmark portfolio with the month's reports due again, and `accounts` editor
-    and manager accounts; the plan for the locustfile."""
-    from bench import portfolio
-
-    portfolio.setup_django(database)
+    and manager accounts, each with a session signed in (for --signed-in); the plan for
+    the locustfile."""
     portfolio.ensure_portfolio(projects=projects)
 
     from axes.models import AccessAttempt
@@ -184,8 +342,33 @@ def prepare(database, *, projects, accounts):
             managers.append(user.username)
         AccessAttempt.objects.filter(username__startswith="load-").delete()
     plan = plan_for(period=period, password=PASSWORD, editors=editors, managers=managers)
+    plan |= signed_in(editors=[username for username, _slug in editors], managers=managers)
     connections.close_all()  # the run must not depend on this process's connection
     return plan
+
+
+def signed_in(*, editors, managers):
+    """A session for each account, as the sign-in form leaves it (signed with the run's
+    SECRET_KEY): {"session_cookie": name, "sessions": {username: session key}}."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from projects.middleware import session_expiry
+    from projects.models import User
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = {}
+    for user in User.objects.filter(username__in=editors + managers):
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.set_expiry(session_expiry())
+        session.create()
+        sessions[user.username] = session.session_key
+    return {"session_cookie": settings.SESSION_COOKIE_NAME, "sessions": sessions}
 
 
 def account(User, username, password, department):
@@ -312,20 +495,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(args, port):
-    """bin/serve on the benchmark database, as production runs it behind a TLS proxy."""
+def start_server(args, port, app=ROOT, database=None):
+    """bin/serve of the checkout `app` (this one by default) on the benchmark database
+    (`database`, else args.database), as production runs it behind a TLS proxy."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "WORKERS", "THREADS"}
     }
     env |= {
-        "DATABASE_URL": args.database,
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database or args.database,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "ADDRESS": f"{HOST}:{port}",
         "ALLOWED_HOSTS": HOST,
         "HTTPS": "true",
         "ACCESS_LOG": "off",
+        # Its own static files: collecting into the checkout's folder while its tests
+        # run there would pull files from under them.
+        "STATIC_ROOT": (static_root := tempfile.mkdtemp(prefix="liwan-static-")),
     }
     if args.workers:
         env["WORKERS"] = str(args.workers)
@@ -335,12 +522,13 @@ def start_server(args, port):
         "w+", prefix="liwan-load-gunicorn-", suffix=".log", delete=False
     )
     server = subprocess.Popen(
-        [str(ROOT / "bin" / "serve")],
+        [str(Path(app) / "bin" / "serve")],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    server.static_root = static_root  # removed by stop_server
     deadline = time.monotonic() + 180
     sign_in_page = urllib.request.Request(
         f"http://{HOST}:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
@@ -370,6 +558,7 @@ def stop_server(server):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    shutil.rmtree(getattr(server, "static_root", ""), ignore_errors=True)
 
 
 # --- a database restart during the run -------------------------------------------------
@@ -487,6 +676,10 @@ class CpuMeter:
         )
         if self.connections is not None:
             print(f"database connections opened during the run: {self.connections}")
+
+    def app_seconds(self):
+        """Processor seconds of gunicorn and the database's backends over the run."""
+        return self.gunicorn + (self.postgres or 0.0)
 
     def database_sessions(self):
         """How many connections to the database were ever opened (PostgreSQL's count)."""

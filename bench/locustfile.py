@@ -32,7 +32,7 @@ import re
 import secrets
 import time
 from collections import deque
-from http.cookiejar import DefaultCookiePolicy
+from http.cookiejar import Cookie, DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -80,6 +80,7 @@ class Run:
         self.saved = {}  # project code: the report sent and answered with success
         self.failures = []  # [page, started, finished, error], epoch seconds
         self.started = self.stopped = None
+        self.totals = None  # the figures of the table's "all" rows, once Locust quits
         self.stopping = Event()  # set when the run ends
 
 
@@ -98,6 +99,11 @@ def _options(parser):
         type=int,
         default=20,
         help="an editor signs out after 1 to N reports, a manager after 1 to 2N pages",
+    )
+    parser.add_argument(
+        "--signed-in",
+        action="store_true",
+        help="users start with the plan's sessions and never sign in or out",
     )
 
 
@@ -140,6 +146,8 @@ def _summary(**_kwargs):
     """After Locust's own summary: the figures in one table, and the verdict."""
     if run is not None and run.stopped is not None:
         print_table(run.environment.stats)
+        run.totals = totals(run.environment.stats)
+        write_results()
 
 
 def write_results():
@@ -153,6 +161,7 @@ def write_results():
                 "attempted": run.attempted,
                 "saved": run.saved,
                 "failures": run.failures,
+                "totals": run.totals,
             },
             ensure_ascii=False,
         )
@@ -183,6 +192,17 @@ class Visitor(FastHttpUser):
         self.csrf = None
         self.has_stylesheet = False
         self.origin = "https://" + urlsplit(self.host).netloc
+        self.signed_in = self.environment.parsed_options.signed_in
+
+    def use_session(self, username):
+        """Signed in already (--signed-in): the session bench/loadtest.py made for the user
+        before the run, as the browser's cookie."""
+        name, key = run.plan["session_cookie"], run.plan["sessions"][username]
+        host = urlsplit(self.host).hostname
+        self.client.cookiejar.set_cookie(
+            Cookie(0, name, key, None, False, host, False, False, "/", True, True, None,
+                   False, None, None, {})
+        )  # fmt: skip
 
     def think(self):
         """Read the page; if the run ends meanwhile, stop here."""
@@ -274,17 +294,25 @@ class Editor(Visitor):
         if not run.editors:
             raise StopUser("no editor account left in the plan")
         self.username, self.department = run.editors.popleft()
+        if self.signed_in:
+            self.use_session(self.username)
         self.projects = run.projects[self.department]
 
     @task
     def report_the_month(self):
-        if not self.sign_in(self.username, f"/departments/{self.department}/", "department page"):
+        landing = f"/departments/{self.department}/"
+        if self.signed_in:
+            self.think()
+            if self.fetch("department page", "GET", landing, expect=200) is None:
+                return
+        elif not self.sign_in(self.username, landing, "department page"):
             return
         for _ in range(random.randint(1, self.environment.parsed_options.reports_per_sign_in)):
             if not self.projects:
                 break
             self.submit_report(self.projects.popleft())
-        self.sign_out()
+        if not self.signed_in:
+            self.sign_out()
 
     def submit_report(self, code):
         """Project page, report form, submit, project page again."""
@@ -334,10 +362,16 @@ class Manager(Visitor):
         if not run.managers:
             raise StopUser("no manager account left in the plan")
         self.username = run.managers.popleft()
+        if self.signed_in:
+            self.use_session(self.username)
 
     @task
     def watch_the_board(self):
-        if not self.sign_in(self.username, BOARD, "overdue board"):
+        if self.signed_in:
+            self.think()
+            if self.fetch("overdue board", "GET", BOARD, expect=200) is None:
+                return
+        elif not self.sign_in(self.username, BOARD, "overdue board"):
             return
         plan = run.plan
         for _ in range(random.randint(1, 2 * self.environment.parsed_options.reports_per_sign_in)):
@@ -378,7 +412,8 @@ class Manager(Visitor):
                 expect=200,
                 check=csv_check if "_export" in query else None,
             )
-        self.sign_out()
+        if not self.signed_in:
+            self.sign_out()
 
 
 def csv_check(body):
@@ -387,6 +422,26 @@ def csv_check(body):
 
 
 # --- the figures -------------------------------------------------------------------------
+
+
+def totals(stats):
+    """The table's overall rows as figures: requests, per second, median, p95, p99, errors."""
+    seconds = max(stats.total.last_request_timestamp - stats.total.start_time, 1)
+    without_sign_in = StatsEntry(stats, "all but sign in", "")
+    for entry in stats.entries.values():
+        if entry.name != "sign in":
+            without_sign_in.extend(entry)
+    figures = {}
+    for name, entry in [("all", stats.total), ("all but sign in", without_sign_in)]:
+        figures[name] = {
+            "requests": entry.num_requests,
+            "per_second": entry.num_requests / seconds,
+            "median": entry.median_response_time,
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99),
+            "errors": entry.num_failures,
+        }
+    return figures
 
 
 def print_table(stats):

@@ -9,6 +9,7 @@ development (a SQLite file in the project folder, DEBUG on, local hosts only); p
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER
     "simple_history",
     "axes",
     "django_tables2",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "projects",
     "indicators",
     "supervision",
+    "public",
     "api",
 ]
 
@@ -120,6 +123,10 @@ TEMPLATES = [
     },
 ]
 
+# Forms are rendered by the project's template engine, so that templates/django/forms/
+# can override a widget's template (the select's options written in place).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 WSGI_APPLICATION = "liwan_projects.wsgi.application"
 
 # In production each server thread keeps its database connection for DB_CONN_MAX_AGE seconds
@@ -133,6 +140,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimate for a
+    # subquery per project (10,000 projects) crosses jit_above_cost, so it compiled for about
+    # 1.5 s to save a few ms (EXPLAIN ANALYZE of the chapters page's ledger query).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):  # unless DATABASE_URL says otherwise
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"
@@ -191,10 +205,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the static files (bin/serve runs it at start).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attached files (photos, documents): in MEDIA_ROOT by default. FILE_STORAGE_BACKEND names
+# another Django storage class, FILE_STORAGE_OPTIONS its options as JSON, for example an
+# S3-compatible store with django-storages (README, Attached files). Files are never served
+# from a public address: only through the app's views, which check who asks (MEDIA_URL is
+# not routed).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media-is-not-served/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -255,8 +281,16 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # by every worker; `manage.py createcachetable` makes the table), never in a temporary
 # folder; it is deleted when the import is confirmed, and lapses after an hour if not.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "projects.spreadsheets.PreviewStorage"
+# Every cache is the database's, shared by every worker and every app server: nothing a
+# request relies on (a throttle, a rate limit, a cached value) may live in one process only,
+# or the next request, answered by another process or machine, would see something else
+# (README, "Growing past one machine"). `manage.py createcachetable` makes the tables
+# (bin/serve and bin/start run it; the test database gets them too).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "liwan_cache",
+    },
     "import-previews": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "liwan_import_previews",
@@ -267,6 +301,15 @@ CACHES = {
 # The list pages' filters (django-filter): a select with nothing chosen reads 全部 ("all"),
 # not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("all")
+
+# The public view for residents (/public/ and /api/v1/public/, no sign-in): requests one
+# address may make a minute, pages and JSON counted apart; beyond it 429 with Retry-After.
+# Behind a proxy the address is read as for sign-in throttling (TRUSTED_PROXY_COUNT).
+PUBLIC_REQUESTS_PER_MINUTE = envint("PUBLIC_REQUESTS_PER_MINUTE", 120)
+# How long a browser or a shared cache may keep a public page or JSON response, in seconds.
+PUBLIC_MAX_AGE = envint("PUBLIC_MAX_AGE", 300)
+# Django REST framework: see REST_FRAMEWORK below, with the API's settings. The public JSON
+# sets its own authentication, permission, throttle, pagination and renderer on its views.
 
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.
@@ -297,6 +340,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
 # Uploads up to the largest file accepted stay in memory; a larger one is refused, and
 # Django deletes its temporary file with the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_BYTES + 1_000_000
+# Attached files (projects/attachments.py): largest file in bytes, most files on one record
+# (a month's report, a milestone, a supervision reply), most pixels of a photo (a larger
+# one, such as a decompression bomb, is refused before it is decoded).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10_000_000)
+ATTACHMENT_MAX_PER_RECORD = envint("ATTACHMENT_MAX_PER_RECORD", 12)
+ATTACHMENT_MAX_PIXELS = envint("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Site photos sent with one department workbook (over all its projects).
+WORKBOOK_MAX_PHOTOS = envint("WORKBOOK_MAX_PHOTOS", 60)
+# Under bin/serve behind nginx: the path of an internal nginx location over MEDIA_ROOT
+# (e.g. /protected-files/). The app checks who asks, then answers with X-Accel-Redirect and
+# nginx sends the file. Empty: the app streams the file itself.
+FILES_ACCEL_REDIRECT = os.environ.get("FILES_ACCEL_REDIRECT", "")
 # Longest text of a free-text field (a narrative, a reason, a note), in characters.
 TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
 

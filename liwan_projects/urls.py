@@ -14,7 +14,10 @@ urlpatterns = [
     # Without a `next`, a department's editor lands on their to-do (others on /).
     path("accounts/login/", supervision_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # The REST API and its schema (api/); /api/v1/public/ is the public view's.
+    # The public view (no sign-in). Its JSON comes before any other api/ address.
+    path("public/", include("public.urls")),
+    path("api/v1/public/", include("public.api_urls")),
+    # The REST API and its schema (api/).
     path("api/v1/", include("api.urls")),
     path("api/schema/", api_docs.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.DocsView.as_view(), name="api-docs"),

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import formatting, resources
 from .models import (
     AnnualInvestment,
+    Attachment,
     Carryover,
     CoordinationProblem,
     KeyProject,
@@ -404,3 +405,40 @@ class CarryoverAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class StoredFileAdmin(SimpleHistoryAdmin):
+    """Attached files: read, and deleted by an administrator only (the history keeps who
+    deleted which file, and when; the file leaves storage). Files are added where the
+    record is edited (the report form, the milestone page, a reply), checked there."""
+
+    list_display = ["name", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "sha256"]
+    readonly_fields = ["open_file", "name", "kind", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    exclude = ["file", "thumbnail"]
+    file_url = None  # the URL name of the view that sends the file
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_administrator(request.user) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("file"))
+    def open_file(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', reverse(self.file_url, args=[obj.pk]), obj.name)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(StoredFileAdmin):
+    list_display = ["name", "kind", "report", "milestone", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["report__project", "milestone__project", "uploaded_by"]
+    readonly_fields = ["report", "milestone", *StoredFileAdmin.readonly_fields]
+    file_url = "projects:file"

@@ -58,6 +58,44 @@ def text(label, rows, *, required):
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the list of uploads, each
+    checked later by projects.attachments.check_all."""
+
+    def __init__(self, *, accept, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(FilesField, self).clean(upload, initial) for upload in uploads]
+
+
+PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+DOCUMENT_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+def photos_field():
+    return FilesField(
+        label=_("site photos"),
+        accept=PHOTO_TYPES,
+        help_text=_("JPEG, PNG or WebP; location and camera data are removed."),
+    )
+
+
+def documents_field(label):
+    return FilesField(
+        label=label,
+        accept=DOCUMENT_TYPES,
+        help_text=_("PDF or photos (JPEG, PNG, WebP)."),
+    )
+
+
 class ReportForm(VersionedForm):
     period = MonthField(label=_("reporting month"))
     health = forms.ChoiceField(label=_("health"), choices=ProgressReport.Health.choices)
@@ -83,6 +121,7 @@ class ReportForm(VersionedForm):
         required=False,
         widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
     )
+    photos = photos_field()
 
 
 class ProblemForm(forms.Form):
@@ -262,3 +301,7 @@ class BulkCarryoverForm(CarryoverForm):
             )
         data["project_ids"] = list(dict.fromkeys(int(text_id) for text_id in ids))
         return data
+
+
+class MilestoneDocumentForm(forms.Form):
+    files = documents_field(_("approval document"))

@@ -113,6 +113,23 @@ def project_figures(year, projects=None):
     return {row["pk"]: row for row in rows}
 
 
+def total_of(year, on, projects=None, label=""):
+    """total(project_figures(year, projects), year, on): the same Figures, reading only each
+    project's two figures (no names, departments or sources; about a fifth of the time
+    at 10,000 projects: the dashboard and a department's page)."""
+    projects = Project.objects.all() if projects is None else projects
+    figures = Figures(label=label, share=share_for(year, on))
+    rows = (
+        projects.countable()
+        .with_investment(year)
+        .order_by()
+        .values_list("pk", "investment_planned", "investment_completed")
+    )
+    for pk, planned, completed in rows:
+        figures.add(pk, planned, completed)
+    return figures
+
+
 def total(rows, year, on, label=""):
     figures = Figures(label=label, share=share_for(year, on))
     for row in rows.values():

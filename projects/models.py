@@ -8,8 +8,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull, LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -333,7 +334,11 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_latest_report(self):
         """Annotate the newest report's period, health and percent complete, in the same query."""
-        latest = ProgressReport.objects.filter(project=OuterRef("pk")).newest_first()
+        # A project has one report a month (report_one_per_project_month), so its newest is
+        # the one of the latest month: ordered by month alone, PostgreSQL reads that
+        # constraint's index backwards and stops at the first row (newest_first()'s
+        # tie-breakers would make it sort each project's reports).
+        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
         return self.annotate(
             latest_report_period=Subquery(latest.values("period")[:1]),
             latest_health=Subquery(latest.values("health")[:1]),
@@ -349,18 +354,28 @@ class ProjectQuerySet(models.QuerySet):
         """
         on = on or today()
         red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
-        open_ones = Milestone.objects.open().filter(project=OuterRef("pk"))
-        slipping = Exists(open_ones.filter(planned_date__lt=on)) | Exists(
-            open_ones.filter(forecast_date__gt=F("planned_date"))
-        )
-        return self.annotate(
-            schedule_health=Case(
-                When(Exists(open_ones.filter(planned_date__lt=red_before)), then=Value("red")),
-                When(slipping, then=Value("amber")),
-                default=Value("green"),
-                output_field=models.CharField(),
+        # One pass over the project's open milestones (their earliest planned date, and
+        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
+        # those into hashes of every open milestone, built even for a page of 50 projects.
+        first_planned = Min("planned_date")
+        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
+        health = (
+            Milestone.objects.open()
+            .filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(
+                health=Case(
+                    When(LessThan(first_planned, red_before), then=Value("red")),
+                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
+                    default=Value("green"),
+                    output_field=models.CharField(),
+                )
             )
+            .values("health")
         )
+        # No open milestone: no row, green.
+        return self.annotate(schedule_health=Coalesce(Subquery(health), Value("green")))
 
     def for_portfolio(self, on=None):
         """Everything the portfolio table shows, one row per project, in one query.
@@ -429,6 +444,12 @@ def investment_expressions(year):
     reported = ProgressReport.objects.filter(
         project=OuterRef("pk"), period__year=year, investment_completed_ytd__isnull=False
     ).order_by("-period")
+
+    def found(rows):
+        # A row's id or NULL, not EXISTS: PostgreSQL would hash every row of the table to
+        # answer an EXISTS, even for a page of 50 projects.
+        return IsNull(Subquery(rows.values("pk")[:1]), False)
+
     return dict(
         investment_planned=Subquery(row.values("planned")[:1]),
         investment_completed=Coalesce(
@@ -437,9 +458,9 @@ def investment_expressions(year):
             Subquery(row.values("completed")[:1]),
         ),
         investment_source=Case(
-            When(Exists(corrected), then=Value(INVESTMENT_SOURCES[0])),
-            When(Exists(reported), then=Value(INVESTMENT_SOURCES[1])),
-            When(Exists(row), then=Value(INVESTMENT_SOURCES[2])),
+            When(found(corrected), then=Value(INVESTMENT_SOURCES[0])),
+            When(found(reported), then=Value(INVESTMENT_SOURCES[1])),
+            When(found(row), then=Value(INVESTMENT_SOURCES[2])),
             default=Value(""),
             output_field=models.CharField(),
         ),
@@ -1225,6 +1246,22 @@ class ProgressReport(CleanTextModel, models.Model):
             models.Index(fields=["project", "-period"], name="report_project_period_idx"),
             # A month's reports: which active projects have none (scorecards, dashboard).
             models.Index(fields=["period"], name="report_period_idx"),
+            # Reports awaiting review: the managers' to-do count atop every page and the
+            # review queue read these few, not the whole table (EXPLAIN ANALYZE: a
+            # sequential scan of every report before).
+            models.Index(
+                fields=["period"],
+                condition=Q(status="submitted"),
+                name="report_awaiting_review_idx",
+            ),
+            # A project's year to date (the ledger, with_investment): its newest report of
+            # the year that gives one, at the first step (EXPLAIN ANALYZE: PostgreSQL read
+            # and sorted every report of each of 10,000 projects before).
+            models.Index(
+                fields=["project", "-period"],
+                condition=Q(investment_completed_ytd__isnull=False),
+                name="report_year_to_date_idx",
+            ),
         ]
 
     def __str__(self):
@@ -1590,3 +1627,144 @@ class KeyProject(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.project.code}"
+
+
+# --- attachments: photos and documents on records (projects/attachments.py checks them) -----
+
+
+class StoredFile(models.Model):
+    """A checked file kept in storage (projects/attachments.py made it): a photo re-encoded
+    without its metadata, with a thumbnail, or a PDF. Its stored name is a random token;
+    `name` is the uploader's file name, cleaned, shown to readers and nowhere else.
+    The concrete kinds say what record the file belongs to and who may read it."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        PDF = "pdf", _("PDF document")
+
+    file = models.FileField(_("file"), max_length=200, editable=False)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200, blank=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, editable=False)
+    content_type = models.CharField(_("content type"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    name = models.CharField(_("file name"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    # The records one file may belong to (one foreign key each, exactly one of them set):
+    # a new kind of record is a new foreign key here and its name in this tuple.
+    OWNERS = ()
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_photo(self):
+        return self.kind == self.Kind.PHOTO
+
+    @property
+    def owner(self):
+        return next((getattr(self, f) for f in self.OWNERS if getattr(self, f"{f}_id")), None)
+
+    def clean(self):
+        owners = [f for f in self.OWNERS if getattr(self, f"{f}_id") is not None]
+        if len(self.OWNERS) > 1 and len(owners) != 1:
+            raise ValidationError(_("A file belongs to exactly one record."))
+        if owners:
+            refuse_over_count(type(self), {owners[0]: getattr(self, f"{owners[0]}_id")}, self.pk)
+
+
+def refuse_over_count(model, owner_lookup, pk=None):
+    """At most ATTACHMENT_MAX_PER_RECORD files on one record."""
+    count = model.objects.filter(**owner_lookup).exclude(pk=pk).count()
+    if count >= settings.ATTACHMENT_MAX_PER_RECORD:
+        raise ValidationError(
+            _("A record holds at most %(max)s files; this one has %(count)s already.")
+            % {"max": settings.ATTACHMENT_MAX_PER_RECORD, "count": count}
+        )
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def photos(self):
+        return self.filter(kind=StoredFile.Kind.PHOTO)
+
+
+def exactly_one_of(*fields):
+    """A condition that exactly one of the foreign keys `fields` is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{f}__isnull": f != chosen for f in fields})
+    return condition
+
+
+# The records a project's attachment may belong to: each a foreign key of Attachment. A new
+# kind of record (a pre-construction approval's document) is one more foreign key and its
+# name here (and a migration); the constraint, clean() and the file's project follow.
+ATTACHMENT_OWNERS = ("report", "milestone")
+
+
+class Attachment(StoredFile):
+    """A photo or document of a monthly report (the month's site photos, 形象进度) or of a
+    milestone (the approval document of a milestone done, 批复文件). Readable by whoever
+    may read the project's page."""
+
+    OWNERS = ATTACHMENT_OWNERS
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical attachment"))
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=exactly_one_of(*ATTACHMENT_OWNERS),
+                name="attachment_on_one_record",
+                violation_error_message=_("A file belongs to exactly one record."),
+            ),
+        ]
+
+    @property
+    def project(self):
+        return self.owner.project
+
+
+def _connect_file_removal():
+    from django.db.models.signals import post_delete
+
+    from .attachments import remove_after_delete
+
+    post_delete.connect(remove_after_delete, sender=Attachment, dispatch_uid="attachment_files")
+
+
+_connect_file_removal()

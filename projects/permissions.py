@@ -56,6 +56,12 @@ def may_carry_over(user):
     return is_manager(user) or is_administrator(user)
 
 
+def may_read_project(user, project):
+    """A project's page, and the files of its reports and milestones: every signed-in
+    role reads them (the public view shows neither)."""
+    return user.is_authenticated
+
+
 def may_report_on(user, project):
     """The monthly report belongs to the project's lead department."""
     return may_edit_for_department(user, project.lead_department)

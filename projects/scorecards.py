@@ -43,15 +43,22 @@ def chapters_with_figures(chapters, on):
     `chapters` should be whole plans (a chapter's sections must be among them)."""
     chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
     plan_ids = {c.plan_id for c in chapters}
+    links = ProjectChapter.objects.filter(chapter__in=[c.pk for c in chapters])
     projects_by_chapter = defaultdict(set)
-    for chapter_id, project_id in ProjectChapter.objects.filter(
-        chapter__plan__in=plan_ids
-    ).values_list("chapter_id", "project_id"):
+    for chapter_id, project_id in links.values_list("chapter_id", "project_id"):
         projects_by_chapter[chapter_id].add(project_id)
-    overdue = count_by(Milestone.objects.overdue(on=on), "project")
+    # Only the projects these chapters hold are read (a chapter's page: a few hundred of
+    # 10,000), with their umbrellas: a part's figure counts only where its umbrella is not
+    # among the projects (countable()), so with its umbrella read it counts as it does
+    # among every project.
+    linked = links.values("project")
+    overdue = count_by(Milestone.objects.overdue(on=on).filter(project__in=linked), "project")
+    scope = Project.objects.filter(
+        Q(pk__in=linked) | Q(pk__in=Project.objects.filter(pk__in=linked).values("part_of"))
+    )
     money = {
         pk: (row["investment_planned"] or Decimal(0), row["investment_completed"] or Decimal(0))
-        for pk, row in project_figures(on.year).items()
+        for pk, row in project_figures(on.year, scope).items()
     }
     indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
 

@@ -11,10 +11,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import attachments
 from .clock import today
 from .history import shown_changes
 from .models import (
     ALREADY_CARRIED,
+    Attachment,
     Carryover,
     CoordinationProblem,
     ProgressReport,
@@ -71,14 +73,29 @@ def validate(instance, **options):
 
 
 @transaction.atomic
-def report_submit(*, project, author, period, version=None, new_problems=(), **fields):
+def report_submit(
+    *, project, author, period, version=None, new_problems=(), photos=(), **fields
+):
     """The month's report for a project: a new one, or the month's existing one edited
     (its history keeps the earlier text). A returned report goes back for review.
     `new_problems`: coordination problems it raises ({description, help_department,
-    urgency} each; see problems_raise), saved with it or not at all."""
+    urgency} each; see problems_raise), saved with it or not at all. `photos`: the month's
+    site photos, checked already (attachments.check_all), added to those it has."""
     report = _report_save(project=project, author=author, period=period, version=version, **fields)
     problems_raise(report=report, by=author, problems=new_problems)
+    attach(report=report, files=photos, by=author)
     return report
+
+
+@transaction.atomic
+def attach(*, files, by, report=None, milestone=None):
+    """Keep checked files (attachments.Checked) on a report or a milestone; all or none,
+    and no file left in storage when one is refused (attachments.keep)."""
+    rows = [Attachment(report=report, milestone=milestone) for _checked in files]
+    try:
+        return attachments.keep(rows, files, by=by)
+    except ValidationError as error:
+        raise ValidationError({"photos" if report else "files": error.messages}) from None
 
 
 def problems_raise(*, report, by, problems):

@@ -1,9 +1,10 @@
 """The portfolio, milestone and review queue tables: columns, headers, sorting, paging and
 export values.
 
-The HTML of their rows is written out in templates/projects/_portfolio_table.html,
-_milestone_table.html and _review_table.html (cheaper than django-tables2's cell-by-cell
-rendering); the value_ methods here give each column's figure in CSV and XLSX exports."""
+The HTML of their rows is written out in projects/rows.py (the portfolio's) and in
+templates/projects/_milestone_table.html and _review_table.html (cheaper than
+django-tables2's cell-by-cell rendering); the value_ methods here give each column's figure
+in CSV and XLSX exports."""
 
 import django_tables2 as tables
 from django.db.models import F

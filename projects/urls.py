@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import carryover_views, plan_views, views
+from . import attachment_views, carryover_views, plan_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("reports/review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("reports/review/accept/", views.review_accept, name="review_accept"),
     path("milestones/<int:pk>/update/", views.milestone_update, name="milestone_update"),
+    path(
+        "milestones/<int:pk>/documents/",
+        views.milestone_documents,
+        name="milestone_documents",
+    ),
+    path("files/<int:pk>/", attachment_views.attachment_file, name="file"),
+    path("files/<int:pk>/thumbnail/", attachment_views.attachment_thumbnail, name="thumbnail"),
     path("milestones/overdue/", views.OverdueView.as_view(), name="overdue"),
     path("milestones/upcoming/", views.UpcomingView.as_view(), name="upcoming"),
     path("chapters/", views.chapter_list, name="chapters"),

@@ -23,6 +23,8 @@ from django_filters.views import FilterView
 from indicators import summary as indicator_summary
 
 from . import (
+    attachment_views,
+    attachments,
     carryover_views,
     charts,
     exports,
@@ -37,6 +39,9 @@ from . import (
 from .clock import today
 from .filters import OverdueFilter, PortfolioFilter, ReviewQueueFilter
 from .forms import (
+    PHOTO_TYPES,
+    FilesField,
+    MilestoneDocumentForm,
     MilestoneDoneForm,
     ProblemFormSet,
     ReforecastForm,
@@ -164,7 +169,9 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
+    photo_months, report_files, milestone_files = attachment_views.project_files(project)
     for milestone in milestones:
+        milestone.files = milestone_files.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
@@ -172,9 +179,11 @@ def project_detail(request, code):
         milestone.may_update = not milestone.is_done and may_update_milestone(
             request.user, milestone
         )
+        milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
         report.notes = notes.get(report_anchor(report.period), [])
+        report.files = report_files.get(report.pk, [])
         # Folded but for the newest, one just saved, and one waiting on this user: a review
         # (its form), or a fix.
         report.open = (
@@ -212,6 +221,7 @@ def project_detail(request, code):
         # Offered for an unfinished project only (the model refuses a finished one).
         "may_carry_over": may_carry_over(request.user) and project.stage not in NOT_CARRIED_STAGES,
         "problems": problems,
+        "photo_months": photo_months,
         # In place of the messages base.html shows at the top: those not shown in their row.
         "messages": other_messages,
     }
@@ -525,7 +535,7 @@ def department_detail(request, slug):
         .order_by("code")[:SHOWN]
     )
     led = Project.objects.filter(lead_department=department)
-    figures = ledger.total(ledger.project_figures(on.year, led), on.year, on)
+    figures = ledger.total_of(on.year, on, led)
     context = {
         "department": department,
         "investment": figures,
@@ -578,7 +588,7 @@ def dashboard(request):
         # Reserve, completed, suspended and cancelled projects owe no report: not counted.
         if latest is None and stage in reporting.ACTIVE_STAGES:
             active_unreported += n
-    investment = ledger.total(ledger.project_figures(on.year, projects), on.year, on)
+    investment = ledger.total_of(on.year, on, projects)
     in_plan = switch.projects_q("project__")
     overdue = Milestone.objects.overdue(on=on).filter(in_plan).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year, switch.plan)
@@ -643,12 +653,19 @@ def report_new(request, code):
     sent_problems = request.method == "POST" and "problems-TOTAL_FORMS" in request.POST
     problems = ProblemFormSet(request.POST if sent_problems else None, prefix="problems")
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, request.FILES)
         problems_valid = not sent_problems or problems.is_valid()
-        if form.is_valid() and problems_valid:
+        photos = None
+        if form.is_valid():
+            try:
+                photos = attachments.check_all(form.cleaned_data["photos"], photos_only=True)
+            except ValidationError as error:
+                form.add_error("photos", error)
+        if form.is_valid() and problems_valid and photos is not None:
             data = dict(form.cleaned_data)
             version = data.pop("version") or None
             period = data.pop("period")
+            data["photos"] = photos
             try:
                 services.report_submit(
                     project=project,
@@ -707,7 +724,7 @@ def report_new(request, code):
 
 def report_values(report):
     """The report form's fields as the report holds them."""
-    return {f: getattr(report, f) for f in ReportForm.base_fields if f != "version"}
+    return {f: getattr(report, f) for f in ReportForm.base_fields if f not in ("version", "photos")}
 
 
 @login_required
@@ -978,13 +995,59 @@ def milestone_update(request, pk):
                 anchor = milestone_anchor(milestone)
                 row_messages.add(request, messages.SUCCESS, _("The milestone is updated."), anchor)
                 return row_messages.back_to_row(milestone.project, anchor)
+    return milestone_page(
+        request, milestone, forms_shown=forms_shown, conflict=conflict, status=409 if conflict else 200
+    )
+
+
+def milestone_page(
+    request, milestone, *, forms_shown=None, conflict=None, document_form=None, status=200
+):
+    """The milestone's page: its update forms while open, and the form that attaches its
+    approval document (批复文件), with the files it has."""
+    forms_shown = forms_shown or milestone_forms(milestone)
     context = {
         "milestone": milestone,
         "done_form": forms_shown["done"],
         "forecast_form": forms_shown["reforecast"],
+        "document_form": document_form or MilestoneDocumentForm(),
+        "files": list(milestone.attachments.all()),
         "conflict": conflict,
     }
-    return render(request, "projects/milestone_form.html", context, status=409 if conflict else 200)
+    return render(request, "projects/milestone_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def milestone_documents(request, pk):
+    """The department adds the approval document (批复文件) of a milestone, done or not."""
+    milestone = get_for_user(
+        request,
+        Milestone.objects.select_related("project__lead_department", "responsible_department"),
+        may_update_milestone,
+        pk=pk,
+    )
+    form = MilestoneDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            files = attachments.check_all(form.cleaned_data["files"])
+            if not files:
+                raise ValidationError(_("Choose the file to attach."))
+            services.attach(milestone=milestone, files=files, by=request.user)
+        except ValidationError as error:
+            place_errors(
+                form, error if hasattr(error, "error_dict") else ValidationError({"files": error})
+            )
+        else:
+            anchor = milestone_anchor(milestone)
+            text = ngettext(
+                "%(count)s file is attached to the milestone.",
+                "%(count)s files are attached to the milestone.",
+                len(files),
+            ) % {"count": len(files)}
+            row_messages.add(request, messages.SUCCESS, text, anchor)
+            return row_messages.back_to_row(milestone.project, anchor)
+    return milestone_page(request, milestone, document_form=form, status=400)
 
 
 # --- the department's monthly workbook ----------------------------------------------------
@@ -996,6 +1059,15 @@ def _get_department_for_editing(request, slug):
 
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("workbook (.xlsx)"))
+    photos = FilesField(
+        label=gettext_lazy("site photos"),
+        accept=PHOTO_TYPES,
+        help_text=gettext_lazy(
+            "Optional. Begin each photo's name with its project's code (LW-TRA-001 东门.jpg): "
+            "it is added to that project's report for the month. Location and camera data are "
+            "removed."
+        ),
+    )
     dry_run = forms.BooleanField(label=gettext_lazy("check only, save nothing"), required=False)
 
 
@@ -1020,16 +1092,35 @@ def workbook_upload(request, slug):
     outcome = None
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            photos = attachments.check_all(
+                form.cleaned_data["photos"], photos_only=True, most=settings.WORKBOOK_MAX_PHOTOS
+            )
+        except ValidationError as error:
+            form.add_error("photos", error)
+    if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(settings.WORKBOOK_MAX_BYTES + 1)
         outcome = workbook.load(
-            data, department, request.user, today(), dry_run=form.cleaned_data["dry_run"]
+            data,
+            department,
+            request.user,
+            today(),
+            dry_run=form.cleaned_data["dry_run"],
+            photos=photos,
         )
         if outcome.ok and not outcome.dry_run:
+            text = _("Workbook accepted: %(reports)s reports and %(milestones)s milestones saved.")
+            if outcome.photos:
+                text += " " + _("%(photos)s site photos added.")
             messages.success(
                 request,
-                _("Workbook accepted: %(reports)s reports and %(milestones)s milestones saved.")
-                % {"reports": outcome.reports, "milestones": outcome.milestones},
+                text
+                % {
+                    "reports": outcome.reports,
+                    "milestones": outcome.milestones,
+                    "photos": outcome.photos,
+                },
             )
             return redirect("projects:department", slug=department.slug)
     context = {"department": department, "form": form, "outcome": outcome}

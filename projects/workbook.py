@@ -4,7 +4,13 @@ column, and either every row is accepted or none is. The workbook only reads its
 checks its locked columns; every row goes through the same services as the web forms (so
 the same rules and messages, versions and history). Its cells are read as a clerk writes
 them (projects.cells): 3.2亿 or 32000万 for an amount, 正常 for a health, 2026年6月14日 for
-a date."""
+a date.
+
+Site photos come with the workbook as files of their own (a clerk has them as files from a
+camera or phone; pasting them into cells hides which row they belong to and bloats the
+workbook): each photo's name begins with its project's code ("LW-TRA-001 东门.jpg"), and
+it is added to that project's report for the workbook's month, saved by this workbook or
+before. They are kept only if every row and every photo is right."""
 
 import io
 from dataclasses import dataclass, field
@@ -17,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import cells, exports, services, uploads
+from . import attachments, cells, exports, services, uploads
 from .models import Milestone, ProgressReport, Project
 from .ledger import project_figures
 from .reporting import ACTIVE_STAGES, last_month
@@ -94,6 +100,7 @@ class Outcome:
     more_errors: int = 0  # found beyond settings.SPREADSHEET_MAX_ERRORS, counted only
     reports: int = 0  # reports submitted
     milestones: int = 0  # milestones updated
+    photos: int = 0  # site photos added to the month's reports
     dry_run: bool = False
 
     @property
@@ -220,8 +227,13 @@ def _row(sheet, columns, values):
             cell.fill = LOCKED_FILL
 
 
-def load(data, department, user, on, *, dry_run=False):
+PHOTOS = "照片"  # the "sheet" a photo's refusal is listed under
+
+
+def load(data, department, user, on, *, dry_run=False, photos=()):
     """Check an uploaded workbook and, if every row is right and not dry_run, apply it.
+    `photos`: site photos checked already (attachments.check_all), each named by its
+    project's code, added to the month's reports last (see photo_reports).
 
     Each filled-in row is read, then written through the same service as the web form
     inside one transaction; the service's refusals (the model's rules) are placed on the
@@ -248,11 +260,62 @@ def load(data, department, user, on, *, dry_run=False):
         for number, row in milestone_rows:
             errors = RowErrors(outcome, MILESTONES, number, sheets[MILESTONES].title)
             _save_milestone(errors, row, milestones, user)
+        groups = photo_reports(photos, projects, period, outcome)
+        if not (outcome.errors or dry_run):
+            _keep_photos(groups, user, outcome)
         if outcome.errors or dry_run:
             transaction.set_rollback(True)
     if outcome.errors:
-        outcome.reports = outcome.milestones = 0
+        outcome.reports = outcome.milestones = outcome.photos = 0
     return outcome
+
+
+def photo_reports(photos, projects, period, outcome):
+    """[(report, [photo])]: each photo with the month's report of the project its name
+    begins with (a longer code first, so LW-TRA-0011 is not LW-TRA-001). A photo naming no
+    project of the department, or one without a report for the month, is an error."""
+    codes = sorted(projects, key=len, reverse=True)
+    reports = {
+        r.project_id: r
+        for r in ProgressReport.objects.filter(project__in=projects.values(), period=period)
+    }
+    groups = {}
+    for photo in photos:
+        name = photo.name.upper()
+        code = next(
+            (c for c in codes if name.startswith(c.upper()) and not name[len(c) : len(c) + 1].isalnum()),
+            None,
+        )
+        if code is None:
+            outcome.add_error(
+                PHOTOS, 0, "", _("“%(name)s”: begin the photo's name with its project's code, "
+                "such as %(code)s.") % {"name": photo.name, "code": codes[0] if codes else "LW-TRA-001"},
+            )
+            continue
+        report = reports.get(projects[code].pk)
+        if report is None:
+            outcome.add_error(
+                PHOTOS, 0, "", _("“%(name)s”: %(code)s has no report for %(month)s; fill in its "
+                "row to add photos to it.") % {"name": photo.name, "code": code, "month": f"{period:%Y-%m}"},
+            )
+            continue
+        groups.setdefault(report.pk, (report, []))[1].append(photo)
+    return list(groups.values())
+
+
+def _keep_photos(groups, user, outcome):
+    """Store the photos on their reports, all or none: after a refusal (a report would
+    hold too many) the photos already stored are removed again."""
+    kept = []
+    try:
+        for report, photos in groups:
+            kept += services.attach(report=report, files=photos, by=user)
+    except ValidationError as error:
+        attachments.remove([n for row in kept for n in (row.file.name, row.thumbnail.name)])
+        for message in error.messages:
+            outcome.add_error(PHOTOS, 0, "", f"{report.project.code}: {message}")
+        return
+    outcome.photos = len(kept)
 
 
 def _open(data):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import OrderStep, SupervisionOrder
+from projects.admin import StoredFileAdmin
+
+from .models import OrderStep, ReplyAttachment, SupervisionOrder
 
 
 class OrderStepInline(admin.TabularInline):
@@ -30,3 +32,11 @@ class SupervisionOrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ReplyAttachment)
+class ReplyAttachmentAdmin(StoredFileAdmin):
+    list_display = ["name", "kind", "step", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["step__order__project", "uploaded_by"]
+    readonly_fields = ["step", *StoredFileAdmin.readonly_fields]
+    file_url = "supervision:file"

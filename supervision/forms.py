@@ -4,7 +4,7 @@ services' (supervision.services), whose refusals projects.forms.place_errors sho
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import VersionedForm, text
+from projects.forms import VersionedForm, documents_field, text
 from projects.models import Department
 
 from .models import SupervisionOrder
@@ -40,6 +40,7 @@ class ReplyForm(VersionedForm):
         required=False,
         help_text=_("Optional: the milestone's new expected date; the reply is its reason."),
     )
+    files = documents_field(_("photos and documents"))
 
 
 class OwnIds:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from projects.clock import today
 from projects.models import (
@@ -23,6 +24,7 @@ from projects.models import (
     Department,
     Milestone,
     Project,
+    StoredFile,
 )
 from projects.validators import CleanTextModel
 
@@ -239,3 +241,38 @@ class OrderStep(CleanTextModel, models.Model):
         if self.kind != self.Kind.REPLIED or self.reply_due is None:
             return None
         return timezone.localdate(self.at) <= self.reply_due
+
+
+class ReplyAttachment(StoredFile):
+    """A photo or document sent with a department's reply to an order (the same checks as
+    every attached file: projects/attachments.py). Readable by whoever may read the order's
+    page."""
+
+    OWNERS = ("step",)
+
+    step = models.ForeignKey(
+        OrderStep, verbose_name=_("reply"), on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical reply attachment"))
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("reply attachment")
+        verbose_name_plural = _("reply attachments")
+
+    @property
+    def order(self):
+        return self.step.order
+
+
+def _connect_file_removal():
+    from django.db.models.signals import post_delete
+
+    from projects.attachments import remove_after_delete
+
+    post_delete.connect(
+        remove_after_delete, sender=ReplyAttachment, dispatch_uid="reply_attachment_files"
+    )
+
+
+_connect_file_removal()

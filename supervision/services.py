@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import attachments
 from projects import services as project_services
 from projects.models import CoordinationProblem
 from projects.services import claim_version, validate
 
-from .models import OrderStep, SupervisionOrder
+from .models import OrderStep, ReplyAttachment, SupervisionOrder
 
 State = SupervisionOrder.State
 
@@ -66,9 +67,10 @@ def order_issue(
 
 
 @transaction.atomic
-def order_reply(*, order, by, text, version, forecast_date=None):
+def order_reply(*, order, by, text, version, forecast_date=None, files=()):
     """The addressed department answers: what it has done and, optionally, a new forecast
-    for the order's milestone, which goes through the milestone's own rules."""
+    for the order's milestone, which goes through the milestone's own rules, and files
+    (photos, documents) checked already by projects.attachments.check_all."""
     _refuse_if_closed(order)
     if not text.strip():
         raise ValidationError({"text": _("Say what the department has done.")})
@@ -88,7 +90,13 @@ def order_reply(*, order, by, text, version, forecast_date=None):
     order.state = State.REPLIED
     order.replied_at = timezone.now()
     order.save(update_fields=["state", "replied_at", "version"])
-    _step(order, OrderStep.Kind.REPLIED, by, text, reply_due=answered, forecast_date=forecast_date)
+    step = _step(
+        order, OrderStep.Kind.REPLIED, by, text, reply_due=answered, forecast_date=forecast_date
+    )
+    try:
+        attachments.keep([ReplyAttachment(step=step) for _checked in files], files, by=by)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
     return order
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 
-from projects import row_messages
+from projects import attachments, row_messages
 from projects import services as project_services
 from projects.clock import today
 from projects.forms import place_errors
@@ -27,7 +27,7 @@ from . import bulletin_docx, services
 from . import todo as todo_items
 from .filters import OrderFilter, ProblemFilter
 from .forms import CloseForm, OrderForm, ReplyForm, ResolveForm, UrgeForm
-from .models import SupervisionOrder
+from .models import ReplyAttachment, SupervisionOrder
 from .permissions import may_reply, may_supervise
 from .tables import OrderTable, ProblemTable
 
@@ -86,7 +86,7 @@ def render_detail(request, order, forms=None, status=200, conflict=None):
     may_answer = is_open and may_reply(user, order)
     context = {
         "order": order,
-        "steps": order.steps.select_related("by"),
+        "steps": order.steps.select_related("by").prefetch_related("attachments"),
         "copied_to": list(order.copied_to.all()),
         "days_overdue": order.days_reply_overdue(on=on),
         "may_reply": may_answer,
@@ -212,7 +212,7 @@ def order_new(request):
 def _step_view(request, pk, allowed, form_class, key, act):
     """Reply, urge or close: the form, the service, and the detail page again."""
     order = _order(pk, allowed, request)
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -245,12 +245,17 @@ def order_reply(request, pk):
             raise ValidationError(
                 {"forecast_date": _("Your department cannot change this milestone's forecast.")}
             )
+        try:
+            files = attachments.check_all(data["files"])
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from None
         services.order_reply(
             order=order,
             by=request.user,
             text=data["text"],
             forecast_date=data["forecast_date"],
             version=data["version"],
+            files=files,
         )
         messages.success(request, _("Your reply is sent to the planning office."))
 
@@ -411,3 +416,25 @@ def bulletin(request, month):
         "today": on,
     }
     return render(request, "supervision/bulletin.html", context)
+
+
+def _reply_file(request, pk):
+    """A reply's file, to whoever may read the order's page (every signed-in role)."""
+    return get_for_user(
+        request,
+        ReplyAttachment.objects.select_related("step__order"),
+        lambda user, row: user.is_authenticated,
+        pk=pk,
+    )
+
+
+@login_required
+@require_safe
+def reply_file(request, pk):
+    return attachments.send(_reply_file(request, pk))
+
+
+@login_required
+@require_safe
+def reply_thumbnail(request, pk):
+    return attachments.send(_reply_file(request, pk), thumbnail=True)

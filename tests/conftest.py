@@ -43,6 +43,29 @@ def _no_signin_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_request_counts(request):
+    """The public view counts requests per address in the default cache, which is the
+    database's: a test that uses the database starts with none counted (a transaction
+    rolled back would undo them, a flush between transactional tests would not)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("db")  # set up first (transactional when the test asks)
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Attached files go to a folder of the test's own, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILES_ACCEL_REDIRECT = ""
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def throttled(settings):
     """Sign-in throttling on (django-axes), locking after three failures."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("projects", "indicators", "supervision", "api")
+APPS = ("projects", "indicators", "supervision", "public", "api")
 # The one module of indicators that projects may import: what its pages show of indicators.
 GATEWAY = "indicators.summary"
 
@@ -167,3 +167,18 @@ def test_the_checks_see_relative_from_and_function_level_imports_and_cycles(tmp_
         "high.loop2": {"high.loop"},
     }
     assert cycles(graph) == ["high.loop -> high.loop2 -> high.loop"]
+
+
+def test_nothing_imports_public_and_public_does_not_import_supervision():
+    """The public view builds on projects and indicators; no app reaches into it, and it
+    never reaches the supervision orders (which it must not show)."""
+    graph = import_graph()
+    assert "public.redaction" in graph
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if (in_app(target, "public") and not in_app(module, "public"))
+        or (in_app(module, "public") and in_app(target, "supervision"))
+    )
+    assert not wrong, "\n".join(wrong)

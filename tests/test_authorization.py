@@ -8,8 +8,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import IndicatorValue, ProjectIndicator
+from projects.attachments import check_all
 from projects.models import (
     AnnualInvestment,
+    Attachment,
     Carryover,
     CoordinationProblem,
     Milestone,
@@ -17,8 +19,9 @@ from projects.models import (
     Project,
     ProjectChapter,
 )
-from supervision.models import OrderStep, SupervisionOrder
-from supervision.services import order_issue
+from supervision.models import OrderStep, ReplyAttachment, SupervisionOrder
+from projects.services import attach
+from supervision.services import order_issue, order_reply
 
 from .conftest import (
     TODAY,
@@ -29,6 +32,7 @@ from .conftest import (
     make_project,
     make_report,
 )
+from .files import jpeg_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,8 @@ WRITES = {
     "projects:review_accept": {"manager", "administrator"},
     "projects:review_return": {"manager", "administrator"},
     "projects:milestone_update": {"editor_a", "administrator"},
+    # The milestone's approval document: its departments' editors (as milestone_update).
+    "projects:milestone_documents": {"editor_a", "administrator"},
     # The planning office's decision (permissions.may_carry_over), not a department's.
     "projects:carry_over": {"manager", "administrator"},
     "projects:carry_over_many": {"manager", "administrator"},
@@ -70,6 +76,13 @@ READ_ONLY = {
     "projects:plan",
     "projects:plan_assessment",
     "projects:workbook",  # a download (for the department's editors): changes nothing
+    # Attached files: read as the project's page is, by every signed-in role
+    # (tests/projects/test_attachments.py walks every role through them).
+    "projects:file",
+    "projects:thumbnail",
+    # A reply's files: read as the order's page is (tests/supervision/test_reply_files.py).
+    "supervision:file",
+    "supervision:thumbnail",
     # Managers' and administrators' only, others get 403 (tests/projects/test_review_queue.py)
     "projects:review_queue",
     "indicators:list",
@@ -80,22 +93,36 @@ READ_ONLY = {
     "supervision:todo",
     "supervision:bulletins",
     "supervision:bulletin",
+    # The public view (no sign-in, GET only: a POST is 405 for everyone;
+    # tests/public/test_redaction.py checks what it shows).
+    "public:projects",
+    "public:project",
+    "public:indicators",
+    "public:chapters",
+    "public_api:projects",
+    "public_api:project",
+    "public_api:indicators",
+    "public_api:chapters",
 }
+# The URLs anyone may read, signed in or not.
+PUBLIC = {name for name in READ_ONLY if name.split(":")[0] in ("public", "public_api")}
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
-# own permissions, tested in tests/projects/test_admin.py). The REST API's routes are walked
-# for every role and token in tests/api/test_authorization.py.
-OUTSIDE = ("admin", "accounts", "i18n", "api")
+# own permissions, tested in tests/projects/test_admin.py).
+OUTSIDE = ("admin", "accounts", "i18n")
+# The REST API (its namespace, and its schema and docs pages) is walked for every role and a
+# token of each in tests/api/test_authorization.py; the public JSON is classified here.
+API_NAMESPACE, API_PAGES = "api", ("api-schema", "api-docs")
 
 
 def app_urls(patterns=None, namespace=""):
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            if str(entry.pattern).strip("/^").split("/")[0] in OUTSIDE:
+            if str(entry.pattern).strip("/^") in OUTSIDE or entry.namespace == API_NAMESPACE:
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from app_urls(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            if str(entry.pattern).split("/")[0] in OUTSIDE:
+            if str(entry.pattern).split("/")[0] in OUTSIDE or entry.name in API_PAGES:
                 continue
             yield f"{namespace}{entry.name}", entry.pattern.converters.keys()
 
@@ -132,7 +159,28 @@ def world(frozen_today, department_a, department_b):
         level="routine",
         reply_due=TODAY + datetime.timedelta(days=7),
     )
+    (attachment,) = attach(
+        report=report, files=check_all([upload("site.jpg", jpeg_bytes())]), by=None
+    )
+    # Another order, replied to with a photo (the first stays open for the walk's writes).
+    answered = order_issue(
+        by=None,
+        project=project,
+        department=department_a,
+        request="请报送现场照片",
+        level="routine",
+        reply_due=TODAY + datetime.timedelta(days=7),
+    )
+    order_reply(
+        order=answered,
+        by=None,
+        text="已整改",
+        version=answered.version,
+        files=check_all([upload("现场.jpg", jpeg_bytes())]),
+    )
     return {
+        "attachment": attachment,
+        "reply_file": ReplyAttachment.objects.get(),
         "order": order,
         "problem": problem,
         "project": project,
@@ -154,7 +202,13 @@ def url_for(name, world):
             "projects:report_review": world["report"].pk,
             "projects:review_return": world["report"].pk,
             "supervision:problem_resolve": world["problem"].pk,
-        }.get(name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk),
+            "projects:file": world["attachment"].pk,
+            "projects:thumbnail": world["attachment"].pk,
+            "supervision:file": world["reply_file"].pk,
+            "supervision:thumbnail": world["reply_file"].pk,
+        }.get(
+            name, world["order"].pk if name.startswith("supervision:") else world["milestone"].pk
+        ),
         "year": 2022,
         "key": world["chapter"].key,
         "slug": world["department"].slug,
@@ -196,14 +250,23 @@ def url_and_data(name, world):
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},
         "projects:workbook_upload": {"file": filled_workbook(world)},
+        "projects:milestone_documents": {"files": [upload("批复.pdf", pdf_bytes())]},
         "supervision:new": {
             "department": world["department"].pk,
             "level": "key",
             "reply_due": "2026-06-22",
             "request": "请尽快推进",
         },
-        "supervision:reply": {"text": "已协调施工单位", "version": world["order"].version},
-        "supervision:urge": {"reply_due": "2026-06-30", "text": "", "version": world["order"].version},
+        "supervision:reply": {
+            "text": "已协调施工单位",
+            "version": world["order"].version,
+            "files": [upload("协调会纪要.pdf", pdf_bytes())],
+        },
+        "supervision:urge": {
+            "reply_due": "2026-06-30",
+            "text": "",
+            "version": world["order"].version,
+        },
         "supervision:close": {"text": "已办结", "version": world["order"].version},
         "supervision:problem_resolve": {"resolution": "已协调解决"},
         "projects:carry_over": {
@@ -261,8 +324,26 @@ def fingerprint():
     for model in (Carryover, ProjectChapter, ProjectIndicator):
         rows.append((model.__name__, model.objects.count(), model.history.count()))
     rows.append(OrderStep.objects.count())
+    rows.append(sorted(Attachment.objects.values_list("pk", "sha256")))
+    rows.append(sorted(ReplyAttachment.objects.values_list("pk", "sha256")))
     rows.append(sorted(CoordinationProblem.objects.values_list("pk", "status")))
     return rows
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    "name", ["projects:file", "projects:thumbnail", "supervision:file", "supervision:thumbnail"]
+)
+def test_files_are_read_as_their_records_page(name, persona, world, client, request):
+    """A file goes to whoever may read its record's page (every signed-in role), and to
+    no signed-out browser."""
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(url_for(name, world))
+    if persona == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -284,7 +365,9 @@ def test_writes_by_role(name, persona, world, client, request):
         )
         assert fingerprint() != before
         return
-    if persona == "anonymous":
+    if name in PUBLIC:
+        assert response.status_code == 405, (name, persona)
+    elif persona == "anonymous":
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     elif name in WRITES:
         assert response.status_code == 403, (name, persona)

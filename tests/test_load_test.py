@@ -101,7 +101,7 @@ def portfolio():
     return load_plan
 
 
-def run_locust(host, plan, folder, *, users=3, seconds=6):
+def run_locust(host, plan, folder, *, users=3, seconds=6, extra=()):
     (folder / "plan.json").write_text(json.dumps(plan))
     finished = subprocess.run(
         [
@@ -112,6 +112,7 @@ def run_locust(host, plan, folder, *, users=3, seconds=6):
             "--plan", str(folder / "plan.json"), "--results", str(folder / "results.json"),
             "--think", "0.2", "--reports-per-sign-in", "3",
             "--csv", str(folder / "run"),
+            *extra,
         ],
         capture_output=True,
         text=True,
@@ -185,3 +186,29 @@ def test_the_database_check_fails_on_a_missing_a_changed_or_an_unsent_report(db,
     )
     assert loadtest.check(month, attempted=just_kept, saved=just_kept) is False
     assert "0 missing, 0 with other content, 1 not sent by the test" in capsys.readouterr().out
+
+
+def test_at_saturation_signed_in_users_never_sign_in_and_send_without_pause(
+    frozen_today, live_app, tmp_path
+):
+    """--think 0 --signed-in, as bench/loadtest.py runs the capacity test: the sessions
+    made before the run sign the users in; nobody signs in or out, and the totals the
+    load test compares are written."""
+    plan = portfolio()
+    plan |= loadtest.signed_in(
+        editors=[username for username, _slug in plan["editors"]], managers=plan["managers"]
+    )
+    extra = ["--signed-in", "--think", "0"]
+
+    finished = run_locust(live_app, plan, tmp_path, seconds=4, extra=extra)
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    with (tmp_path / "run_stats.csv").open(newline="") as stats:
+        pages = {row["Name"] for row in csv.DictReader(stats)}
+    assert {"department page", "report submit", "overdue board"} <= pages
+    assert not pages & {"sign-in page", "sign in", "sign out"}
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["saved"] and not results["failures"]
+    totals = results["totals"]["all"]
+    assert totals["requests"] > 0 and totals["errors"] == 0 and totals["per_second"] > 0
+    assert loadtest.check(plan["period"], attempted=results["attempted"], saved=results["saved"])

@@ -3,12 +3,13 @@ import re
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from projects import formatting, names, plandata
-from projects.models import ProgressReport
+from projects.models import ProgressReport, Project
 
 register = template.Library()
 LABELS = dict(ProgressReport.Health.choices)
@@ -102,3 +103,39 @@ def row_department(row, prefix):
 def pair(headers, row):
     """(header, cell) for each cell of a row: a table's cells with their column's name."""
     return zip(headers, row, strict=False)
+
+
+@register.simple_tag
+def portfolio_row(table, project):
+    """A row of the portfolio table, written in Python (projects/rows.py); what it needs
+    once for the table (escaped headers, the link maker) is kept on the table."""
+    from projects import rows
+
+    if not hasattr(table, "row_parts"):
+        table.row_parts = (
+            {name: conditional_escape(label) for name, label in table.labels.items()},
+            rows.choice_labels(Project, "category", "area", "stage"),
+            rows.project_url_maker(),
+        )
+    labels, choices, url = table.row_parts
+    return mark_safe(
+        rows.portfolio_row(table, project, url(project.code), labels, choices, health)
+    )
+
+
+@register.simple_tag
+def milestone_row(table, milestone):
+    """A row of the overdue board or the upcoming list, written in Python
+    (projects/rows.py); what it needs once for the table is kept on the table."""
+    from projects import rows
+
+    if not hasattr(table, "row_parts"):
+        table.row_parts = (
+            {name: conditional_escape(label) for name, label in table.labels.items()},
+            rows.project_url_maker(),
+            reverse("supervision:new") if "action" in table.columns else None,
+        )
+    labels, url, supervise = table.row_parts
+    return mark_safe(
+        rows.milestone_row(table, milestone, url(milestone.project.code), labels, supervise)
+    )

@@ -29,7 +29,7 @@ def test_an_anonymous_view_in_the_public_scope_works(db):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/public/", "/api/v1/public/projects/"])
-def test_the_public_prefix_is_left_free(path):
+def test_the_public_prefix_is_left_free(path, db):
     from django.urls import Resolver404, resolve
 
     try:

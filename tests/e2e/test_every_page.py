@@ -24,10 +24,10 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from indicators.models import IndicatorValue
-from projects.models import AnnualInvestment, KeyProject, ProgressReport
+from projects.models import AnnualInvestment, KeyProject, ProgressReport, Project
 
 from ..conftest import make_department, make_milestone, make_project, make_report
-from ..test_authorization import READ_ONLY, WRITES, url_for
+from ..test_authorization import PUBLIC, READ_ONLY, WRITES, url_for
 from ..test_authorization import world as authorization_world  # noqa: F401 (a fixture)
 from .conftest import sign_in
 
@@ -176,10 +176,12 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(
 ):
     user = request.getfixturevalue(persona)
     urls = pages_for(user, walk_world)
-    # Every reading page (less the workbook, a download; /bulletins/, which redirects to a
-    # month's bulletin; and the review queue, for managers and administrators only), and
-    # the forms this role may fill in.
-    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"}
+    # Every reading page (less the workbook, a download; attached files, photos and PDFs,
+    # not pages; /bulletins/, which redirects to a month's bulletin; and the review queue,
+    # for managers and administrators only), and the forms this role may fill in.
+    # The public view is walked signed out below (its JSON is no page).
+    files = {"projects:file", "projects:thumbnail", "supervision:file", "supervision:thumbnail"}
+    reading = READ_ONLY - {"projects:workbook", "supervision:bulletins"} - files - PUBLIC
     if persona in ("viewer", "editor_a"):
         reading -= {"projects:review_queue"}
     missing = {name for name in reading if url_for(name, walk_world) not in urls}
@@ -192,6 +194,38 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(
     page.set_viewport_size({"width": WIDE, "height": HEIGHT})
     sign_in(page, user)
     walk(page, urls, persona, failures)
+    assert not failures, "\n".join(failures)
+
+
+def public_pages(objects):
+    """The public view's pages, signed out: each public URL name whose GET gives an HTML
+    page, for the walk's real project (LW-CUL-002; its sample one is not public)."""
+    client = Client()
+    found = []
+    for name in sorted(PUBLIC):
+        url = url_for(name, objects).replace(objects["project"].code, "LW-CUL-002")
+        response = client.get(url)
+        if response["Content-Type"].startswith("text/html"):
+            assert response.status_code == 200, url
+            found.append(url)
+    return found
+
+
+def test_the_public_pages_signed_out_fit_a_phone_and_a_wide_screen_and_pass_axe(
+    page, frozen_today, walk_world
+):
+    urls = public_pages(walk_world)
+    assert len(urls) == len([name for name in PUBLIC if name.startswith("public:")])
+    failures = []
+    walk(page, urls, "signed out", failures)
+    # In English, with every project sample data (then shown, under the banner).
+    Project.objects.update(is_sample=True)
+    page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+    page.goto(urls[0])
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".sample-banner")).to_be_visible()
+    walk(page, urls, "signed out (English, sample data)", failures)
     assert not failures, "\n".join(failures)
 
 

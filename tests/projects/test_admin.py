@@ -7,16 +7,19 @@ from django.contrib import admin
 from django.urls import reverse
 
 from indicators.models import IndicatorValue
+from projects.attachments import check_all
 from projects.clock import today
 from projects.models import (
     AnnualInvestment,
+    Attachment,
     Carryover,
     CoordinationProblem,
     Milestone,
     Project,
 )
-from supervision.models import SupervisionOrder
-from supervision.services import order_issue
+from projects.services import attach
+from supervision.models import ReplyAttachment, SupervisionOrder
+from supervision.services import order_issue, order_reply
 
 from ..conftest import (
     make_chapter,
@@ -26,6 +29,7 @@ from ..conftest import (
     make_project,
     make_report,
 )
+from ..files import jpeg_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +80,7 @@ def some_data(department_a):
     make_milestone(project, datetime.date(2025, 1, 1), responsible_department=department_a)
     report = make_report(project, datetime.date(2025, 1, 1))
     problem = CoordinationProblem.objects.create(report=report, description="测试问题")
-    order_issue(
+    order = order_issue(
         by=None,
         project=project,
         problem=problem,
@@ -84,6 +88,15 @@ def some_data(department_a):
         request="测试督办",
         level="routine",
         reply_due=today() + datetime.timedelta(days=7),
+    )
+    # Attached files: a photo on the report, a document on a reply.
+    attach(report=report, files=check_all([upload("测试.jpg", jpeg_bytes())]), by=None)
+    order_reply(
+        order=order,
+        by=None,
+        text="已办理",
+        version=order.version,
+        files=check_all([upload("测试.pdf", pdf_bytes())]),
     )
     AnnualInvestment.objects.create(project=project, year=2025, planned=3, completed=2)
     indicator = make_indicator(plan=plan)
@@ -119,8 +132,9 @@ def test_an_administrator_opens_every_list_and_add_page(model, administrator, so
     listing = client.get(admin_url(model, "changelist"))
     assert listing.status_code == 200
     # Orders are issued in the app, where each step is kept, and carry-overs are made there
-    # with their chapters: the admin does not add them.
-    added = 403 if model in (SupervisionOrder, Carryover) else 200
+    # with their chapters; attached files are checked where they are uploaded (the report
+    # form, the milestone page, a reply): the admin does not add them.
+    added = 403 if model in (SupervisionOrder, Carryover, Attachment, ReplyAttachment) else 200
     assert client.get(admin_url(model, "add")).status_code == added
     searched = client.get(admin_url(model, "changelist"), {"q": "测试"})
     assert searched.status_code == 200

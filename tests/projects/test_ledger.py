@@ -353,3 +353,25 @@ def test_the_curve_says_how_much_of_the_year_is_in_no_month(portfolio, client, m
     )
     page = client.get(portfolio["reported"].get_absolute_url())
     assert page.context["curve"].unplaced == ""  # its reports make its whole figure
+
+
+def test_total_of_sums_what_total_of_the_rows_sums(db):
+    """ledger.total_of reads two figures a project; it must add up as total() of the full
+    rows does (a part under its umbrella counted once, projects with no figure left out)."""
+    umbrella = make_project(code="LW-INF-101")
+    part = make_project(code="LW-INF-102", part_of=umbrella)
+    alone = make_project(code="LW-INF-103")
+    make_project(code="LW-INF-104")  # no figure this year
+    AnnualInvestment.objects.create(project=umbrella, year=2026, planned=10, completed=4)
+    AnnualInvestment.objects.create(project=part, year=2026, planned=3, completed=1)
+    AnnualInvestment.objects.create(project=alone, year=2026, planned=2, completed=2)
+    for projects in (None, Project.objects.filter(pk__in=[part.pk, alone.pk])):
+        expected = ledger.total(ledger.project_figures(2026, projects), 2026, TODAY)
+        found = ledger.total_of(2026, TODAY, projects)
+        assert (found.projects, found.planned, found.completed, found.share) == (
+            expected.projects,
+            expected.planned,
+            expected.completed,
+            expected.share,
+        )
+    assert ledger.total_of(2026, TODAY).planned == 12

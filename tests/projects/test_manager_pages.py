@@ -532,15 +532,16 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
     # reports, investments, carry-overs, chapter links, indicator links; the user's roles
     # (may they report, review, update, supervise, carry over?); its coordination problems
     # (and, when there are some, one more for their orders); its supervision orders; the
-    # top bar's to-do counts (one query, the roles already read)
+    # top bar's to-do counts (one query, the roles already read); its attached files
+    # (photos by month, reports' and milestones' files: one query)
     client.force_login(manager)
     url = world["red"].get_absolute_url()
-    with query_budget(25):
+    with query_budget(26):
         client.get(url)
     for day in range(1, 30):
         make_milestone(world["red"], TODAY + DAYS(day))
         make_report(world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day)
-    with query_budget(25):
+    with query_budget(26):
         client.get(url)
 
 
@@ -551,3 +552,19 @@ def test_a_report_is_missing_only_after_its_due_day(settings):
     assert due_month(D(2026, 6, 10)) == D(2026, 4, 1)  # May's report is due by 10 June
     assert due_month(D(2026, 6, 11)) == D(2026, 5, 1)
     assert due_month(D(2026, 1, 20)) == D(2025, 12, 1)
+
+
+def test_rows_written_in_python_escape_what_people_typed(client, manager):
+    """The portfolio's and the overdue board's rows are written in Python (projects/rows.py):
+    names, titles and departments are escaped there as the templates escaped them."""
+    department = make_department(name="<i>部门</i>", short_name="<i>部门</i>")
+    project = make_project(name="<b>项目</b>", lead_department=department)
+    make_milestone(project, TODAY - DAYS(40), title="<script>节点</script>")
+    client.force_login(manager)
+    for url in (reverse("projects:portfolio"), reverse("projects:overdue")):
+        page = client.get(url).content.decode()
+        assert "<b>项目</b>" not in page and "&lt;b&gt;项目&lt;/b&gt;" in page
+        assert "<i>部门</i>" not in page and "&lt;i&gt;部门&lt;/i&gt;" in page
+    board = client.get(reverse("projects:overdue")).content.decode()
+    assert "<script>节点" not in board and "&lt;script&gt;节点&lt;/script&gt;" in board
+    assert f'href="{project.get_absolute_url()}"' in board

@@ -140,3 +140,33 @@ def test_an_import_refuses_an_unknown_umbrella(umbrella):
     outcome = import_projects(IMPORT_HEADER + "LW-TRA-901,道路工程,transport,LW-NOPE-001\n")
     assert [(row, column) for row, column, _text in outcome.errors] == [(2, "所属总项目编号")]
     assert Project.objects.get(code="LW-TRA-901").part_of is None
+
+
+def test_a_chapters_figures_count_a_part_as_among_every_project():
+    """A chapter's figures read only its own projects and their umbrellas
+    (scorecards.chapters_with_figures), and count a part as a sum over every project does:
+    not at all while its umbrella is there, though the umbrella serves another chapter."""
+    from projects import scorecards
+    from projects.models import AnnualInvestment, PlanChapter, ProjectChapter
+
+    from ..conftest import TODAY, make_chapter, make_plan
+
+    plan = make_plan()
+    housing, transport = make_chapter(plan, "3"), make_chapter(plan, "4")
+    whole = make_project(code="LW-IND-911")
+    part = make_project(code="LW-URB-911", part_of=whole)
+    own = make_project(code="LW-TRA-911")
+    ProjectChapter.objects.create(project=whole, chapter=housing)
+    ProjectChapter.objects.create(project=part, chapter=transport)
+    ProjectChapter.objects.create(project=own, chapter=transport)
+    for project, planned in ((whole, 10), (part, 4), (own, 2)):
+        AnnualInvestment.objects.create(
+            project=project, year=TODAY.year, planned=planned, completed=1
+        )
+    everything = {
+        c.code: c.investment_planned
+        for c in scorecards.chapters_with_figures(PlanChapter.objects.filter(plan=plan), TODAY)
+    }
+    alone = scorecards.chapters_with_figures(PlanChapter.objects.filter(pk=transport.pk), TODAY)
+    assert everything == {"3": 10, "4": 2}
+    assert alone[0].investment_planned == 2

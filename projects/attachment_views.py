@@ -1,0 +1,55 @@
+"""Attached files: sent only through here, to whoever may read the record they belong to,
+and gathered for the project's page."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.views.decorators.http import require_safe
+
+from . import attachments
+from .models import ATTACHMENT_OWNERS, Attachment
+from .permissions import get_for_user, may_read_project
+
+PHOTO_MONTHS = 6  # months of site photos the project page shows (newest first)
+
+
+def _attachment(request, pk):
+    """The file and its record: 404 if there is none, 403 unless the user may read the
+    record's project page (the same rule as the page)."""
+    return get_for_user(
+        request,
+        Attachment.objects.select_related(*(f"{owner}__project" for owner in ATTACHMENT_OWNERS)),
+        lambda user, row: may_read_project(user, row.project),
+        pk=pk,
+    )
+
+
+@login_required
+@require_safe
+def attachment_file(request, pk):
+    return attachments.send(_attachment(request, pk))
+
+
+@login_required
+@require_safe
+def attachment_thumbnail(request, pk):
+    return attachments.send(_attachment(request, pk), thumbnail=True)
+
+
+def project_files(project):
+    """The project's attached files, in one query: its site photos by month (newest month
+    first, at most PHOTO_MONTHS months), each report's files and each milestone's, by id."""
+    rows = Attachment.objects.filter(
+        Q(report__project=project) | Q(milestone__project=project)
+    ).select_related("report")
+    by_month, by_report, by_milestone = defaultdict(list), defaultdict(list), defaultdict(list)
+    for row in rows:
+        if row.report_id:
+            by_report[row.report_id].append(row)
+            if row.is_photo:
+                by_month[row.report.period].append(row)
+        else:
+            by_milestone[row.milestone_id].append(row)
+    months = sorted(by_month.items(), reverse=True)[:PHOTO_MONTHS]
+    return months, by_report, by_milestone
