@@ -4,6 +4,8 @@ signed in its address's ("anon"). Counted in the default cache."""
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from projects.security import client_ip
+
 from .models import ApiToken
 
 
@@ -27,3 +29,7 @@ class AnonRateThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        # The address as sign-in throttling reads it: X-Forwarded-For only from trusted proxies.
+        return client_ip(request)

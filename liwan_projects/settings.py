@@ -359,7 +359,7 @@ TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
 # admin (Authorization: Token <key>), the browser with its session (and the CSRF token).
 # Only JSON in and out; every list paginated and throttled per token (per user for a
 # session, per address for anyone else). The public read-only endpoints (/api/v1/public/)
-# set their own authentication, permission, pagination and throttle scope ("public").
+# set their own authentication, permission, pagination and throttle (PUBLIC_REQUESTS_PER_MINUTE).
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 64_000)
 API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 200)
@@ -377,7 +377,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_THROTTLE_RATE", "600/minute"),
         "anon": os.environ.get("API_ANON_THROTTLE_RATE", "60/minute"),
-        "public": os.environ.get("PUBLIC_THROTTLE_RATE", "60/minute"),
     },
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
