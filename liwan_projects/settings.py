@@ -76,10 +76,13 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static/ (no CDN)
     "projects",
     "indicators",
     "supervision",
     "public",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -305,12 +308,8 @@ FILTERS_EMPTY_CHOICE_LABEL = _("all")
 PUBLIC_REQUESTS_PER_MINUTE = envint("PUBLIC_REQUESTS_PER_MINUTE", 120)
 # How long a browser or a shared cache may keep a public page or JSON response, in seconds.
 PUBLIC_MAX_AGE = envint("PUBLIC_MAX_AGE", 300)
-# Django REST framework. The public JSON sets its own authentication, permission,
-# throttle, pagination and renderer on its views; this key only makes drf-spectacular
-# describe them (its @extend_schema reads the schema class when a view module is imported).
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-}
+# Django REST framework: see REST_FRAMEWORK below, with the API's settings. The public JSON
+# sets its own authentication, permission, throttle, pagination and renderer on its views.
 
 # Domain settings.
 # Computed schedule health: a milestone this many days overdue makes a project red.
@@ -355,6 +354,56 @@ WORKBOOK_MAX_PHOTOS = envint("WORKBOOK_MAX_PHOTOS", 60)
 FILES_ACCEL_REDIRECT = os.environ.get("FILES_ACCEL_REDIRECT", "")
 # Longest text of a free-text field (a narrative, a reason, a note), in characters.
 TEXT_MAX_CHARS = envint("TEXT_MAX_CHARS", 5_000)
+
+# The REST API (api/): systems sign in with a token that an administrator issues in the
+# admin (Authorization: Token <key>), the browser with its session (and the CSRF token).
+# Only JSON in and out; every list paginated and throttled per token (per user for a
+# session, per address for anyone else). The public read-only endpoints (/api/v1/public/)
+# set their own authentication, permission, pagination and throttle (PUBLIC_REQUESTS_PER_MINUTE).
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 64_000)
+API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 200)
+# A token's last use is written at most once in this many seconds.
+API_TOKEN_USE_RESOLUTION = envint("API_TOKEN_USE_RESOLUTION", 60)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_THROTTLE_RATE", "600/minute"),
+        "anon": os.environ.get("API_ANON_THROTTLE_RATE", "60/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("Liwan Projects API"),
+    "DESCRIPTION": _(
+        "The district's Five-Year-Plan projects, milestones, reports, investment, indicators "
+        "and supervision orders, read as the site's pages show them; department editors "
+        "submit reports and update milestones with the site's rules. Sign in with a token "
+        "(Authorization: Token <key>) issued by an administrator, or with the site's session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HealthEnum": "projects.models.ProgressReport.Health",
+        "ProjectCategoryEnum": "projects.models.Project.Category",
+        "IndicatorCategoryEnum": "indicators.models.Indicator.Category",
+        "ValueSourceEnum": "indicators.models.IndicatorValue.Source",
+        "InvestmentSourceEnum": "api.serializers.SOURCE_CHOICES",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import docs as api_docs
 from projects import views as project_views
 from supervision import views as supervision_views
 
@@ -16,6 +17,10 @@ urlpatterns = [
     # The public view (no sign-in). Its JSON comes before any other api/ address.
     path("public/", include("public.urls")),
     path("api/v1/public/", include("public.api_urls")),
+    # The REST API and its schema (api/).
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", api_docs.SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs.DocsView.as_view(), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .forms import MonthField
 from .models import (
@@ -32,6 +34,8 @@ class ChapterChoiceField(forms.ModelChoiceField):
         return f"{chapter.plan.short_name} {chapter.code} {chapter.title}"
 
 
+# The API's schema (drf-spectacular) reads the chapter's id as a whole number.
+@extend_schema_field(OpenApiTypes.INT)
 class ChapterFilter(django_filters.ModelChoiceFilter):
     """Rows whose project serves the chapter or any section under it."""
 

@@ -8,8 +8,10 @@ from django.apps import apps as global_apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Apps whose models the administrators maintain in the admin.
-DATA_APPS = ("projects", "indicators", "supervision")
+# Apps whose models the administrators maintain in the admin (api: the API's tokens, which
+# administrators issue and revoke; the other roles do not see them).
+DATA_APPS = ("projects", "indicators", "supervision", "api")
+ADMINISTRATORS_ONLY = ("api",)
 
 
 class Role(models.TextChoices):
@@ -23,7 +25,9 @@ class Role(models.TextChoices):
 def ensure_roles(Group, Permission):
     """Create the role groups and give them their permissions. Safe to run again."""
     data_perms = Permission.objects.filter(content_type__app_label__in=DATA_APPS)
-    view_perms = data_perms.filter(codename__startswith="view_")
+    view_perms = data_perms.filter(codename__startswith="view_").exclude(
+        content_type__app_label__in=ADMINISTRATORS_ONLY
+    )
     grants = {
         Role.ADMINISTRATOR: data_perms,
         Role.MANAGER: view_perms,

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("projects", "indicators", "supervision", "public")
+APPS = ("projects", "indicators", "supervision", "public", "api")
 # The one module of indicators that projects may import: what its pages show of indicators.
 GATEWAY = "indicators.summary"
 
@@ -101,6 +101,20 @@ def test_neither_projects_nor_indicators_imports_supervision():
         if in_app(module, "projects") or in_app(module, "indicators")
         for target in targets
         if in_app(target, "supervision")
+    )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_app_imports_the_api():
+    """The API builds on projects, indicators and supervision; none of them imports it."""
+    graph = import_graph()
+    assert "api.views" in graph
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if not in_app(module, "api")
+        for target in targets
+        if in_app(target, "api")
     )
     assert not wrong, "\n".join(wrong)
 

@@ -115,17 +115,20 @@ PUBLIC = {name for name in READ_ONLY if name.split(":")[0] in ("public", "public
 # Django's own views: sign-in and out, the language switch, the admin (which checks its
 # own permissions, tested in tests/projects/test_admin.py).
 OUTSIDE = ("admin", "accounts", "i18n")
+# The REST API (its namespace, and its schema and docs pages) is walked for every role and a
+# token of each in tests/api/test_authorization.py; the public JSON is classified here.
+API_NAMESPACE, API_PAGES = "api", ("api-schema", "api-docs")
 
 
 def app_urls(patterns=None, namespace=""):
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            if str(entry.pattern).strip("/^") in OUTSIDE:
+            if str(entry.pattern).strip("/^") in OUTSIDE or entry.namespace == API_NAMESPACE:
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from app_urls(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            if str(entry.pattern).split("/")[0] in OUTSIDE:
+            if str(entry.pattern).split("/")[0] in OUTSIDE or entry.name in API_PAGES:
                 continue
             yield f"{namespace}{entry.name}", entry.pattern.converters.keys()
 

@@ -17,8 +17,11 @@ service refuse it.
 A workbook cannot carry a control character (XML forbids them, and the cell escape
 _x000B_ is read as those seven characters), so that rule has no workbook path.
 
+The REST API (api/) writes reports and milestone updates through the same services: its
+path ("api") gives the model's messages by field with a 400.
+
 Add a row to RULES whenever a rule is added; add a path to PATHS when a new way of writing
-(an API, say) arrives."""
+arrives."""
 
 import datetime
 import io
@@ -68,77 +71,77 @@ RULES = [
         "done",
         {"actual_date": TODAY + datetime.timedelta(days=1)},
         "The actual date cannot be in the future.",
-        ["form", "workbook", "import", "service"],
+        ["form", "workbook", "import", "service", "api"],
     ),
     (
         "forecast in the past",
         "reforecast",
         {"forecast_date": TODAY - datetime.timedelta(days=30), "forecast_reason": "征拆延误"},
         "A forecast is a date still to come.",
-        ["form", "workbook", "import", "service"],
+        ["form", "workbook", "import", "service", "api"],
     ),
     (
         "forecast without a reason",
         "reforecast",
         {"forecast_date": TODAY + datetime.timedelta(days=30), "forecast_reason": "  "},
         "Give a reason for the forecast date.",
-        ["form", "workbook", "import", "service"],
+        ["form", "workbook", "import", "service", "api"],
     ),
     (
         "control character in a text",
         "reforecast",
         {"forecast_date": TODAY + datetime.timedelta(days=30), "forecast_reason": "征拆\x0b延误"},
         "Remove the control character U+000B (at character 3).",
-        ["form", "import", "service"],
+        ["form", "import", "service", "api"],
     ),
     (
         "empty narrative",
         "report",
         {"narrative": "   "},
         "Say what was done this month.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "percent 101",
         "report",
         {"percent_complete": 101},
         "Percent complete must be between 0 and 100.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "negative investment",
         "report",
         {"investment_completed_ytd": Decimal("-0.5")},
         "Investment cannot be negative.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "month's investment over the year to date",
         "report",
         {"investment_completed_month": Decimal("2"), "investment_completed_ytd": Decimal("1.5")},
         "The month's investment cannot be more than the year to date.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "month's investment without a year to date to add it to",
         "report",
         {"investment_completed_month": Decimal("0.5"), "investment_completed_ytd": None},
         "Give the year to date: the previous month has no figure to add this month's to.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "negative month's investment",
         "report",
         {"investment_completed_month": Decimal("-0.5")},
         "Investment cannot be negative.",
-        ["form", "workbook", "service"],
+        ["form", "workbook", "service", "api"],
     ),
     (
         "control character in a report",
         "report",
         {"narrative": "完成\x07桩基"},
         "Remove the control character U+0007 (at character 3).",
-        ["form", "service"],
+        ["form", "service", "api"],
     ),
     (
         "a year outside the plan",
@@ -517,7 +520,26 @@ def by_service(world, write, fields, client):
     pytest.fail("the service saved it")
 
 
+def by_api(world, write, fields, client):
+    """The REST API (api/), signed in by session: the model's messages by field."""
+    client.force_login(world["user"])
+    if write == "report":
+        url = f"/api/v1/projects/{world['project'].code}/reports/"
+        data = {"period": "2026-05"} | GOOD_REPORT | fields
+    else:
+        url = f"/api/v1/milestones/{world['milestone'].pk}/" + {
+            "done": "complete/",
+            "reforecast": "reforecast/",
+        }[write]
+        data = {"version": world["milestone"].version} | fields
+    body = {k: v if isinstance(v, int) else None if v is None else text(v) for k, v in data.items()}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    return [message for messages in response.json().values() for message in messages]
+
+
 PATHS = {
+    "api": by_api,
     "form": by_form,
     "workbook": by_workbook,
     "import": by_import,
@@ -547,7 +569,7 @@ def test_every_path_refuses_a_bad_input_with_the_same_message(
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("path", ["form", "workbook", "service"])
+@pytest.mark.parametrize("path", ["form", "workbook", "service", "api"])
 def test_the_good_input_of_those_rules_is_saved_on_every_path(path, world, client):
     """The base the bad rows start from is itself right: what they add is what is refused."""
     if path == "form":
@@ -557,6 +579,12 @@ def test_the_good_input_of_those_rules_is_saved_on_every_path(path, world, clien
         assert client.post(url, {k: text(v) for k, v in data.items()}).status_code == 302
     elif path == "workbook":
         by_workbook_ok(world)
+    elif path == "api":
+        client.force_login(world["user"])
+        data = {"period": "2026-05"} | {k: text(v) for k, v in GOOD_REPORT.items()}
+        data["percent_complete"] = GOOD_REPORT["percent_complete"]
+        url = f"/api/v1/projects/{world['project'].code}/reports/"
+        assert client.post(url, data, content_type="application/json").status_code == 201
     else:
         services.report_submit(
             project=world["project"], author=world["user"], period=PERIOD, **GOOD_REPORT
@@ -578,7 +606,7 @@ def by_workbook_ok(world):
     assert outcome.ok, outcome.errors
 
 
-@pytest.mark.parametrize("path", ["form", "workbook", "service"])
+@pytest.mark.parametrize("path", ["form", "workbook", "service", "api"])
 def test_every_path_refuses_a_year_to_date_that_disagrees_with_the_previous_month(
     path, world, client, settings
 ):

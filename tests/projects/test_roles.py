@@ -22,10 +22,16 @@ def test_a_fresh_database_has_the_four_roles_with_the_permissions_of_the_data_ap
     assert set(granted) == {role.value for role in Role}
     data = codes(
         Permission.objects.filter(
-            content_type__app_label__in=["projects", "indicators", "supervision"]
+            content_type__app_label__in=["projects", "indicators", "supervision", "api"]
         ).select_related("content_type")
     )
-    views = {code for code in data if code.split(".")[1].startswith("view_")}
+    # The API's tokens are the administrators' alone.
+    views = {
+        code
+        for code in data
+        if code.split(".")[1].startswith("view_") and not code.startswith("api.")
+    }
+    assert {"api.add_apitoken", "api.change_apitoken"} <= data
     assert {"projects.change_project", "indicators.change_indicatorvalue"} <= data
     assert {"projects.view_project", "indicators.view_indicator"} <= views
     assert "supervision.view_supervisionorder" in views
