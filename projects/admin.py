@@ -448,9 +448,24 @@ class StoredFileAdmin(SimpleHistoryAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(StoredFileAdmin):
-    list_display = ["name", "kind", "report", "milestone", "size", "uploaded_by", "uploaded_at"]
-    list_select_related = ["report__project", "milestone__project", "uploaded_by"]
-    readonly_fields = ["report", "milestone", *StoredFileAdmin.readonly_fields]
+    list_display = [
+        "name",
+        "kind",
+        "report",
+        "milestone",
+        "approval",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_select_related = [
+        "report__project",
+        "milestone__project",
+        "approval__project",
+        "approval__kind",
+        "uploaded_by",
+    ]
+    readonly_fields = ["report", "milestone", "approval", *StoredFileAdmin.readonly_fields]
     file_url = "projects:file"
 class ApprovalRequirementInline(admin.TabularInline):
     model = ApprovalRequirement

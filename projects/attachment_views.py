@@ -2,6 +2,7 @@
 and gathered for the project's page."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -37,19 +38,32 @@ def attachment_thumbnail(request, pk):
     return attachments.send(_attachment(request, pk), thumbnail=True)
 
 
+@dataclass
+class ProjectFiles:
+    """A project's attached files: its site photos by month (newest month first, at most
+    PHOTO_MONTHS months), and each report's, milestone's and approval's files by its id."""
+
+    photo_months: list
+    by_report: dict
+    by_milestone: dict
+    by_approval: dict
+
+
 def project_files(project):
-    """The project's attached files, in one query: its site photos by month (newest month
-    first, at most PHOTO_MONTHS months), each report's files and each milestone's, by id."""
+    """The project's attached files (ProjectFiles), in one query."""
     rows = Attachment.objects.filter(
-        Q(report__project=project) | Q(milestone__project=project)
+        Q(report__project=project) | Q(milestone__project=project) | Q(approval__project=project)
     ).select_related("report")
-    by_month, by_report, by_milestone = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_month = defaultdict(list)
+    found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))
     for row in rows:
         if row.report_id:
-            by_report[row.report_id].append(row)
+            found.by_report[row.report_id].append(row)
             if row.is_photo:
                 by_month[row.report.period].append(row)
+        elif row.milestone_id:
+            found.by_milestone[row.milestone_id].append(row)
         else:
-            by_milestone[row.milestone_id].append(row)
-    months = sorted(by_month.items(), reverse=True)[:PHOTO_MONTHS]
-    return months, by_report, by_milestone
+            found.by_approval[row.approval_id].append(row)
+    found.photo_months = sorted(by_month.items(), reverse=True)[:PHOTO_MONTHS]
+    return found

@@ -202,6 +202,7 @@ class ApprovalForm(VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = text(_("note"), 2, required=False)
+    files = documents_field(_("approval document"))
 
 
 class ReturnForm(VersionedForm):

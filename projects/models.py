@@ -1711,15 +1711,16 @@ def exactly_one_of(*fields):
 
 
 # The records a project's attachment may belong to: each a foreign key of Attachment. A new
-# kind of record (a pre-construction approval's document) is one more foreign key and its
-# name here (and a migration); the constraint, clean() and the file's project follow.
-ATTACHMENT_OWNERS = ("report", "milestone")
+# kind of record is one more foreign key and its name here (and a migration); the
+# constraint, clean() and the file's project follow.
+ATTACHMENT_OWNERS = ("report", "milestone", "approval")
 
 
 class Attachment(StoredFile):
-    """A photo or document of a monthly report (the month's site photos, 形象进度) or of a
-    milestone (the approval document of a milestone done, 批复文件). Readable by whoever
-    may read the project's page."""
+    """A photo or document of a monthly report (the month's site photos, 形象进度), of a
+    milestone (the approval document of a milestone done, 批复文件) or of a pre-construction
+    approval (its document: a PDF, or photos of the paper). Readable by whoever may read the
+    project's page."""
 
     OWNERS = ATTACHMENT_OWNERS
 
@@ -1734,6 +1735,14 @@ class Attachment(StoredFile):
     milestone = models.ForeignKey(
         Milestone,
         verbose_name=_("milestone"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    approval = models.ForeignKey(
+        "Approval",
+        verbose_name=_("approval"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -1854,14 +1863,23 @@ class ApprovalQuerySet(models.QuerySet):
             *(f"project__{f.name}" for f in Project._meta.concrete_fields if f.name not in shown)
         )
 
+    def with_documents(self):
+        """Each approval's files (its document) in one more query, for /approvals/."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only("id", "approval", "kind", "name"),
+            )
+        )
+
 
 APPROVAL_IN_HAND_NEEDS = _("An approval in hand needs its number (文号) and its date.")
 
 
 class Approval(CleanTextModel, models.Model):
     """A project's pre-construction approval (前期手续): one line of its checklist, made
-    from its category's template (services.approvals_fill). The approval document becomes an
-    attachment (one foreign key to the attachment model, added with attachments)."""
+    from its category's template (services.approvals_fill). Its document is an attachment
+    (Attachment.approval)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("not yet applied for")
@@ -1892,10 +1910,9 @@ class Approval(CleanTextModel, models.Model):
     )
     issued_on = models.DateField(_("date of approval"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    # The approval document (批复文件) goes here once attachments exist: one nullable
-    # ForeignKey to the attachment model (served through the attachment's own view, with
-    # this approval's authorization: the project's), added with its migration. No file
-    # field of its own.
+    # Its document (批复文件) is an Attachment whose `approval` is this one
+    # (approval.attachments): served through the attachment's own view, read as the
+    # project's page is. No file field of its own.
     is_sample = models.BooleanField(_("sample data"), default=False)
     version = models.PositiveIntegerField(
         _("version"), default=1, editable=False, help_text=_("Counts saves; refuses lost updates.")

@@ -92,10 +92,12 @@ def report_submit(
 
 
 @transaction.atomic
-def attach(*, files, by, report=None, milestone=None):
-    """Keep checked files (attachments.Checked) on a report or a milestone; all or none,
-    and no file left in storage when one is refused (attachments.keep)."""
-    rows = [Attachment(report=report, milestone=milestone) for _checked in files]
+def attach(*, files, by, report=None, milestone=None, approval=None):
+    """Keep checked files (attachments.Checked) on a report, a milestone or an approval; all
+    or none, and no file left in storage when one is refused (attachments.keep)."""
+    rows = [
+        Attachment(report=report, milestone=milestone, approval=approval) for _checked in files
+    ]
     try:
         return attachments.keep(rows, files, by=by)
     except ValidationError as error:
@@ -387,16 +389,21 @@ def approvals_fill(*, projects=None, by=None, is_sample=False):
 
 
 @transaction.atomic
-def approval_update(*, approval, by, state, number, issued_on, note="", version):
-    """A department's editor records where an approval stands. The rules are the model's
-    (Approval.clean and its constraints); a save over a newer version is refused
-    (Conflict)."""
-    approval.state = state
-    approval.number = number
-    approval.issued_on = issued_on
-    approval.note = note
+def approval_update(*, approval, by, state, number, issued_on, note="", version, files=()):
+    """A department's editor records where an approval stands and may add its document
+    (`files`, checked already by attachments.check_all): all saved, or nothing. The rules are
+    the model's (Approval.clean and its constraints); a save over a newer version is refused
+    (Conflict). Files added to an approval left as it stands do not move its version on (a
+    stale page cannot overwrite anything) nor write an empty history record."""
+    fields = {"state": state, "number": number, "issued_on": issued_on, "note": note}
+    before = {name: getattr(approval, name) for name in fields}
+    for name, value in fields.items():
+        setattr(approval, name, value)
     validate(approval)
-    claim_version(approval, version)
-    approval._history_user = by
-    approval.save(update_fields=["state", "number", "issued_on", "note", "version"])
+    changed = any(getattr(approval, name) != value for name, value in before.items())
+    if changed or not files:
+        claim_version(approval, version)
+        approval._history_user = by
+        approval.save(update_fields=[*fields, "version"])
+    attach(approval=approval, files=files, by=by)
     return approval

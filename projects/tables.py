@@ -306,6 +306,10 @@ class MissingApprovalTable(CardTable):
     start_date = tables.Column(verbose_name=_("start date"), accessor="project__start_date")
     kind = tables.Column(verbose_name=_("kind of approval"), order_by=("kind__order", "pk"))
     state = tables.Column(verbose_name=_("state"))
+    # Its files (ApprovalQuerySet.with_documents); in exports, how many.
+    documents = tables.Column(
+        verbose_name=_("approval document"), accessor="pk", empty_values=(), orderable=False
+    )
 
     class Meta:
         model = Approval
@@ -322,3 +326,6 @@ class MissingApprovalTable(CardTable):
 
     def value_kind(self, record):
         return record.kind.display_name
+
+    def value_documents(self, record):
+        return len(record.attachments.all())

@@ -176,9 +176,9 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    photo_months, report_files, milestone_files = attachment_views.project_files(project)
+    files = attachment_views.project_files(project)
     for milestone in milestones:
-        milestone.files = milestone_files.get(milestone.pk, [])
+        milestone.files = files.by_milestone.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
@@ -190,7 +190,7 @@ def project_detail(request, code):
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
         report.notes = notes.get(report_anchor(report.period), [])
-        report.files = report_files.get(report.pk, [])
+        report.files = files.by_report.get(report.pk, [])
         # Folded but for the newest, one just saved, and one waiting on this user: a review
         # (its form), or a fix.
         report.open = (
@@ -202,6 +202,8 @@ def project_detail(request, code):
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
     approvals = list(project.approvals.all())
+    for approval in approvals:
+        approval.files = files.by_approval.get(approval.pk, [])
     may_update_approvals = permissions.may_update_approvals(request.user, project)
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
@@ -234,7 +236,7 @@ def project_detail(request, code):
         # Offered for an unfinished project only (the model refuses a finished one).
         "may_carry_over": may_carry_over(request.user) and project.stage not in NOT_CARRIED_STAGES,
         "problems": problems,
-        "photo_months": photo_months,
+        "photo_months": files.photo_months,
         # In place of the messages base.html shows at the top: those not shown in their row.
         "messages": other_messages,
     }

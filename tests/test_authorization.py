@@ -262,6 +262,7 @@ def url_and_data(name, world):
             "issued_on": "2026-06-01",
             "note": "",
             "version": world["approval"].version,
+            "files": [upload("规划许可证.pdf", pdf_bytes())],
         },
         "indicators:value_add": {"year": 2023, "value": "2", "note": "统计公报"},
         "indicators:value_edit": {"year": 2022, "value": "3", "note": "更正", "loaded_version": 1},

@@ -16,7 +16,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from projects import services
-from projects.models import Approval, ApprovalKind, ApprovalRequirement, Project
+from projects.models import Approval, ApprovalKind, ApprovalRequirement, Attachment, Project
 from supervision import todo
 
 from ..conftest import (
@@ -25,7 +25,9 @@ from ..conftest import (
     make_approval_kind,
     make_department,
     make_project,
+    make_report,
 )
+from ..files import jpeg_bytes, pdf_bytes, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 DAYS = datetime.timedelta
@@ -397,13 +399,15 @@ class TestMissing:
                 stage="reserve",
                 start_date=TODAY + DAYS(days=index % 80),
             )
-            make_approval(project, kind)
+            approval = make_approval(project, kind)
+            if index % 4 == 0:
+                attach_document(approval, pdf_bytes())
         client.force_login(manager)
         # 1. session, 2. user, 3. count of the rows (the paginator), 4. the user's roles,
         # 5. the to-do's counts (the top bar's badge), 6. any sample data (the banner),
         # 7. departments (filter), 8. kinds (filter), 9. the page's rows with their
-        # projects, departments and kinds.
-        with query_budget(9):
+        # projects, departments and kinds, 10. the page's approvals' files (their documents).
+        with query_budget(10):
             response = client.get(reverse("projects:approvals"))
         assert response.status_code == 200
 
@@ -472,3 +476,202 @@ def test_every_path_refuses_the_same_bad_input_with_the_same_message(
     assert messages[0] == messages[1] == messages[2], messages
     fresh = Approval.objects.get(pk=approval.pk)
     assert (fresh.state, fresh.number, fresh.version) == ("pending", "", approval.version)
+
+
+# --- the approval's document (批复文件) ----------------------------------------------------
+
+
+def attach_document(approval, *payloads, by=None):
+    from projects import attachments
+
+    files = attachments.check_all([upload(f"批复{i}.pdf", p) for i, p in enumerate(payloads)])
+    return services.attach(approval=approval, files=files, by=by)
+
+
+class TestDocument:
+    """The lead department's editor attaches the approval's document on its update form,
+    checked as every attachment is (projects/attachments.py), read as the project's page."""
+
+    def test_the_departments_editor_attaches_a_pdf_and_it_shows_on_both_pages(
+        self, client, editor_a, manager, soon, media_root
+    ):
+        approval = soon["near"]
+        client.force_login(editor_a)
+        form = client.get(reverse("projects:approval_update", args=[approval.pk])).content
+        assert b'enctype="multipart/form-data"' in form and b'name="files"' in form
+        response = post(
+            client,
+            approval,
+            state="applied",
+            number="",
+            issued_on="",
+            files=[upload("用地预审批复.pdf", pdf_bytes())],
+        )
+        assert response.status_code == 302
+        (document,) = Approval.objects.get(pk=approval.pk).attachments.all()
+        assert (document.kind, document.name, document.uploaded_by) == (
+            "pdf",
+            "用地预审批复.pdf",
+            editor_a,
+        )
+        assert document.project == approval.project
+        assert len(stored_files(media_root)) == 1
+        link = reverse("projects:file", args=[document.pk])
+        client.force_login(manager)
+        project_page = client.get(approval.project.get_absolute_url()).content.decode()
+        assert link in project_page and "用地预审批复.pdf" in project_page
+        assert link in client.get(reverse("projects:approvals")).content.decode()
+
+    def test_a_file_alone_leaves_the_approval_as_it_stands(self, client, editor_a, world):
+        approval = world["approval"]
+        client.force_login(editor_a)
+        before = approval.history.count()
+        response = post(
+            client,
+            approval,
+            state="pending",
+            number="",
+            issued_on="",
+            files=[upload("扫描件.jpg", jpeg_bytes())],
+        )
+        assert response.status_code == 302
+        fresh = Approval.objects.get(pk=approval.pk)
+        assert fresh.attachments.get().is_photo
+        # No change, no new version and no empty history record; the file has its own.
+        assert (fresh.version, fresh.history.count()) == (approval.version, before)
+        assert fresh.attachments.get().history.get().history_user == editor_a
+
+    def test_the_export_counts_the_documents(self, client, manager, soon, settings):
+        attach_document(soon["near"], pdf_bytes(), pdf_bytes())
+        client.force_login(manager)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.get(reverse("projects:approvals"), {"_export": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        column = rows[0].index("approval document")
+        by_code = {row[0]: row[column] for row in rows[1:]}
+        assert by_code == {"LW-TRA-101": "2", "LW-CUL-102": "0"}
+
+    @pytest.mark.parametrize("persona", ["editor_b", "viewer", "manager"])
+    def test_others_attach_nothing(self, persona, client, world, request, media_root):
+        client.force_login(request.getfixturevalue(persona))
+        response = post(client, world["approval"], files=[upload("a.pdf", pdf_bytes())])
+        assert response.status_code == 403
+        assert not Attachment.objects.exists() and stored_files(media_root) == []
+        assert Approval.objects.get(pk=world["approval"].pk).state == "pending"
+
+    def test_a_program_renamed_pdf_is_refused_and_nothing_is_kept(
+        self, client, editor_a, world, media_root, settings
+    ):
+        client.force_login(editor_a)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = post(
+            client,
+            world["approval"],
+            files=[
+                upload("good.pdf", pdf_bytes()),
+                upload("批复.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200),
+            ],
+        )
+        assert response.status_code == 200
+        (message,) = response.context["form"].errors["files"]
+        assert "批复.pdf" in message and "Nothing was saved" in message
+        assert message in response.content.decode()
+        approval = Approval.objects.get(pk=world["approval"].pk)
+        assert (approval.state, approval.version) == ("pending", world["approval"].version)
+        assert not Attachment.objects.exists() and stored_files(media_root) == []
+
+    def test_the_count_limit_refuses_the_form_and_keeps_nothing(
+        self, client, editor_a, world, media_root, settings
+    ):
+        settings.ATTACHMENT_MAX_PER_RECORD = 2
+        attach_document(world["approval"], pdf_bytes())
+        before = stored_files(media_root)
+        client.force_login(editor_a)
+        response = post(
+            client,
+            world["approval"],
+            files=[upload("a.pdf", pdf_bytes()), upload("b.pdf", pdf_bytes())],
+        )
+        assert response.status_code == 200 and response.context["form"].errors["files"]
+        approval = Approval.objects.get(pk=world["approval"].pk)
+        assert (approval.state, approval.version) == ("pending", world["approval"].version)
+        assert approval.attachments.count() == 1 and stored_files(media_root) == before
+
+    def test_a_stale_form_keeps_neither_change_nor_file(self, client, editor_a, world, media_root):
+        client.force_login(editor_a)
+        stale = world["approval"].version
+        assert post(client, world["approval"]).status_code == 302
+        response = post(
+            client,
+            world["approval"],
+            number="荔规划〔2026〕9号",
+            version=stale,
+            files=[upload("批复.pdf", pdf_bytes())],
+        )
+        assert response.status_code == 409
+        assert "批复.pdf" in response.content.decode()  # "yours, not saved"
+        assert not Attachment.objects.exists() and stored_files(media_root) == []
+
+    def test_in_hand_without_a_document_is_fine_and_marked(self, client, editor_a, world, settings):
+        client.force_login(editor_a)
+        assert post(client, world["approval"]).status_code == 302
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        page = client.get(world["project"].get_absolute_url()).content.decode()
+        assert "no document" in page
+
+    @pytest.mark.parametrize(
+        "persona", ["anonymous", "viewer", "manager", "editor_a", "editor_b", "administrator"]
+    )
+    def test_the_file_is_read_as_the_project_page(self, persona, client, world, request):
+        """Every signed-in role reads it; a signed-out browser is sent to sign in."""
+        (document,) = attach_document(world["approval"], pdf_bytes())
+        if persona != "anonymous":
+            client.force_login(request.getfixturevalue(persona))
+        response = client.get(reverse("projects:file", args=[document.pk]))
+        if persona == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login"))
+            return
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+    def test_the_admin_shows_the_approval_owning_a_file(self, client, administrator, world):
+        (document,) = attach_document(world["approval"], pdf_bytes())
+        client.force_login(administrator)
+        listing = client.get(reverse("admin:projects_attachment_changelist")).content.decode()
+        assert str(world["approval"]) in listing
+        page = client.get(reverse("admin:projects_attachment_change", args=[document.pk]))
+        assert page.status_code == 200 and str(world["approval"]) in page.content.decode()
+
+    def test_deleting_an_approval_removes_its_files(
+        self, world, media_root, django_capture_on_commit_callbacks
+    ):
+        attach_document(world["approval"], pdf_bytes())
+        with django_capture_on_commit_callbacks(execute=True):
+            world["approval"].delete()
+        assert not Attachment.objects.exists() and stored_files(media_root) == []
+
+    def test_a_file_belongs_to_one_record_approvals_included(self, world):
+        """The constraint, rebuilt with the third owner, and clean() say the same."""
+        from django.db.models import Q
+
+        report = make_report(world["project"], datetime.date(2026, 5, 1))
+        fields = {
+            "kind": "pdf",
+            "content_type": "application/pdf",
+            "size": 1,
+            "sha256": "0" * 64,
+            "name": "a.pdf",
+            "file": "x",
+        }
+        Attachment(approval=world["approval"], **fields).full_clean()
+        with pytest.raises(ValidationError):
+            Attachment(approval=world["approval"], report=report, **fields).full_clean()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Attachment.objects.create(approval=world["approval"], report=report, **fields)
+        (constraint,) = Attachment._meta.constraints
+        assert constraint.name == "attachment_on_one_record"
+        assert Q(approval__isnull=False, milestone__isnull=True, report__isnull=True) in (
+            constraint.condition.children
+        )

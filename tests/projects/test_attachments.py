@@ -1,4 +1,4 @@
-"""Photos and documents on monthly reports and milestones: what is accepted (from the
+"""Photos and documents on monthly reports, milestones and approvals: what is accepted (from the
 content, not the name), how photos are cleaned, the limits, nothing kept on a refusal, who
 may read a file, and the administrator's deletion that leaves a trace."""
 
@@ -14,7 +14,7 @@ from PIL import Image
 from projects import attachments, services
 from projects.models import Attachment, ProgressReport
 
-from ..conftest import TODAY, make_milestone, make_project, make_report
+from ..conftest import TODAY, make_approval, make_milestone, make_project, make_report
 from ..files import (
     BAD_FILES,
     GPS_IFD,
@@ -321,6 +321,7 @@ class TestReportForm:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        approvals = [make_approval(project) for _kind in range(3)]
         client.force_login(manager)
         url = project.get_absolute_url()
         client.get(url)  # warm the session
@@ -337,9 +338,18 @@ class TestReportForm:
             files=attachments.check_all([upload("a.pdf", pdf_bytes())]),
             by=None,
         )
+        for approval in approvals[:2]:  # the checklist's documents
+            services.attach(
+                approval=approval,
+                files=attachments.check_all(
+                    [upload("b.pdf", pdf_bytes()), upload("c.jpg", jpeg_bytes())]
+                ),
+                by=None,
+            )
         with CaptureQueriesContext(connection) as with_photos:
-            client.get(url)
+            response = client.get(url)
         assert len(with_photos) == len(without), [q["sql"] for q in with_photos]
+        assert [len(a.files) for a in response.context["approvals"]] == [2, 2, 0]
 
 
 # --- the milestone's approval document ----------------------------------------------------
