@@ -136,12 +136,13 @@ def vacuum_analyze():
 
 
 def fill(*, projects, milestones_per_project, reports_per_project):
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from projects import plandata
     from projects.models import (
         AnnualInvestment,
         Department,
+        LatestReport,
         Milestone,
         PlanChapter,
         ProgressReport,
@@ -244,6 +245,7 @@ def fill(*, projects, milestones_per_project, reports_per_project):
     save(Milestone, milestones)
     save(ProgressReport, reports)
     save(AnnualInvestment, investments)
+    LatestReport.refresh()  # the reports were inserted in bulk, without their signals
     vacuum_analyze()
 
 

@@ -124,8 +124,8 @@ TEMPLATES = [
 ]
 
 # Forms are rendered by the project's template engine, so that templates/django/forms/
-# can override a widget's template (the select's options written in place).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# can override a widget's template, and a select is written in Python (projects/renderers.py).
+FORM_RENDERER = "projects.renderers.FormRenderer"
 
 WSGI_APPLICATION = "liwan_projects.wsgi.application"
 

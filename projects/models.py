@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull, LessThan
@@ -333,16 +333,12 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(overdue_count=Coalesce(Subquery(counts), Value(0)))
 
     def with_latest_report(self):
-        """Annotate the newest report's period, health and percent complete, in the same query."""
-        # A project has one report a month (report_one_per_project_month), so its newest is
-        # the one of the latest month: ordered by month alone, PostgreSQL reads that
-        # constraint's index backwards and stops at the first row (newest_first()'s
-        # tie-breakers would make it sort each project's reports).
-        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
+        """Annotate the newest report's period, health and percent complete, in the same
+        query: a join to the project's LatestReport."""
         return self.annotate(
-            latest_report_period=Subquery(latest.values("period")[:1]),
-            latest_health=Subquery(latest.values("health")[:1]),
-            latest_percent_complete=Subquery(latest.values("percent_complete")[:1]),
+            latest_report_period=F("latest__period"),
+            latest_health=F("latest__health"),
+            latest_percent_complete=F("latest__percent_complete"),
         )
 
     def with_schedule_health(self, on=None):
@@ -959,6 +955,13 @@ class Milestone(CleanTextModel, models.Model):
                 condition=Q(actual_date__isnull=True, forecast_date__gt=F("planned_date")),
                 name="milestone_slipping_idx",
             ),
+            # A project's open milestones' dates, read from the index alone: its computed
+            # schedule health and overdue count, for each of ten thousand projects.
+            models.Index(
+                fields=["project", "planned_date", "forecast_date"],
+                condition=Q(actual_date__isnull=True),
+                name="milestone_open_by_project_idx",
+            ),
         ]
 
     def __str__(self):
@@ -1098,9 +1101,8 @@ class ProgressReportQuerySet(models.QuerySet):
         return self.filter(status=ProgressReport.Status.SUBMITTED)
 
     def latest_per_project(self):
-        """The newest report of each project, in one query."""
-        newest = ProgressReport.objects.filter(project=OuterRef("project")).newest_first()
-        return self.filter(pk=Subquery(newest.values("pk")[:1]))
+        """The newest report of each project (its LatestReport), in one query."""
+        return self.filter(latest_of__isnull=False)
 
 
 PERCENT_RANGE = _("Percent complete must be between 0 and 100.")
@@ -1378,6 +1380,94 @@ class ProgressReport(CleanTextModel, models.Model):
                         }
                     }
                 )
+
+
+class LatestReport(models.Model):
+    """A project's newest report (of the latest month) and the figures lists show of it,
+    kept by every save and deletion of a report (refresh_latest_report, connected below):
+    lists read a project's latest month, health and percent from this row, not by looking
+    for the newest of its reports. A project without a report has no row."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="latest"
+    )
+    report = models.OneToOneField(
+        ProgressReport, on_delete=models.CASCADE, related_name="latest_of"
+    )
+    # Copies of the report's, written with the pointer.
+    period = models.DateField(_("reporting month"))
+    health = models.CharField(_("health"), max_length=10, choices=ProgressReport.Health.choices)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"))
+
+    COPIED = ["period", "health", "percent_complete"]
+
+    class Meta:
+        verbose_name = _("latest report")
+        verbose_name_plural = _("latest reports")
+
+    @classmethod
+    def newest(cls, reports):
+        """Of `reports` (each project's, by OuterRef("pk") or one project's), the newest:
+        a project has one report a month (report_one_per_project_month), so ordered by
+        month alone, which PostgreSQL reads from that constraint's index backwards,
+        stopping at the first row."""
+        return reports.order_by("-period")
+
+    @classmethod
+    def refresh(cls, project_ids=None):
+        """Each of the projects (default: all) and its newest report again: after a write
+        that bypasses a report's save() and delete() (a bulk insert, say)."""
+        everything = project_ids is None
+        projects = Project.objects.all()
+        if not everything:
+            projects = projects.filter(pk__in=project_ids)
+        newest = cls.newest(ProgressReport.objects.filter(project=OuterRef("pk")))
+        reports = ProgressReport.objects.filter(
+            pk__in=projects.annotate(newest=Subquery(newest.values("pk")[:1])).values("newest")
+        ).values_list("pk", "project_id", *cls.COPIED)
+        with transaction.atomic():
+            stale = cls.objects.all() if everything else cls.objects.filter(project__in=projects)
+            stale.delete()
+            cls.objects.bulk_create(
+                (
+                    cls(report_id=pk, project_id=project, **dict(zip(cls.COPIED, copied)))
+                    for pk, project, *copied in reports.iterator()
+                ),
+                batch_size=2000,
+            )
+
+
+def refresh_latest_report(sender, instance, raw=False, **kwargs):
+    """post_save and post_delete of a report: its project's newest report and its figures
+    again (a new month, the newest edited, a month changed, the newest deleted). One read
+    and one write."""
+    project = instance.project_id
+    newest = (
+        LatestReport.newest(ProgressReport.objects.filter(project_id=project))
+        .values("pk", *LatestReport.COPIED)
+        .first()
+    )
+    if newest is None:
+        LatestReport.objects.filter(project_id=project).delete()
+        return
+    LatestReport.objects.bulk_create(
+        [LatestReport(project_id=project, report_id=newest.pop("pk"), **newest)],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["report", *LatestReport.COPIED],
+    )
+
+
+def _connect_latest_report():
+    from django.db.models.signals import post_delete, post_save
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(
+            refresh_latest_report, sender=ProgressReport, dispatch_uid=f"latest-report-{name}"
+        )
+
+
+_connect_latest_report()
 
 
 class CoordinationProblemQuerySet(models.QuerySet):

@@ -129,7 +129,8 @@ def counts(querysets):
         queryset.order_by()
         .annotate(todo_key=Value(key))
         .values("todo_key")
-        .annotate(todo_n=Count("pk"))
+        # COUNT(*), not of the id: the review queue's partial index answers it alone.
+        .annotate(todo_n=Count("*"))
         .values_list("todo_key", "todo_n")
         for key, queryset in querysets.items()
     ]

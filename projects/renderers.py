@@ -1,0 +1,62 @@
+"""How forms are rendered: by the project's template engine (FORM_RENDERER), so that
+templates/django/forms/ can override a widget's template, and with a select written here in
+Python. A filter form has some 200 options; its select template, even with the options
+written in place, cost a list page more than its rows. The markup is the template's, byte for
+byte (tests/test_renderers.py renders both); a select the template alone can write (an option
+with a template of its own, a label that is not text) is left to it."""
+
+from django.forms.renderers import TemplatesSetting
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData, mark_safe
+
+SELECT = "django/forms/widgets/select.html"
+OPTION = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(TemplatesSetting):
+    def render(self, template_name, context, request=None):
+        if template_name == SELECT:
+            html = select(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request)
+
+
+def html(value):
+    """{{ value }}, autoescaped."""
+    return conditional_escape(str(value))
+
+
+def text(value):
+    """{{ value|stringformat:'s' }}, autoescaped."""
+    return value if isinstance(value, SafeData) else escape("%s" % (value,))
+
+
+def attributes(attrs):
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {html(name)}" if value is True else f' {html(name)}="{text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def select(widget):
+    """templates/django/forms/widgets/select.html, or None when only it can say."""
+    parts = [f'<select name="{html(widget["name"])}"{attributes(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{html(group_name)}">')
+        for option in options:
+            label = option["label"]
+            if option["template_name"] != OPTION or not isinstance(label, (str, Promise)):
+                return None
+            parts.append(
+                f'\n  <option value="{text(option["value"])}"{attributes(option["attrs"])}>'
+                f"{html(label)}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))

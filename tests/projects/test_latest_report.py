@@ -1,0 +1,96 @@
+"""A project's newest report is kept on a row of its own (LatestReport) by every save and
+deletion of a report, whatever writes it; lists read it through a join."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from projects.models import LatestReport, ProgressReport, Project
+
+from ..conftest import make_project, make_report
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def latest(project):
+    row = Project.objects.with_latest_report().get(pk=project.pk)
+    return row.latest_report_period, row.latest_health
+
+
+def test_a_new_month_moves_it_and_an_older_one_does_not():
+    project = make_project()
+    assert latest(project) == (None, None)
+    make_report(project, D(2026, 4, 1), health="green")
+    assert latest(project) == (D(2026, 4, 1), "green")
+    make_report(project, D(2026, 2, 1), health="red")
+    assert latest(project) == (D(2026, 4, 1), "green")
+    make_report(project, D(2026, 5, 1), health="amber")
+    assert latest(project) == (D(2026, 5, 1), "amber")
+
+
+def test_an_edited_report_is_read_as_edited_and_a_month_moved_back_gives_way():
+    project = make_project()
+    april = make_report(project, D(2026, 4, 1), health="green")
+    may = make_report(project, D(2026, 5, 1), health="green")
+    may.health = ProgressReport.Health.RED
+    may.save()
+    assert latest(project) == (D(2026, 5, 1), "red")
+    may.period = D(2026, 3, 1)
+    may.save()
+    assert latest(project) == (D(2026, 4, 1), "green")
+    assert LatestReport.objects.get(project=project).report == april
+
+
+def test_deleting_the_newest_falls_back_and_deleting_the_last_leaves_none():
+    project = make_project()
+    april = make_report(project, D(2026, 4, 1), health="amber")
+    make_report(project, D(2026, 5, 1), health="green").delete()
+    assert latest(project) == (D(2026, 4, 1), "amber")
+    april.delete()
+    assert latest(project) == (None, None)
+    assert not LatestReport.objects.filter(project=project).exists()
+
+
+def test_an_administrator_deletes_the_newest_report_in_the_admin(administrator, client):
+    project = make_project()
+    make_report(project, D(2026, 4, 1), health="amber")
+    may = make_report(project, D(2026, 5, 1), health="green")
+    client.force_login(administrator)
+    url = reverse("admin:projects_progressreport_delete", args=[may.pk])
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert latest(project) == (D(2026, 4, 1), "amber")
+
+
+def test_a_project_with_reports_is_deleted_with_its_pointer():
+    project, other = make_project(), make_project()
+    for month in (3, 4, 5):
+        make_report(project, D(2026, month, 1))
+    make_report(other, D(2026, 1, 1))
+    project.delete()
+    assert list(LatestReport.objects.values_list("project", flat=True)) == [other.pk]
+
+
+def test_refresh_repairs_reports_written_in_bulk(query_budget):
+    projects = [make_project() for _ in range(3)]
+    ProgressReport.objects.bulk_create(
+        ProgressReport(
+            project=project,
+            period=D(2026, month, 1),
+            health="green",
+            percent_complete=month,
+            narrative="按计划推进",
+        )
+        for project in projects
+        for month in (1, 2, 3)
+    )
+    assert latest(projects[0]) == (None, None)  # no signal for a bulk insert
+    with query_budget(5):  # in a savepoint: delete, read, insert
+        LatestReport.refresh()
+    assert [latest(project) for project in projects] == [(D(2026, 3, 1), "green")] * 3
+    LatestReport.objects.filter(project=projects[1]).delete()
+    LatestReport.refresh([projects[1].pk])
+    assert latest(projects[1]) == (D(2026, 3, 1), "green")
+    assert LatestReport.objects.count() == 3
