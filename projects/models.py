@@ -1389,10 +1389,17 @@ class LatestReport(models.Model):
     for the newest of its reports. A project without a report has no row."""
 
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, primary_key=True, related_name="latest"
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="latest",
     )
     report = models.OneToOneField(
-        ProgressReport, on_delete=models.CASCADE, related_name="latest_of"
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="latest_of",
     )
     # Copies of the report's, written with the pointer.
     period = models.DateField(_("reporting month"))

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='LatestReport',
             fields=[
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='latest', serialize=False, to='projects.project')),
+                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='latest', serialize=False, to='projects.project', verbose_name='project')),
                 ('period', models.DateField(verbose_name='reporting month')),
                 ('health', models.CharField(choices=[('green', 'on track'), ('amber', 'at risk'), ('red', 'seriously behind')], max_length=10, verbose_name='health')),
                 ('percent_complete', models.PositiveSmallIntegerField(verbose_name='percent complete')),
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='latestreport',
             name='report',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='latest_of', to='projects.progressreport'),
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='latest_of', to='projects.progressreport', verbose_name='progress report'),
         ),
         migrations.RunPython(point_at_newest, migrations.RunPython.noop),
     ]
