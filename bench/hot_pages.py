@@ -99,7 +99,6 @@ def profile_pages(args):
     period = last_month(today())
     codes = list(
         Project.objects.filter(lead_department=department, stage__in=ACTIVE_STAGES)
-        .exclude(reports__period=period)
         .order_by("code")
         .values_list("code", flat=True)[: 2 * args.repeat + 2]
     )

@@ -113,24 +113,24 @@ def portfolio_row(table, p, url, labels, choices, health):
     return "".join(cells)
 
 
-def milestone_row(table, m, project_url, labels, supervise_url):
+def milestone_row(table, m, project_url, labels, supervise_url, on):
     """A row of the overdue board or the upcoming list: `table` a MilestoneTable or an
     UpcomingTable (counts_days_left), `m` a milestone of Milestone.objects.for_lists(),
-    `project_url` its project's page, `labels` the columns' headers escaped, and
+    `project_url` its project's page, `labels` the columns' headers escaped,
     `supervise_url` the address of a new supervision order, or None without the action
-    column."""
+    column, and `on` today, from which days are counted."""
     label = labels.get
     project = m.project
     if m.is_rebaselined:
         rebaselined = f'<span class="flag">{esc(gettext("yes"))}</span>'
     else:
         rebaselined = esc(gettext("no"))
-    late = m.days_overdue_original()
+    late = m.days_overdue_original(on)
     late = f'<b class="overdue">{late}</b>' if late else f"{late}"
     if table.counts_days_left:
-        days = f"{m.days_until()}"
+        days = f"{m.days_until(on)}"
     else:
-        days = f'<b class="overdue">{m.days_overdue()}</b>'
+        days = f'<b class="overdue">{m.days_overdue(on)}</b>'
     department = m.responsible_department
     row = (
         "\n<tr>"

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from projects import formatting, names, plandata
+from projects.clock import today
 from projects.models import ProgressReport, Project
 
 register = template.Library()
@@ -134,8 +135,9 @@ def milestone_row(table, milestone):
             {name: conditional_escape(label) for name, label in table.labels.items()},
             rows.project_url_maker(),
             reverse("supervision:new") if "action" in table.columns else None,
+            today(),
         )
-    labels, url, supervise = table.row_parts
+    labels, url, supervise, on = table.row_parts
     return mark_safe(
-        rows.milestone_row(table, milestone, url(milestone.project.code), labels, supervise)
+        rows.milestone_row(table, milestone, url(milestone.project.code), labels, supervise, on)
     )

@@ -1,0 +1,60 @@
+"""The portfolio's queryset is built once a day (ProjectManager.built_once): what is kept is
+how its query is made, never its rows, so every list reads the database as it is now."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Project
+
+from ..conftest import make_milestone, make_project, make_report
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def health_of(project, on):
+    return {p.pk: (p.latest_health, p.schedule_health) for p in Project.objects.for_portfolio(on)}[
+        project.pk
+    ]
+
+
+def test_each_use_reads_the_rows_saved_since_it_was_built():
+    project = make_project()
+    on = D(2026, 6, 15)
+    first = Project.objects.for_portfolio(on)
+    assert [p.latest_health for p in first] == [None]
+    make_report(project, D(2026, 5, 1), health="amber")
+    assert health_of(project, on) == ("amber", "green")
+    make_milestone(project, D(2026, 1, 1))
+    assert health_of(project, on) == ("amber", "red")
+    assert [p.latest_health for p in first] == [None]  # a list already read stays as read
+
+
+def test_a_day_has_its_own_and_a_setting_its_own(settings):
+    project = make_project()
+    make_milestone(project, D(2026, 6, 1))
+    assert health_of(project, D(2026, 5, 31)) == (None, "green")
+    assert health_of(project, D(2026, 6, 10)) == (None, "amber")
+    settings.SCHEDULE_RED_AFTER_DAYS = 5
+    assert health_of(project, D(2026, 6, 10)) == (None, "red")
+
+
+def test_a_report_just_submitted_is_on_the_portfolio(editor_a, frozen_today, client):
+    project = make_project(lead_department=editor_a.department, stage="construction")
+    client.force_login(editor_a)
+    assert client.get(reverse("projects:portfolio")).status_code == 200  # built for the day
+    form = {
+        "version": "0",
+        "period": "2026-05",
+        "health": "red",
+        "percent_complete": "35",
+        "narrative": "征拆受阻",
+    }
+    response = client.post(reverse("projects:report_new", args=[project.code]), form)
+    assert response.status_code == 302
+    rows = client.get(reverse("projects:portfolio")).context["table"].page.object_list
+    assert [(row.record.latest_health, row.record.latest_percent_complete) for row in rows] == [
+        ("red", 35)
+    ]
