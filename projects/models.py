@@ -1270,8 +1270,9 @@ class ProgressReport(CleanTextModel, models.Model):
             ),
         ]
         indexes = [
-            # Latest report per project (dashboard, portfolio).
-            models.Index(fields=["project", "-period"], name="report_project_period_idx"),
+            # A project's newest submission: a department's last report (scorecards: a
+            # step down each project's, not a read of every report its projects have).
+            models.Index(fields=["project", "-submitted_at"], name="report_project_submitted_idx"),
             # A month's reports: which active projects have none (scorecards, dashboard).
             models.Index(fields=["period"], name="report_period_idx"),
             # Reports awaiting review: the managers' to-do count atop every page and the

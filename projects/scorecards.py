@@ -5,7 +5,7 @@ and one pass over each table rather than a subquery per row."""
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from indicators import summary as indicator_summary
@@ -117,12 +117,17 @@ def departments_with_scores(departments, on, projects=None):
             milestones=Count("pk"),
         )
     }
+    # Each project's newest submission, from report_project_submitted_idx, then the
+    # newest of a department's projects.
+    newest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-submitted_at")
     last_report = dict(
-        ProgressReport.objects.filter(project__lead_department__in=ids, **scope)
+        Project.objects.filter(
+            lead_department__in=ids, **({} if projects is None else {"pk__in": projects.values("pk")})
+        )
         .order_by()
-        .values("project__lead_department")
-        .annotate(at=Max("submitted_at"))
-        .values_list("project__lead_department", "at")
+        .values("lead_department")
+        .annotate(at=Max(Subquery(newest.values("submitted_at")[:1])))
+        .values_list("lead_department", "at")
     )
     missing = missing_reports_by_department(on, ids, projects)
     for d in departments:

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -386,6 +387,34 @@ class TestDepartments:
         b = rows["dept-b"]
         assert (b.due_so_far, b.done_on_time, b.on_time_rate) == (1, 1, 100)
         assert b.days_since_report is not None
+
+    def test_the_last_report_is_the_newest_submission_of_any_project_it_leads(
+        self, client, manager, department_a, department_b
+    ):
+        def at(day):
+            return datetime.datetime(2026, 6, day, 9, 0, tzinfo=datetime.UTC)
+
+        first, second = (
+            make_project(lead_department=department_a),
+            make_project(lead_department=department_a),
+        )
+        make_report(first, datetime.date(2026, 5, 1), submitted_at=at(3))
+        # An older month sent again later is the newest submission, not the newest month.
+        make_report(second, datetime.date(2026, 4, 1), submitted_at=at(10))
+        make_report(second, datetime.date(2026, 5, 1), submitted_at=at(5))
+        make_report(
+            make_project(lead_department=department_b),
+            datetime.date(2026, 5, 1),
+            submitted_at=at(12),
+        )
+        client.force_login(manager)
+        with time_machine.travel(at(15), tick=False):
+            rows = {
+                d.slug: d
+                for d in client.get(reverse("projects:departments")).context["departments"]
+            }
+        assert (rows["dept-a"].last_report_at, rows["dept-a"].days_since_report) == (at(10), 5)
+        assert (rows["dept-b"].last_report_at, rows["dept-b"].days_since_report) == (at(12), 3)
 
     def test_a_department_page_has_its_own_lists(self, client, manager, world):
         client.force_login(manager)
