@@ -190,7 +190,8 @@ def project_detail(request, code):
         milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
-        report.notes = notes.get(report_anchor(report.period), [])
+        report.anchor = report_anchor(report.period)
+        report.notes = notes.get(report.anchor, [])
         report.files = files.by_report.get(report.pk, [])
         # Folded but for the newest, one just saved, and one waiting on this user: a review
         # (its form), or a fix.
