@@ -187,7 +187,9 @@ def changes_of(project_pk, rows, everything=False):
             records[n, record.history_id] = record
     shown, departments = [], set()
     for n, history_id, before_id in rows:
-        source, record = found[n], records[n, history_id]
+        source, record = found[n], records.get((n, history_id))
+        if record is None:
+            continue  # cleared since the first query (by simple-history's clean-up commands)
         before = records.get((n, before_id))
         changes = []
         if source.diffs and before is not None and record.history_type == "~":
