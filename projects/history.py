@@ -156,7 +156,8 @@ def newest_records(project_pk, limit=None, offset=0):
 
 @functools.cache
 def newest_sql():
-    """newest_records()' query, but its limit: the project's id a parameter of each source."""
+    """The query of newest_records() without its limit, the project's id a parameter for
+    each history table: written once, from the sources' tables."""
     quote, found = connection.ops.quote_name, sources()
     tables = [
         f"SELECT {n} AS source, history_id, history_date, history_type, "
