@@ -133,9 +133,8 @@ def count_by_plan():
     )
 
 
-def link_history(project_id):
-    """The history records of a project's links to indicators (added, moved, removed),
-    each with its indicator (None if deleted since), unevaluated; and their model, for
-    projects/history.py."""
-    records = ProjectIndicator.history.filter(project_id=project_id).select_related("indicator")
-    return records, ProjectIndicator
+def link_history():
+    """The model of the links of projects to indicators, whose history records say each
+    link added, moved or removed, and what those records show with them (their indicator,
+    None if deleted since): for projects/history.py."""
+    return ProjectIndicator, ("indicator",)

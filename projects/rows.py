@@ -5,18 +5,25 @@ each of their 14 cells cost Django's template engine several variable lookups, a
 and an escape (about 3,500 lookups a page). Here a row is one format string over values
 read once, escaped as the template escaped them, with the same markup as the template it
 replaced, so the page shows exactly what it showed. The headers, sorting, paging and
-exports are still django-tables2's (ProjectTable); only the rows' markup is here."""
+exports are still django-tables2's (ProjectTable); only the rows' markup is here.
+
+So are, the same way, the line of each of the 30-odd reports on a project's page and the
+line of its review, most of that page's template time (a date formatted, a choice looked
+up, a phrase translated, several times for each)."""
 
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.html import conditional_escape as esc
 from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from . import formatting
+from .models import ProgressReport
 
 DASH = formatting.DASH
+REVIEW_STATUSES = dict(ProgressReport.Status.choices)
 
 
 def ymd(day):
@@ -155,3 +162,44 @@ def milestone_row(table, m, project_url, labels, supervise_url, on):
             f'href="{esc(supervise_url)}?milestone={m.pk}">{esc(gettext("Supervise"))}</a></td>'
         )
     return row + "\n</tr>"
+
+
+def report_heading(report, health):
+    """A report's line on its project's page (what its <h3> says): its month, health and
+    review status, percent complete, the month's and the year's investment if given, its
+    author and the day it was submitted. `health` is the badge filter of the templates."""
+    status = esc(REVIEW_STATUSES.get(report.status, report.status))
+    line = (
+        f"{report.period.year:04d}-{report.period.month:02d} {health(report.health)} "
+        f'<span class="review review-{esc(report.status)}">{status}</span> '
+        f'<small class="muted">{esc(formatting.percent(report.percent_complete))}'
+    )
+    if report.investment_completed_ytd is not None:
+        investment = gettext("investment %(month)s this month, %(ytd)s this year") % {
+            "month": esc(formatting.money(report.investment_completed_month)),
+            "ytd": esc(formatting.money(report.investment_completed_ytd)),
+        }
+        line += f" · {investment}"
+    submitted = template_localtime(report.submitted_at)
+    return (
+        f"{line} · {esc(report.author) if report.author else DASH} · "
+        f"{ymd(submitted) if submitted else ''}</small>"
+    )
+
+
+def review_line(report):
+    """The paragraph of a report's review on its project's page, if it has been reviewed or
+    commented on: the comment, who reviewed it and when."""
+    if not (report.review_comment or report.reviewed_at):
+        return ""
+    line = '<p class="review-comment">'
+    if report.review_comment:
+        line += f"<b>{esc(gettext('review comment'))}:</b> {esc(report.review_comment)} "
+    if report.reviewed_at:
+        at = template_localtime(report.reviewed_at)
+        reviewer = esc(report.reviewed_by) if report.reviewed_by else DASH
+        line += (
+            f'<small class="muted">{esc(gettext("reviewed by"))} {reviewer} · '
+            f"{ymd(at)} {at.hour:02d}:{at.minute:02d}</small>"
+        )
+    return line + "</p>"

@@ -15,6 +15,7 @@ urlpatterns = [
     # Before the project's own address: "carry-over" is no project code (LW-CUL-001).
     path("projects/carry-over/", carryover_views.carry_over_many, name="carry_over_many"),
     path("projects/<slug:code>/", views.project_detail, name="detail"),
+    path("projects/<slug:code>/history/", views.project_changes, name="history"),
     path("projects/<slug:code>/carry-over/", carryover_views.carry_over, name="carry_over"),
     path("projects/<slug:code>/reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),

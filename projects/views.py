@@ -88,6 +88,7 @@ from .row_messages import milestone_anchor, problem_anchor, report_anchor
 from .tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 
 SHOWN = 50  # rows a chapter or department page lists before pointing to the full table
+SHOWN_CHANGES = 10  # changes a project's page lists before pointing to its full history
 
 
 class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
@@ -189,7 +190,8 @@ def project_detail(request, code):
         milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
-        report.notes = notes.get(report_anchor(report.period), [])
+        report.anchor = report_anchor(report.period)
+        report.notes = notes.get(report.anchor, [])
         report.files = files.by_report.get(report.pk, [])
         # Folded but for the newest, one just saved, and one waiting on this user: a review
         # (its form), or a fix.
@@ -208,6 +210,7 @@ def project_detail(request, code):
     years = ledger.project_years(project)
     completed = next((f.completed for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
+    history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
         "project": project,
         "milestones": milestones,
@@ -225,7 +228,8 @@ def project_detail(request, code):
             completed,
         ),
         "year": on.year,
-        "history": project_history(project),
+        "history": history[:SHOWN_CHANGES],
+        "more_history": len(history) > SHOWN_CHANGES,
         "timeline": project_timeline(project, milestones, on),
         "approvals": approvals,
         "approvals_missing": sum(1 for a in approvals if a.is_missing),
@@ -241,6 +245,18 @@ def project_detail(request, code):
         "messages": other_messages,
     }
     return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def project_changes(request, code):
+    """All of a project's changes, newest first: its full change history, which its page
+    points to below its newest few."""
+    project = get_object_or_404(Project, code=code)
+    return render(
+        request,
+        "projects/project_history.html",
+        {"project": project, "history": project_history(project)},
+    )
 
 
 def project_summary(project, milestones, reports, years, on):

@@ -67,6 +67,7 @@ READ_ONLY = {
     "home",
     "projects:portfolio",
     "projects:detail",
+    "projects:history",  # read as the project's page is (tests/projects/test_history.py)
     "projects:overdue",
     "projects:upcoming",
     "projects:timeline",

@@ -141,3 +141,19 @@ def milestone_row(table, milestone):
     return mark_safe(
         rows.milestone_row(table, milestone, url(milestone.project.code), labels, supervise, on)
     )
+
+
+@register.simple_tag
+def report_heading(report):
+    """A report's line on its project's page, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.report_heading(report, health))
+
+
+@register.simple_tag
+def review_line(report):
+    """A report's review on its project's page, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.review_line(report))
