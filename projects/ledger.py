@@ -23,7 +23,6 @@ from .models import (
     ProgressReport,
     Project,
     ProjectChapter,
-    investment_expressions,
 )
 from .names import row_department
 
@@ -121,7 +120,7 @@ def total_of(year, on, projects=None, label=""):
     figures = Figures(label=label, share=share_for(year, on))
     rows = (
         projects.countable()
-        .with_investment(year)
+        .with_investment(year, source=False)
         .order_by()
         .values_list("pk", "investment_planned", "investment_completed")
     )
@@ -251,12 +250,11 @@ def project_years(project):
     years = years_for(project)
     if not years:
         return []
-    names = {
-        f"{name}_{year}": expression
-        for year in years
-        for name, expression in investment_expressions(year).items()
-    }
-    values = Project.objects.filter(pk=project.pk).annotate(**names).values(*names).get()
+    projects = Project.objects.filter(pk=project.pk)
+    for year in years:
+        projects = projects.with_investment(year, suffix=f"_{year}")
+    names = ("planned", "completed", "source")
+    values = projects.values(*(f"investment_{n}_{year}" for year in years for n in names)).get()
     found = []
     for year in years:
         figures = Figures(label=str(year), key=year, projects=1)
@@ -274,14 +272,11 @@ def figures_over_years(years, projects):
     years = list(years)
     if not years:
         return {}
-    names = {
-        f"{name}_{year}": expression
-        for year in years
-        for name, expression in investment_expressions(year).items()
-        if name != "investment_source"
-    }
+    for year in years:
+        projects = projects.with_investment(year, suffix=f"_{year}", source=False)
+    names = [f"investment_{n}_{year}" for year in years for n in ("planned", "completed")]
     found = {}
-    for values in projects.order_by().annotate(**names).values("pk", *names):
+    for values in projects.order_by().values("pk", *names):
         found[values["pk"]] = {
             year: (values[f"investment_planned_{year}"], values[f"investment_completed_{year}"])
             for year in years
