@@ -327,7 +327,10 @@ class ProjectQuerySet(models.QuerySet):
         sum over a set of projects (investment roll-ups), so a work is counted once. An
         umbrella entry of the plan (Project.part_of) carries the whole work's figures; its
         parts count only in a set without it (a department's own part, say)."""
-        return self.exclude(part_of__in=self.values("pk"))
+        # Only the set's umbrellas are read again (a few projects), not the whole set:
+        # reading a plan's 10,000 projects twice was a third of the ledger's query.
+        umbrellas = self.filter(pk__in=Project.objects.exclude(part_of=None).values("part_of"))
+        return self.exclude(part_of__in=umbrellas.values("pk"))
 
     def with_overdue(self, on=None):
         """Projects with at least one overdue milestone on the given day (default today)."""
