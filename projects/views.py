@@ -1236,7 +1236,7 @@ def key_projects(request, year):
         "year": year,
         "rows": list(rows.values()),
         "headline": headline,
-        "rollups": titled(ledger.rollups(rows, year, on)),
+        "rollups": titled(ledger.rollups(rows, year, on, ledger.key_project_set(year))),
         "sources": investment_sources(),
         "key_years": ledger.key_project_years(),
         "published": plandata.published_key_projects(year),

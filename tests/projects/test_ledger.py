@@ -434,3 +434,23 @@ def test_each_year_of_a_project_takes_its_own_row_and_reports(
         (year, figures[1]) for year, figures in expected.items()
     ]
     assert page.context["curve"].plan_y is None  # 2026 has no yearly row: no plan drawn
+
+
+def test_a_chapter_holding_an_umbrella_and_its_part_counts_the_work_once(db):
+    """The roll-ups read the chapters of the set the rows came from: the part's link to
+    the chapter is there, but the part is counted in its umbrella."""
+    plan = make_plan()
+    chapter = make_chapter(plan, "4", title="交通")
+    section = make_chapter(plan, "4.2", title="轨道交通", parent=chapter)
+    whole = make_project(code="LW-TRA-301")
+    part = make_project(code="LW-TRA-302", part_of=whole)
+    whole.chapters.add(chapter)
+    part.chapters.add(section)
+    AnnualInvestment.objects.create(project=whole, year=2026, planned=10, completed=4)
+    AnnualInvestment.objects.create(project=part, year=2026, planned=3, completed=1)
+
+    found = ledger.rollups(ledger.project_figures(2026), 2026, TODAY)
+    assert [(f.key, f.projects, f.planned, f.completed) for f in found["chapter"]] == [
+        ("14-4", 1, 10, 4)
+    ]
+    assert [(f.key, f.projects, f.planned) for f in found["plan"]] == [(14, 1, 10)]
