@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from indicators import summary as indicator_summary
 
-from .ledger import project_figures
+from .ledger import project_amounts
 from .models import Milestone, ProgressReport, Project, ProjectChapter
 from .reporting import projects_missing_report
 
@@ -57,8 +57,8 @@ def chapters_with_figures(chapters, on):
         Q(pk__in=linked) | Q(pk__in=Project.objects.filter(pk__in=linked).values("part_of"))
     )
     money = {
-        pk: (row["investment_planned"] or Decimal(0), row["investment_completed"] or Decimal(0))
-        for pk, row in project_figures(on.year, scope).items()
+        pk: (planned or Decimal(0), completed or Decimal(0))
+        for pk, (planned, completed) in project_amounts(on.year, scope).items()
     }
     indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
 

@@ -208,7 +208,7 @@ def project_detail(request, code):
         approval.files = files.by_approval.get(approval.pk, [])
     may_update_approvals = permissions.may_update_approvals(request.user, project)
     years = ledger.project_years(project)
-    completed = next((f.completed for f in years if f.key == on.year), None)
+    this_year = next((f for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
     history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
@@ -224,8 +224,8 @@ def project_detail(request, code):
         "investments": years,
         "curve": charts.investment_curve(
             ledger.curve(on.year, [project.pk]),
-            this_year_plan(project, on.year),
-            completed,
+            this_year.planned if this_year else None,
+            this_year.completed if this_year else None,
         ),
         "year": on.year,
         "history": history[:SHOWN_CHANGES],
@@ -292,11 +292,6 @@ class BaselineForm(forms.Form):
         initial="current",
         required=False,
     )
-
-
-def this_year_plan(project, year):
-    """The year's planned investment from the prefetched yearly rows, or None."""
-    return next((row.planned for row in project.investments.all() if row.year == year), None)
 
 
 class OverdueView(PlanSwitchMixin, ListPageMixin, FilterView):
@@ -1257,7 +1252,7 @@ def key_projects(request, year):
         "year": year,
         "rows": list(rows.values()),
         "headline": headline,
-        "rollups": titled(ledger.rollups(rows, year, on)),
+        "rollups": titled(ledger.rollups(rows, year, on, ledger.key_project_set(year))),
         "sources": investment_sources(),
         "key_years": ledger.key_project_years(),
         "published": plandata.published_key_projects(year),

@@ -375,3 +375,82 @@ def test_total_of_sums_what_total_of_the_rows_sums(db):
             expected.share,
         )
     assert ledger.total_of(2026, TODAY).planned == 12
+
+
+def test_each_year_of_a_project_takes_its_own_row_and_reports(
+    frozen_today, department_a, editor_a, client, manager, query_budget
+):
+    """A project with figures over several years: each year reads its own yearly row and
+    its own reports by the one precedence (a correction, else the year to date of the
+    year's newest report that gives one, else the administrator's figure). The project's
+    page, the ledger of many projects (a join), of a list's page (subqueries) and over
+    years all show the same, and the page reads every year in one query."""
+    project = make_project(
+        code="LW-TRA-201",
+        lead_department=department_a,
+        stage="construction",
+        start_date=D(2023, 1, 1),
+    )
+    AnnualInvestment.objects.create(project=project, year=2023, planned=8, completed=7)
+    AnnualInvestment.objects.create(
+        project=project,
+        year=2024,
+        planned=9,
+        completed=1,
+        corrected_by="区统计局 王某",
+        correction_reason="统计局年度核定",
+    )
+    AnnualInvestment.objects.create(project=project, year=2025, planned=6, completed=99)
+    report(project, D(2024, 12, 1), editor_a, investment_completed_ytd=Decimal("5"))
+    report(project, D(2025, 3, 1), editor_a, investment_completed_ytd=Decimal("2"))
+    report(project, D(2025, 11, 1), editor_a, investment_completed_ytd=Decimal("4"))
+    report(project, D(2025, 12, 1), editor_a)  # no figure: November's stands
+    report(project, D(2026, 5, 1), editor_a, investment_completed_ytd=Decimal("3"))
+    expected = {
+        2023: (Decimal(8), Decimal(7), "admin"),
+        2024: (Decimal(9), Decimal(1), "correction"),
+        2025: (Decimal(6), Decimal(4), "reports"),
+        2026: (None, Decimal(3), "reports"),  # reports without a yearly row
+    }
+
+    for subqueries in (False, True):
+        for year, figures in expected.items():
+            row = (
+                Project.objects.with_investment(year, subqueries=subqueries)
+                .values_list("investment_planned", "investment_completed", "investment_source")
+                .get(pk=project.pk)
+            )
+            assert row == figures, (year, subqueries)
+    over_years = ledger.figures_over_years(expected, Project.objects.filter(pk=project.pk))
+    assert over_years == {project.pk: {y: f[:2] for y, f in expected.items()}}
+
+    project = Project.objects.prefetch_related("investments", "reports").get(pk=project.pk)
+    with query_budget(1):
+        years = ledger.project_years(project)
+    assert {f.key: (f.planned, f.completed, f.source) for f in years} == expected
+    client.force_login(manager)
+    page = client.get(project.get_absolute_url())
+    assert [(f.key, f.completed) for f in page.context["investments"]] == [
+        (year, figures[1]) for year, figures in expected.items()
+    ]
+    assert page.context["curve"].plan_y is None  # 2026 has no yearly row: no plan drawn
+
+
+def test_a_chapter_holding_an_umbrella_and_its_part_counts_the_work_once(db):
+    """The roll-ups read the chapters of the set the rows came from: the part's link to
+    the chapter is there, but the part is counted in its umbrella."""
+    plan = make_plan()
+    chapter = make_chapter(plan, "4", title="交通")
+    section = make_chapter(plan, "4.2", title="轨道交通", parent=chapter)
+    whole = make_project(code="LW-TRA-301")
+    part = make_project(code="LW-TRA-302", part_of=whole)
+    whole.chapters.add(chapter)
+    part.chapters.add(section)
+    AnnualInvestment.objects.create(project=whole, year=2026, planned=10, completed=4)
+    AnnualInvestment.objects.create(project=part, year=2026, planned=3, completed=1)
+
+    found = ledger.rollups(ledger.project_figures(2026), 2026, TODAY)
+    assert [(f.key, f.projects, f.planned, f.completed) for f in found["chapter"]] == [
+        ("14-4", 1, 10, 4)
+    ]
+    assert [(f.key, f.projects, f.planned) for f in found["plan"]] == [(14, 1, 10)]
