@@ -268,11 +268,18 @@ def project_years(project):
     years = years_for(project)
     if not years:
         return []
-    projects = Project.objects.filter(pk=project.pk)
-    for year in years:
-        projects = projects.with_investment(year, suffix=f"_{year}")
     names = ("planned", "completed", "source")
-    values = projects.values(*(f"investment_{n}_{year}" for year in years for n in names)).get()
+
+    def build():
+        projects = Project.objects.all()
+        for year in years:
+            projects = projects.with_investment(year, suffix=f"_{year}")
+        return projects.values(*(f"investment_{n}_{year}" for year in years for n in names))
+
+    # Built once for these years (Project.objects.built_once): building a year's
+    # expressions cost more than reading them.
+    projects = Project.objects.built_once(("ledger by year", tuple(years)), build)
+    values = projects.get(pk=project.pk)
     found = []
     for year in years:
         figures = Figures(label=str(year), key=year, projects=1)

@@ -512,13 +512,14 @@ class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
 
     def built_once(self, key, build):
         """build(), a queryset, made once for `key` (everything it depends on), then a new
-        copy of it at each call: building the portfolio's twenty annotations cost a list
-        page more processor time than running its query. What is kept is how the query is
-        made, never its rows: the kept queryset is never evaluated, only its copies are."""
+        copy of it at each call: building the portfolio's twenty annotations, or a project's
+        ledger for each of its years, cost a page more processor time than running the
+        query. What is kept is how the query is made, never its rows: the kept queryset is
+        never evaluated, only its copies are."""
         key = (self.db, *key)
         built = self._built.get(key)
         if built is None:
-            if len(self._built) >= 32:  # a few days' worth; yesterday's are of no use
+            if len(self._built) >= 64:  # a few days' worth; yesterday's are of no use
                 self._built.clear()
             built = self._built[key] = build()
         return built.all()

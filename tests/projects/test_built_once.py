@@ -58,3 +58,28 @@ def test_a_report_just_submitted_is_on_the_portfolio(editor_a, frozen_today, cli
     assert [(row.record.latest_health, row.record.latest_percent_complete) for row in rows] == [
         ("red", 35)
     ]
+
+
+def test_a_projects_ledger_by_year_reads_its_own_figures_as_they_are_now(query_budget):
+    from decimal import Decimal
+
+    from projects import ledger
+    from projects.models import AnnualInvestment
+
+    first, second = make_project(), make_project()
+    for project, amount in ((first, "1.5"), (second, "2.5")):
+        for year in (2025, 2026):
+            AnnualInvestment.objects.create(
+                project=project, year=year, planned=Decimal(amount), completed=Decimal(amount)
+            )
+
+    def completed(project):
+        fresh = Project.objects.prefetch_related("investments", "reports").get(pk=project.pk)
+        with query_budget(1):
+            return [(f.key, f.completed, f.source) for f in ledger.project_years(fresh)]
+
+    assert completed(first) == [(2025, Decimal("1.5"), "admin"), (2026, Decimal("1.5"), "admin")]
+    assert completed(second) == [(2025, Decimal("2.5"), "admin"), (2026, Decimal("2.5"), "admin")]
+    make_report(second, D(2026, 5, 1), investment_completed_ytd=Decimal("0.7"))
+    assert completed(second)[1] == (2026, Decimal("0.7"), "reports")
+    assert completed(first)[1] == (2026, Decimal("1.5"), "admin")
