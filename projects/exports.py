@@ -8,9 +8,11 @@ a tab or a carriage return gets a leading apostrophe (unless it is a plain numbe
 hold (other than tab and line breaks) is written as U+FFFD, which XLSX can carry."""
 
 import csv
+import datetime
 import inspect
 import io
 import re
+from decimal import Decimal
 
 import tablib
 from django.http import HttpResponse, StreamingHttpResponse
@@ -100,7 +102,7 @@ def csv_response(filename, rows):
         buffer.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow([csv_cell(v) for v in row])
+            writer.writerow(map(csv_cell, row))
             if buffer.tell() >= CSV_CHUNK_CHARS:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -126,10 +128,11 @@ def export_response(export_format, filename, rows, title="Sheet1"):
 
 
 def export_table(export_format, filename, table, title="Sheet1"):
-    """Every row of a configured table (all pages, in the table's order), as CSV or XLSX."""
+    """Every row of a configured table (all pages, in the table's order), as CSV or XLSX;
+    a queryset as the table's exported() has it read."""
     records = table.data.data
     if hasattr(records, "iterator"):
-        records = records.iterator(chunk_size=2000)
+        records = table.exported(records).iterator(chunk_size=2000)
     return export_response(export_format, filename, table_values(table, records), title=title)
 
 
@@ -150,14 +153,22 @@ def table_values(table, records):
     for record in records:
         if getters is None:
             getters = [_getter(table, c, type(record)) for c in columns]
-        yield [force_str(get(record), strings_only=True) for get in getters]
+        yield [get(record) for get in getters]
+
+
+# The types that force_str(value, strings_only=True) returns as they are (str as such,
+# the others as protected types): most cells, passed on without the call.
+AS_THEY_ARE = frozenset(
+    {str, int, float, type(None), Decimal, datetime.date, datetime.datetime, datetime.time}
+)
 
 
 def _getter(table, bound_column, model):
     """A function record -> export value for one column, by django-tables2's rules: the
     model's display value for a field with choices, else the accessor's value; None when
     empty; else what the table's value_<name>() (or render_<name>()) method makes of it,
-    given `value` and/or `record`. Columns are plain Columns (whose own value is the value)."""
+    given `value` and/or `record`; then as force_str(strings_only=True) leaves it. Columns
+    are plain Columns (whose own value is the value)."""
     column = bound_column.column
     accessor = A(bound_column.accessor)
     *path, last = accessor.bits
@@ -165,7 +176,25 @@ def _getter(table, bound_column, model):
     method = bound_column.value  # value_<name>, else render_<name>, else the column's
     if getattr(method, "__self__", None) is not table:
         method = None
-    wants = set(inspect.signature(method).parameters) if method else set()
+    resolve = _resolver(path, last, display)
+    call = _caller(method) if method else None
+    empty = column.empty_values
+
+    def get(record):
+        value = resolve(record)
+        if value in empty:
+            return None
+        if call is not None:
+            value = call(value, record)
+        return value if type(value) in AS_THEY_ARE else force_str(value, strings_only=True)
+
+    return get
+
+
+def _resolver(path, last, display):
+    """A function record -> the accessor's value (None past an empty relation)."""
+    if not path and not display:
+        return lambda record: getattr(record, last, None)
 
     def resolve(record):
         target = record
@@ -177,12 +206,16 @@ def _getter(table, bound_column, model):
             return getattr(target, display)()
         return getattr(target, last, None)
 
-    def get(record):
-        value = resolve(record)
-        if value in column.empty_values:
-            return None
-        if method is None:
-            return value
-        return method(**{k: v for k, v in (("value", value), ("record", record)) if k in wants})
+    return resolve
 
-    return get
+
+def _caller(method):
+    """A function (value, record) -> method called with those of the two it takes."""
+    wants = set(inspect.signature(method).parameters)
+    if {"value", "record"} <= wants:
+        return lambda value, record: method(value=value, record=record)
+    if "value" in wants:
+        return lambda value, record: method(value=value)
+    if "record" in wants:
+        return lambda value, record: method(record=record)
+    return lambda value, record: method()

@@ -955,8 +955,8 @@ class MilestoneQuerySet(models.QuerySet):
 
     def for_lists(self):
         """With the responsible department and, of the project, what lists of milestones
-        show (its code and name): an export of the ten thousand overdue milestones then
-        reads and builds ten thousand small projects, not whole ones."""
+        show (its code and name), not whole projects. (Their exports read less still: see
+        MilestoneTable.exported().)"""
         shown = {"id", "code", "name", "name_en"}
         return self.select_related("project", "responsible_department").defer(
             *(f"project__{f.name}" for f in Project._meta.concrete_fields if f.name not in shown)

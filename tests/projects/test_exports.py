@@ -2,18 +2,31 @@
 of our tables, and for each rule of the library that projects/exports.py follows (if a new
 release of django-tables2 changes one, these fail)."""
 
+import csv
 import datetime
+import io
 
 import django_tables2 as tables
 import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from indicators.models import IndicatorValue
 from indicators.tables import IndicatorTable
-from projects.exports import table_values
+from projects.exports import csv_cell, table_values
 from projects.models import AnnualInvestment, Milestone, ProgressReport, Project
 from projects.tables import MilestoneTable, ProjectTable, ReviewTable, UpcomingTable
 
-from ..conftest import TODAY, make_indicator, make_milestone, make_project, make_report
+from ..conftest import (
+    TODAY,
+    make_department,
+    make_indicator,
+    make_milestone,
+    make_project,
+    make_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +60,64 @@ def test_portfolio(rows):
 
 
 def test_milestone_boards(rows):
-    # As the boards fetch them: of each project only its code and name.
-    same_as_tables2(MilestoneTable, Milestone.objects.overdue().for_lists())
-    same_as_tables2(UpcomingTable, Milestone.objects.due_within(30).for_lists())
+    # As the boards fetch them, and as their exports read that (exported()).
+    boards = [
+        (MilestoneTable, Milestone.objects.overdue().for_lists()),
+        (UpcomingTable, Milestone.objects.due_within(30).for_lists()),
+    ]
+    for table_class, data in boards:
+        assert len(same_as_tables2(table_class, table_class(data).exported(data))) == 4
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.fixture
+def named_oddly(frozen_today):
+    """Overdue milestones of projects and departments named in one language or two, with
+    texts a spreadsheet would run, and one without a responsible department."""
+    hostile = '=HYPERLINK("http://x.example/","点击")'
+    both = make_department(name=f"{hostile}局", short_name="区住建局", name_en=f"+{hostile}")
+    chinese = make_department(name=f"-{hostile}")
+    road = make_project(code="LW-TRA-001", name=f"@{hostile}", name_en=f"={hostile}")
+    market = make_project(code="LW-COM-001", name=f"\t{hostile}", lead_department=chinese)
+    make_milestone(road, TODAY - datetime.timedelta(days=40), responsible_department=both)
+    make_milestone(
+        market,
+        TODAY - datetime.timedelta(days=30),
+        original_planned_date=TODAY - datetime.timedelta(days=90),
+        responsible_department=chinese,
+    )
+    make_milestone(road, TODAY - datetime.timedelta(days=20), title=f"={hostile}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_milestone_exports_name_projects_and_departments_as_the_models_do(
+    named_oddly, client, manager, language
+):
+    """The exports name a project and a department from the names read with each row, the
+    language worked out once: what str() of each says on a page in that language, safe."""
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    try:
+        rows = csv_rows(client.get(reverse("projects:overdue"), {"_export": "csv"}))
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+    milestones = Milestone.objects.select_related("project", "responsible_department")
+    with translation.override(language):
+        expected = [
+            [
+                csv_cell(str(m.project)),
+                csv_cell(m.title),
+                csv_cell(str(m.responsible_department or "")),
+                str(_("yes") if m.is_rebaselined else _("no")),
+            ]
+            for m in milestones.order_by("planned_date")
+        ]
+    assert [[row[0], row[1], row[2], row[5]] for row in rows[1:]] == expected
+    assert {row[5] for row in rows[1:]} == ({"yes", "no"} if language == "en" else {"是", "否"})
 
 
 def test_review_queue(rows):
