@@ -170,17 +170,18 @@ class MilestoneTable(CardTable):
     )
     forecast_date = tables.Column(verbose_name=_("forecast date"))
     # More days overdue is an earlier planned date. A first click on either sorts the most
-    # overdue first, as the board opens.
+    # overdue first, as the board opens. The id breaks ties, so that pages and exports keep
+    # one order for a day's milestones.
     days_overdue_original = tables.Column(
         verbose_name=_("days overdue against the original plan"),
         empty_values=(),
-        order_by="-original_planned_date",
+        order_by=("-original_planned_date", "-pk"),
         initial_sort_descending=True,
     )
     days_overdue = tables.Column(
         verbose_name=_("days overdue"),
         empty_values=(),
-        order_by="-planned_date",
+        order_by=("-planned_date", "-pk"),
         initial_sort_descending=True,
     )
     # Managers act on a row: issue a supervision order (the views exclude it for others).
@@ -252,7 +253,10 @@ class UpcomingTable(MilestoneTable):
 
     counts_days_left = True
     days_overdue = None
-    days_left = tables.Column(verbose_name=_("days left"), empty_values=(), order_by="planned_date")
+    # The id breaks ties, so that pages and exports keep one order for a day's milestones.
+    days_left = tables.Column(
+        verbose_name=_("days left"), empty_values=(), order_by=("planned_date", "pk")
+    )
 
     class Meta(MilestoneTable.Meta):
         order_by = "days_left"

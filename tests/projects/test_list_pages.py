@@ -325,3 +325,30 @@ class TestDepartments:
             zh("days since the last report"): "-last_report",
             zh("projects missing the report due"): "-missing",
         }
+
+
+@pytest.mark.parametrize(
+    "url, due, sort, ascending",
+    [
+        ("projects:overdue", datetime.date(2026, 5, 1), "", True),
+        ("projects:overdue", datetime.date(2026, 5, 1), "days_overdue", False),
+        ("projects:overdue", datetime.date(2026, 5, 1), "-days_overdue", True),
+        ("projects:upcoming", datetime.date(2026, 6, 20), "", True),
+        ("projects:upcoming", datetime.date(2026, 6, 20), "-days_left", False),
+    ],
+)
+def test_milestones_due_the_same_day_keep_one_order_on_pages_and_exports(
+    client, manager, frozen_today, url, due, sort, ascending
+):
+    milestones = [make_milestone(make_project(), due, title=f"同日节点{n}") for n in range(6)]
+    expected = sorted((m.pk for m in milestones), reverse=not ascending)
+    client.force_login(manager)
+    query = {"sort": sort} if sort else {}
+    page = client.get(reverse(url), query)
+    assert [row.record.pk for row in page.context["table"].page.object_list] == expected
+    export = client.get(reverse(url), query | {"_export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[1:]
+    titles = [line.split(",")[1] for line in lines]
+    assert titles == [
+        f"同日节点{m.title[-1]}" for m in sorted(milestones, key=lambda m: expected.index(m.pk))
+    ]
