@@ -11,6 +11,7 @@ import threading
 import pytest
 from django.apps import apps
 from django.db import connection, connections
+from django.db.models.fields import AutoFieldMixin
 
 from projects import services
 from projects.models import AnnualInvestment, Milestone
@@ -35,13 +36,14 @@ pytestmark = [
 ]
 
 
-def portfolio_tables():
+def portfolio_tables(numbered=False):
     """(table, primary key column) of every model of the two apps, their history and their
-    many-to-many links included."""
+    many-to-many links included; with `numbered`, those whose key a sequence numbers."""
     return sorted(
         (model._meta.db_table, model._meta.pk.column)
         for label in ("projects", "indicators")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not numbered or isinstance(model._meta.pk, AutoFieldMixin)
     )
 
 
@@ -157,8 +159,9 @@ def test_a_dump_taken_while_reports_come_in_restores_the_portfolio_as_it_was(tmp
             run("pg_restore", "--no-owner", f"--dbname={url(restored)}", str(dump))
             with psycopg.connect(url(restored)) as copy, copy.cursor() as cursor:
                 state = fingerprint(cursor)
-                # New rows get new keys: the sequences came along.
-                for table, pk in portfolio_tables():
+                # New rows get new keys: the sequences came along (a table keyed by its
+                # project, such as the latest reports', has none).
+                for table, pk in portfolio_tables(numbered=True):
                     cursor.execute(
                         f"SELECT nextval(pg_get_serial_sequence('{table}', '{pk}')) >"
                         f" coalesce((SELECT max({pk}) FROM {table}), 0)"
