@@ -1534,23 +1534,32 @@ class LatestReport(models.Model):
 
 def refresh_latest_report(sender, instance, raw=False, **kwargs):
     """post_save and post_delete of a report: its project's newest report and its figures
-    again (a new month, the newest edited, a month changed, the newest deleted). One read
-    and one write."""
+    again (a new month, the newest edited, a month changed, the newest deleted). A lock,
+    one read and one write.
+
+    The project's row is locked first, until the transaction ends: a report of the same
+    project saved at the same moment in another transaction waits here until this one has
+    committed, then reads the newest with this one's report in it. Without the lock, an
+    older month saved meanwhile could not see a newer month not yet committed, and would
+    leave itself as the latest (tests/projects/test_latest_report.py). FOR NO KEY UPDATE:
+    the reports' own foreign keys hold FOR KEY SHARE on the row, which it leaves alone."""
     project = instance.project_id
-    newest = (
-        LatestReport.newest(ProgressReport.objects.filter(project_id=project))
-        .values("pk", *LatestReport.COPIED)
-        .first()
-    )
-    if newest is None:
-        LatestReport.objects.filter(project_id=project).delete()
-        return
-    LatestReport.objects.bulk_create(
-        [LatestReport(project_id=project, report_id=newest.pop("pk"), **newest)],
-        update_conflicts=True,
-        unique_fields=["project"],
-        update_fields=["report", *LatestReport.COPIED],
-    )
+    with transaction.atomic():
+        list(Project.objects.select_for_update(no_key=True).filter(pk=project).values_list("pk"))
+        newest = (
+            LatestReport.newest(ProgressReport.objects.filter(project_id=project))
+            .values("pk", *LatestReport.COPIED)
+            .first()
+        )
+        if newest is None:
+            LatestReport.objects.filter(project_id=project).delete()
+            return
+        LatestReport.objects.bulk_create(
+            [LatestReport(project_id=project, report_id=newest.pop("pk"), **newest)],
+            update_conflicts=True,
+            unique_fields=["project"],
+            update_fields=["report", *LatestReport.COPIED],
+        )
 
 
 def _connect_latest_report():

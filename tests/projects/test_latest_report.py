@@ -2,8 +2,10 @@
 deletion of a report, whatever writes it; lists read it through a join."""
 
 import datetime
+import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from projects.models import LatestReport, ProgressReport, Project
@@ -94,3 +96,49 @@ def test_refresh_repairs_reports_written_in_bulk(query_budget):
     LatestReport.refresh([projects[1].pk])
     assert latest(projects[1]) == (D(2026, 3, 1), "green")
     assert LatestReport.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections writing at once")
+def test_two_months_saved_at_once_leave_the_newer_one_latest():
+    """A newer month's report, not yet committed, and an older month's saved meanwhile in
+    another connection: the older one waits for the newer one's transaction and then finds
+    it, so it cannot point the project back at itself."""
+    import threading
+
+    from django.db import connections, transaction
+
+    project = make_project()
+    make_report(project, D(2026, 3, 1))
+    newer_saved, older_started = threading.Event(), threading.Event()
+    errors = []
+
+    def save_newer():
+        try:
+            with transaction.atomic():
+                make_report(project, D(2026, 5, 1), health="amber")
+                newer_saved.set()
+                older_started.wait(10)
+                time.sleep(0.5)  # the older one is waiting by now, or would have written
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def save_older():
+        try:
+            newer_saved.wait(10)
+            older_started.set()
+            make_report(project, D(2026, 4, 1), health="red")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save_newer), threading.Thread(target=save_older)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert latest(project) == (D(2026, 5, 1), "amber")
