@@ -1532,7 +1532,7 @@ class LatestReport(models.Model):
             )
 
 
-def refresh_latest_report(sender, instance, raw=False, **kwargs):
+def refresh_latest_report(sender, instance, raw=False, update_fields=None, **kwargs):
     """post_save and post_delete of a report: its project's newest report and its figures
     again (a new month, the newest edited, a month changed, the newest deleted). A lock,
     one read and one write.
@@ -1543,6 +1543,9 @@ def refresh_latest_report(sender, instance, raw=False, **kwargs):
     older month saved meanwhile could not see a newer month not yet committed, and would
     leave itself as the latest (tests/projects/test_latest_report.py). FOR NO KEY UPDATE:
     the reports' own foreign keys hold FOR KEY SHARE on the row, which it leaves alone."""
+    shown = {"project", *LatestReport.COPIED}
+    if update_fields is not None and not shown.intersection(update_fields):
+        return  # a review (its status and comment): nothing the latest row holds
     project = instance.project_id
     with transaction.atomic():
         list(Project.objects.select_for_update(no_key=True).filter(pk=project).values_list("pk"))

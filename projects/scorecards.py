@@ -99,10 +99,10 @@ def departments_with_scores(departments, on, projects=None):
     departments = list(departments)
     ids = [d.pk for d in departments]
     scope = {} if projects is None else {"project__in": projects.values("pk")}
-    led = count_by(
-        (Project.objects.all() if projects is None else projects).filter(lead_department__in=ids),
-        "lead_department",
-    )
+    led_projects = Project.objects.filter(lead_department__in=ids)
+    if projects is not None:
+        led_projects = led_projects.filter(pk__in=projects.values("pk"))
+    led = count_by(led_projects, "lead_department")
     due = Q(planned_date__lt=on)
     milestones = {
         row["responsible_department"]: row
@@ -121,10 +121,7 @@ def departments_with_scores(departments, on, projects=None):
     # newest of a department's projects.
     newest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-submitted_at")
     last_report = dict(
-        Project.objects.filter(
-            lead_department__in=ids, **({} if projects is None else {"pk__in": projects.values("pk")})
-        )
-        .order_by()
+        led_projects.order_by()
         .values("lead_department")
         .annotate(at=Max(Subquery(newest.values("submitted_at")[:1])))
         .values_list("lead_department", "at")

@@ -142,3 +142,18 @@ def test_two_months_saved_at_once_leave_the_newer_one_latest():
         thread.join(30)
     assert errors == []
     assert latest(project) == (D(2026, 5, 1), "amber")
+
+
+def test_a_review_leaves_the_latest_row_alone(manager):
+    from django.test.utils import CaptureQueriesContext
+
+    from projects import services
+
+    project = make_project()
+    report = make_report(project, D(2026, 5, 1), health="amber")
+    with CaptureQueriesContext(connection) as queries:
+        services.report_review(
+            report=report, reviewer=manager, accept=True, comment="", version=report.version
+        )
+    assert not [q for q in queries.captured_queries if "projects_latestreport" in q["sql"]]
+    assert latest(project) == (D(2026, 5, 1), "amber")
