@@ -506,23 +506,28 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
-    # Querysets built once for their arguments, by built_once().
-    _built = {}
+_built = {}  # what built_once() made, by key
 
+
+def built_once(key, build):
+    """build() made once in this process for `key` (everything the result depends on), then
+    the same result at each call. For how a query is made (a queryset never evaluated, or
+    its SQL and parameters), never for its rows: building the portfolio's twenty
+    annotations, or compiling the to-do's eight counts, cost a page more processor time
+    than running the query."""
+    built = _built.get(key)
+    if built is None:
+        if len(_built) >= 64:  # a few days' worth; yesterday's are of no use
+            _built.clear()
+        built = _built[key] = build()
+    return built
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def built_once(self, key, build):
-        """build(), a queryset, made once for `key` (everything it depends on), then a new
-        copy of it at each call: building the portfolio's twenty annotations, or a project's
-        ledger for each of its years, cost a page more processor time than running the
-        query. What is kept is how the query is made, never its rows: the kept queryset is
-        never evaluated, only its copies are."""
-        key = (self.db, *key)
-        built = self._built.get(key)
-        if built is None:
-            if len(self._built) >= 64:  # a few days' worth; yesterday's are of no use
-                self._built.clear()
-            built = self._built[key] = build()
-        return built.all()
+        """build(), a queryset, made once for `key` (see built_once()), then a new copy of
+        it at each call: the kept queryset is never evaluated, only its copies are."""
+        return built_once(("queryset", self.db, *key), build).all()
 
     def for_portfolio(self, on=None):
         """ProjectQuerySet.for_portfolio() of every project, built once a day."""
@@ -1040,6 +1045,15 @@ class Milestone(CleanTextModel, models.Model):
                 fields=["project", "planned_date", "forecast_date"],
                 condition=Q(actual_date__isnull=True),
                 name="milestone_open_by_project_idx",
+            ),
+            # A department's open milestones by date: its overdue and due-soon counts on
+            # every page's to-do badge, and the overdue board filtered to it (EXPLAIN
+            # ANALYZE for 7,000 milestones of one department, 775 overdue: a bitmap scan
+            # of them all, 3.4 ms, to an index-only scan of the overdue, 0.2 ms).
+            models.Index(
+                fields=["responsible_department", "planned_date"],
+                condition=Q(actual_date__isnull=True),
+                name="milestone_open_by_dept_idx",
             ),
         ]
 

@@ -348,7 +348,7 @@ class TestMissing:
     def test_the_todo_counts_stay_one_query(self, soon, editor_a, django_assert_num_queries):
         editor_a._role_names = frozenset({"department editor"})
         with django_assert_num_queries(1):
-            todo.items_for(editor_a, on=TODAY)
+            assert todo.items_for(editor_a, on=TODAY).count >= 1  # the approval
 
     def test_the_page_lists_and_filters(self, client, manager, soon, department_b):
         client.force_login(manager)

@@ -326,6 +326,27 @@ class TestTopBarAndDashboard:
                 groups_ = list(context["todo"])
             assert count == sum(g.count for g in groups_)
 
+    def test_the_counts_query_is_built_once_and_its_counts_read_at_each_request(
+        self, client, editor_a, department_a, world, monkeypatch
+    ):
+        from supervision import todo
+
+        client.force_login(editor_a)
+        assert ">6</span>" in client.get(reverse("projects:portfolio")).content.decode()
+        built, editor_groups = [], todo.editor_groups
+        monkeypatch.setattr(
+            todo, "editor_groups", lambda *args: built.append(args) or editor_groups(*args)
+        )
+        # A milestone saved since: the next page counts it, without building the query again.
+        make_milestone(
+            world["bridge"], TODAY - DAYS(1), title="桥面铺装", responsible_department=department_a
+        )
+        assert ">7</span>" in client.get(reverse("projects:portfolio")).content.decode()
+        assert built == []
+        # The to-do page builds the groups it shows, with the same counts.
+        response = client.get(TODO)
+        assert response.context["total"] == 7 and len(built) == 1
+
 
 @pytest.mark.parametrize("persona, rows", [("editor_a", 5), ("manager", 5)])
 def test_the_to_do_runs_the_same_queries_for_5_and_50_items_a_group(
