@@ -141,8 +141,24 @@ class ProblemForm(forms.Form):
     )
 
 
+class BaseProblemFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        """Each row's list of departments is the first row's: one query, not one a row."""
+        form = super()._construct_form(i, **kwargs)
+        field = form.fields["help_department"]
+        if not hasattr(self, "_departments"):
+            self._departments = list(iter(field.choices))  # (no COUNT for a length hint)
+        field.choices = self._departments
+        return form
+
+
 ProblemFormSet = forms.formset_factory(
-    ProblemForm, extra=3, max_num=3, absolute_max=3, validate_max=True
+    ProblemForm,
+    formset=BaseProblemFormSet,
+    extra=3,
+    max_num=3,
+    absolute_max=3,
+    validate_max=True,
 )
 
 

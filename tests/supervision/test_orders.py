@@ -478,6 +478,25 @@ class TestCoordinationProblems:
         )
         assert problem.report.period == datetime.date(2026, 5, 1) and problem.raised_by == editor_a
 
+    def test_each_problem_row_lists_every_department_read_once(
+        self, client, editor_a, project, department_b
+    ):
+        import re
+
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(editor_a)
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(reverse("projects:report_new", args=[project.code])).content
+        page = page.decode()
+        for row in range(3):
+            select = page.split(f'name="problems-{row}-help_department"')[1].split("</select>")[0]
+            assert f'<option value="{department_b.pk}">{department_b}</option>' in select
+        read = [q["sql"] for q in context.captured_queries if 'FROM "projects_department"' in q["sql"]]
+        assert len([sql for sql in read if re.search(r'"projects_department" ORDER BY', sql)]) == 1
+        assert not [sql for sql in read if "COUNT" in sql]
+
     def test_a_problem_row_without_its_description_refuses_the_whole_report(
         self, client, editor_a, project, department_b
     ):
