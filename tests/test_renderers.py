@@ -1,5 +1,5 @@
-"""A select is written in Python (projects/renderers.py): the same markup as its template,
-byte for byte, whatever its options say."""
+"""Selects, inputs and text boxes are written in Python (projects/renderers.py): the same
+markup as their templates, byte for byte, whatever their values and options say."""
 
 import datetime
 
@@ -39,6 +39,48 @@ class EveryKindOfSelect(forms.Form):
     flag = forms.NullBooleanField()
     radio = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
 
+
+
+class EveryKindOfInput(forms.Form):
+    text = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": HOSTILE}))
+    number = forms.DecimalField(required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.DateField(
+        required=False, widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"})
+    )
+    datetime = forms.DateTimeField(required=False)
+    time = forms.TimeField(required=False)
+    search = forms.CharField(required=False, widget=forms.SearchInput)
+    tel = forms.CharField(required=False, widget=forms.TelInput)
+    color = forms.CharField(required=False, widget=forms.ColorInput)
+    checkbox = forms.BooleanField(required=False)
+    file = forms.FileField(required=False)
+    textarea = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    disabled = forms.CharField(required=False, disabled=True, initial="<b>")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"text": HOSTILE, "number": "1.5", "hidden": "", "email": "<a@b>", "checkbox": "on"},
+        {"textarea": HOSTILE + "\n\nline", "date": "2026-13-40", "month": "9999-99", "time": "x"},
+        {"textarea": "", "password": HOSTILE, "search": "   ", "tel": "=1+1", "url": "javascript:"},
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_kind_of_input_is_written_as_its_template_writes_it(data, language):
+    with override(language):
+        form = EveryKindOfInput(data=data or None, initial={"date": datetime.date(2026, 5, 1)})
+        form.is_valid()
+        theirs, ours = both(form)
+    assert ours == theirs
+    assert len(ours) == len(EveryKindOfInput.base_fields)
+    assert "<script>" not in "".join(ours)
 
 def both(form):
     """Each field's HTML by Django's template renderer and by ours."""
