@@ -160,6 +160,21 @@ class TestScheduleHealth:
         flagged = Project.objects.for_portfolio().filter(health_mismatch=True)
         assert [p.code for p in flagged] == ["LW-TRA-001"]
 
+    def test_the_mismatch_filter_agrees_with_the_rows_either_way(self, world, settings):
+        # A project never reported on (no health at all) is no mismatch, even when red.
+        make_milestone(make_project(code="LW-TRA-009"), TODAY - DAYS(90), title="开工")
+        # Reported green, its only overdue milestone one day short of red: no mismatch,
+        # until the threshold moves.
+        make_report(world["amber"], D(2026, 5, 1), health="green")
+        for red_after, mismatched in ((30, ["LW-TRA-001"]), (29, ["LW-TRA-001", "LW-TRA-002"])):
+            settings.SCHEDULE_RED_AFTER_DAYS = red_after
+            rows = Project.objects.for_portfolio()
+            assert [p.code for p in rows if p.is_health_mismatch] == mismatched
+            assert [p.code for p in rows.filter(health_mismatch=True)] == mismatched
+            assert [p.code for p in rows.filter(health_mismatch=False)] == [
+                p.code for p in rows if not p.is_health_mismatch
+            ]
+
 
 class TestPortfolio:
     URL = reverse("projects:portfolio")
