@@ -10,7 +10,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.db.models import (
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
