@@ -320,6 +320,40 @@ class TestProjectPage:
 
 
 class TestMilestoneBoards:
+    def test_the_overdue_count_and_pages_agree_with_the_rows(
+        self, client, manager, world, department_a, department_b
+    ):
+        # 53 more overdue milestones: some of each department, some of none.
+        for n in range(53):
+            make_milestone(
+                world["amber"],
+                TODAY - DAYS(2 + n),
+                title=f"节点甲{n}",
+                responsible_department=(department_a, department_b, None)[n % 3],
+            )
+        client.force_login(manager)
+        url = reverse("projects:overdue")
+        for params, rows in (({}, 55), ({"band": "1-30"}, 30), ({"baseline": "original"}, 55)):
+            first = client.get(url, params)
+            table = first.context["table"]
+            assert table.paginator.count == rows
+            exports = first.content.decode().split('<p class="exports">')[1].split("·")[0]
+            assert str(rows) in exports  # "55 行" / "55 rows" above the table
+            assert sum(group["n"] for group in first.context["by_department"]) == rows
+            if rows <= 50:
+                continue
+            last = client.get(url, params | {"page": 2})
+            on_last = [row.record.pk for row in last.context["table"].paginated_rows]
+            assert len(on_last) == rows - 50
+            on_first = [row.record.pk for row in table.paginated_rows]
+            assert len(on_first) == 50 and not set(on_first) & set(on_last)
+        groups = client.get(url).context["by_department"]
+        assert [(g["responsible_department__name"], g["n"]) for g in groups] == [
+            ("部门甲", 20),
+            ("部门乙", 18),
+            (None, 17),
+        ]
+
     def test_overdue_most_overdue_first_with_filters(self, client, manager, world, department_b):
         client.force_login(manager)
         url = reverse("projects:overdue")
@@ -495,10 +529,10 @@ def grow(n, department, chapter):
         # rows; for a manager, the chapters of the plans to carry the ticked projects into
         # when there are some (none here, the plan has ended; test_carryover pins that)
         (reverse("projects:portfolio"), 10),
-        # overdue: plans, departments and chapters for the filters, count, page, counts by
-        # department (the roles, read for the top bar, also say whether a row offers a
-        # supervision order)
-        (reverse("projects:overdue"), 11),
+        # overdue: plans, departments and chapters for the filters, page, counts by
+        # department, whose sum is the count (the roles, read for the top bar, also say
+        # whether a row offers a supervision order)
+        (reverse("projects:overdue"), 10),
         # upcoming: plans, departments and chapters for the filters, count, page
         (reverse("projects:upcoming"), 10),
         # chapters: plans, chapters, chapter-project links, overdue counts by project,
