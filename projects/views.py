@@ -337,7 +337,7 @@ class OverdueView(PlanSwitchMixin, ListPageMixin, FilterView):
             .annotate(
                 **{f"department_{name}": Subquery(department.values(name)) for name in names}
             )
-            .order_by("-n")
+            .order_by("-n", "responsible_department")
         )
         return [
             {"responsible_department": row["responsible_department"], "n": row["n"]}
