@@ -654,3 +654,34 @@ def test_rows_written_in_python_escape_what_people_typed(client, manager):
     board = client.get(reverse("projects:overdue")).content.decode()
     assert "<script>节点" not in board and "&lt;script&gt;节点&lt;/script&gt;" in board
     assert f'href="{project.get_absolute_url()}"' in board
+
+
+class TestSearch:
+    """The portfolio's search box matches the code, name and English name regardless of
+    case, however the query is run (a query without a cased letter skips UPPER())."""
+
+    NAMES = [
+        ("LW-TRA-101", "南站隧道二期", "South Station Tunnel, phase 2"),
+        ("LW-CUL-102", "粤剧艺术博物馆", "Cantonese opera museum"),
+        ("LW-EDU-103", "Straße 9号学校", "MUSEUM street 9 school"),
+        ("LW-ECO-104", "ǅemal产业园", "ª 100% park_1"),
+    ]
+
+    @pytest.mark.parametrize(
+        "value",
+        ["隧道", "9", "10", "-10", "二期", "museum", "MUSEUM", "Tunnel", "ß", "STRASSE",
+         "ǆ", "ª", "%", "_1", "9号", "  博物馆 ", "no such thing"],
+    )
+    def test_the_same_rows_as_matching_regardless_of_case(self, value):
+        from django.db.models import Q
+
+        from projects.filters import PortfolioFilter
+
+        for code, name, name_en in self.NAMES:
+            make_project(code=code, name=name, name_en=name_en)
+        found = PortfolioFilter({"q": value}, queryset=Project.objects.all()).qs
+        v = value.strip()
+        expected = Project.objects.filter(
+            Q(name__icontains=v) | Q(code__icontains=v) | Q(name_en__icontains=v)
+        )
+        assert sorted(p.code for p in found) == sorted(p.code for p in expected)
