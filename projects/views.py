@@ -56,7 +56,7 @@ from .forms import (
 )
 from .history import project_history
 from .timeline import project_timeline
-from .listing import ListPageMixin
+from .listing import CountedPaginator, ListPageMixin
 from .models import (
     NOT_CARRIED_STAGES,
     AnnualInvestment,
@@ -321,19 +321,42 @@ class OverdueView(PlanSwitchMixin, ListPageMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"today": today()}
 
+    def by_department(self):
+        """The filtered milestones counted by responsible department, most first, each with
+        the department's names (the keys of values("responsible_department__name") and so
+        on). Grouped by the department's id alone, its names read for each of the few
+        groups: grouping 10,000 rows by the names too took longer than counting them."""
+        names = ("short_name", "name", "name_en")
+        department = Department.objects.filter(pk=OuterRef("responsible_department")).order_by()
+        rows = (
+            self.object_list.order_by()
+            .values("responsible_department")
+            .annotate(n=Count("pk"))
+            # Annotated after the count, the names are not grouped by (only the id they
+            # are read by is).
+            .annotate(
+                **{f"department_{name}": Subquery(department.values(name)) for name in names}
+            )
+            .order_by("-n", "responsible_department")
+        )
+        return [
+            {"responsible_department": row["responsible_department"], "n": row["n"]}
+            | {f"responsible_department__{name}": row[f"department_{name}"] for name in names}
+            for row in rows
+        ]
+
+    def get_table_pagination(self, table):
+        # The rows are counted by department for the chips above the table: their sum is
+        # the table's count, with no query of its own.
+        self.counted = self.by_department()
+        return super().get_table_pagination(table) | {
+            "paginator_class": CountedPaginator,
+            "count": sum(row["n"] for row in self.counted),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["by_department"] = (
-            self.object_list.order_by()
-            .values(
-                "responsible_department",
-                "responsible_department__short_name",
-                "responsible_department__name",
-                "responsible_department__name_en",
-            )
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-        )
+        context["by_department"] = self.counted
         context["baseline_form"] = self.baseline_form
         context["against_original"] = self.original
         return context

@@ -117,11 +117,23 @@ def portfolio_row(table, project):
             {name: conditional_escape(label) for name, label in table.labels.items()},
             rows.choice_labels(Project, "category", "area", "stage"),
             rows.project_url_maker(),
+            badges(),
         )
-    labels, choices, url = table.row_parts
-    return mark_safe(
-        rows.portfolio_row(table, project, url(project.code), labels, choices, health)
-    )
+    labels, choices, url, badge = table.row_parts
+    return mark_safe(rows.portfolio_row(table, project, url(project.code), labels, choices, badge))
+
+
+def badges():
+    """health, each badge made once for a table (two a row: format_html and a translation
+    each time cost more than the rest of the row's cells)."""
+    made = {}
+
+    def badge(value):
+        if value not in made:
+            made[value] = health(value)
+        return made[value]
+
+    return badge
 
 
 @register.simple_tag

@@ -160,6 +160,21 @@ class TestScheduleHealth:
         flagged = Project.objects.for_portfolio().filter(health_mismatch=True)
         assert [p.code for p in flagged] == ["LW-TRA-001"]
 
+    def test_the_mismatch_filter_agrees_with_the_rows_either_way(self, world, settings):
+        # A project never reported on (no health at all) is no mismatch, even when red.
+        make_milestone(make_project(code="LW-TRA-009"), TODAY - DAYS(90), title="开工")
+        # Reported green, its only overdue milestone one day short of red: no mismatch,
+        # until the threshold moves.
+        make_report(world["amber"], D(2026, 5, 1), health="green")
+        for red_after, mismatched in ((30, ["LW-TRA-001"]), (29, ["LW-TRA-001", "LW-TRA-002"])):
+            settings.SCHEDULE_RED_AFTER_DAYS = red_after
+            rows = Project.objects.for_portfolio()
+            assert [p.code for p in rows if p.is_health_mismatch] == mismatched
+            assert [p.code for p in rows.filter(health_mismatch=True)] == mismatched
+            assert [p.code for p in rows.filter(health_mismatch=False)] == [
+                p.code for p in rows if not p.is_health_mismatch
+            ]
+
 
 class TestPortfolio:
     URL = reverse("projects:portfolio")
@@ -305,6 +320,40 @@ class TestProjectPage:
 
 
 class TestMilestoneBoards:
+    def test_the_overdue_count_and_pages_agree_with_the_rows(
+        self, client, manager, world, department_a, department_b
+    ):
+        # 53 more overdue milestones: some of each department, some of none.
+        for n in range(53):
+            make_milestone(
+                world["amber"],
+                TODAY - DAYS(2 + n),
+                title=f"节点甲{n}",
+                responsible_department=(department_a, department_b, None)[n % 3],
+            )
+        client.force_login(manager)
+        url = reverse("projects:overdue")
+        for params, rows in (({}, 55), ({"band": "1-30"}, 30), ({"baseline": "original"}, 55)):
+            first = client.get(url, params)
+            table = first.context["table"]
+            assert table.paginator.count == rows
+            exports = first.content.decode().split('<p class="exports">')[1].split("·")[0]
+            assert str(rows) in exports  # "55 行" / "55 rows" above the table
+            assert sum(group["n"] for group in first.context["by_department"]) == rows
+            if rows <= 50:
+                continue
+            last = client.get(url, params | {"page": 2})
+            on_last = [row.record.pk for row in last.context["table"].paginated_rows]
+            assert len(on_last) == rows - 50
+            on_first = [row.record.pk for row in table.paginated_rows]
+            assert len(on_first) == 50 and not set(on_first) & set(on_last)
+        groups = client.get(url).context["by_department"]
+        assert [(g["responsible_department__name"], g["n"]) for g in groups] == [
+            ("部门甲", 20),
+            ("部门乙", 18),
+            (None, 17),
+        ]
+
     def test_overdue_most_overdue_first_with_filters(self, client, manager, world, department_b):
         client.force_login(manager)
         url = reverse("projects:overdue")
@@ -480,10 +529,10 @@ def grow(n, department, chapter):
         # rows; for a manager, the chapters of the plans to carry the ticked projects into
         # when there are some (none here, the plan has ended; test_carryover pins that)
         (reverse("projects:portfolio"), 10),
-        # overdue: plans, departments and chapters for the filters, count, page, counts by
-        # department (the roles, read for the top bar, also say whether a row offers a
-        # supervision order)
-        (reverse("projects:overdue"), 11),
+        # overdue: plans, departments and chapters for the filters, page, counts by
+        # department, whose sum is the count (the roles, read for the top bar, also say
+        # whether a row offers a supervision order)
+        (reverse("projects:overdue"), 10),
         # upcoming: plans, departments and chapters for the filters, count, page
         (reverse("projects:upcoming"), 10),
         # chapters: plans, chapters, chapter-project links, overdue counts by project,
@@ -605,3 +654,34 @@ def test_rows_written_in_python_escape_what_people_typed(client, manager):
     board = client.get(reverse("projects:overdue")).content.decode()
     assert "<script>节点" not in board and "&lt;script&gt;节点&lt;/script&gt;" in board
     assert f'href="{project.get_absolute_url()}"' in board
+
+
+class TestSearch:
+    """The portfolio's search box matches the code, name and English name regardless of
+    case, however the query is run (a query without a cased letter skips UPPER())."""
+
+    NAMES = [
+        ("LW-TRA-101", "南站隧道二期", "South Station Tunnel, phase 2"),
+        ("LW-CUL-102", "粤剧艺术博物馆", "Cantonese opera museum"),
+        ("LW-EDU-103", "Straße 9号学校", "MUSEUM street 9 school"),
+        ("LW-ECO-104", "ǅemal产业园", "ª 100% park_1"),
+    ]
+
+    @pytest.mark.parametrize(
+        "value",
+        ["隧道", "9", "10", "-10", "二期", "museum", "MUSEUM", "Tunnel", "ß", "STRASSE",
+         "ǆ", "ª", "%", "_1", "9号", "  博物馆 ", "no such thing"],
+    )
+    def test_the_same_rows_as_matching_regardless_of_case(self, value):
+        from django.db.models import Q
+
+        from projects.filters import PortfolioFilter
+
+        for code, name, name_en in self.NAMES:
+            make_project(code=code, name=name, name_en=name_en)
+        found = PortfolioFilter({"q": value}, queryset=Project.objects.all()).qs
+        v = value.strip()
+        expected = Project.objects.filter(
+            Q(name__icontains=v) | Q(code__icontains=v) | Q(name_en__icontains=v)
+        )
+        assert sorted(p.code for p in found) == sorted(p.code for p in expected)
