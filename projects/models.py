@@ -358,34 +358,9 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def with_schedule_health(self, on=None):
-        """Annotate schedule_health, computed from the milestones alone:
-
-        red    a milestone more than settings.SCHEDULE_RED_AFTER_DAYS days overdue;
-        amber  a milestone overdue, or an open one forecast after its planned date;
-        green  otherwise.
-        """
-        on = on or today()
-        red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
-        # One pass over the project's open milestones (their earliest planned date, and
-        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
-        # those into hashes of every open milestone, built even for a page of 50 projects.
-        first_planned = Min("planned_date")
-        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
-        health = (
-            Milestone.objects.open()
-            .filter(project=OuterRef("pk"))
-            .order_by()
-            .values("project")
-            .annotate(
-                health=Case(
-                    When(LessThan(first_planned, red_before), then=Value("red")),
-                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
-                    default=Value("green"),
-                    output_field=models.CharField(),
-                )
-            )
-            .values("health")
-        )
+        """Annotate schedule_health, computed from the milestones alone
+        (MilestoneQuerySet.schedule_health)."""
+        health = Milestone.objects.filter(project=OuterRef("pk")).schedule_health(on).values("health")
         # No open milestone: no row, green.
         return self.annotate(schedule_health=Coalesce(Subquery(health), Value("green")))
 
@@ -951,6 +926,35 @@ class MilestoneQuerySet(models.QuerySet):
             self.open()
             .filter(planned_date__gte=on, planned_date__lte=on + datetime.timedelta(days=days))
             .order_by("planned_date", "pk")
+        )
+
+    def schedule_health(self, on=None):
+        """Each project's schedule health, computed from its open milestones alone: rows
+        of project and health, one a project with an open milestone (none: green).
+
+        red    a milestone more than settings.SCHEDULE_RED_AFTER_DAYS days overdue;
+        amber  a milestone overdue, or an open one forecast after its planned date;
+        green  otherwise.
+        """
+        on = on or today()
+        red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
+        # One pass over the project's open milestones (their earliest planned date, and
+        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
+        # those into hashes of every open milestone, built even for a page of 50 projects.
+        first_planned = Min("planned_date")
+        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
+        return (
+            self.open()
+            .order_by()
+            .values("project")
+            .annotate(
+                health=Case(
+                    When(LessThan(first_planned, red_before), then=Value("red")),
+                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
+                    default=Value("green"),
+                    output_field=models.CharField(),
+                )
+            )
         )
 
     def for_lists(self):

@@ -2,9 +2,11 @@
 portfolio, merged in Python: a fixed number of queries whatever the number of projects,
 and one pass over each table rather than a subquery per row."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -73,6 +75,45 @@ def chapters_with_figures(chapters, on):
         chapter.investment_completed = sum((money.get(p, zero)[1] for p in projects), Decimal(0))
         chapter.indicator_count = len(set().union(*(indicators_by_chapter[m] for m in members)))
     return chapters
+
+
+def health_counts(projects, on, soon_days):
+    """The dashboard's counts of `projects` (a Project queryset), in one query: rows of
+    (stage, latest reported health, schedule health, projects, their overdue milestones,
+    their milestones due within `soon_days` days), a row for each combination found.
+
+    Each project's open milestones are read once, grouped by project (an index-only scan
+    of milestone_open_by_project_idx), and joined to the projects: not four queries that
+    each computed a project's schedule health or looked up its plan again (the plan's
+    projects are a hash of every chapter link, built for each query that counts them)."""
+    soon_until = on + datetime.timedelta(days=soon_days)
+    milestones = (
+        Milestone.objects.schedule_health(on)
+        # As MilestoneQuerySet.overdue() and due_within() count them, of open milestones.
+        .annotate(
+            overdue=Count("pk", filter=Q(planned_date__lt=on)),
+            due_soon=Count("pk", filter=Q(planned_date__gte=on, planned_date__lte=soon_until)),
+        )
+    )
+    counted = projects.order_by().values(
+        counted_id=F("pk"), counted_stage=F("stage"), counted_health=F("latest__health")
+    )
+    connection = connections[projects.db]
+    counted_sql, counted_params = counted.query.sql_with_params()
+    milestones_sql, milestones_params = milestones.query.sql_with_params()
+    # A project without open milestones has no row there: green, none overdue or due.
+    sql = f"""
+        SELECT p.counted_stage, p.counted_health, COALESCE(m.health, %s), COUNT(*),
+            COALESCE(SUM(m.overdue), 0), COALESCE(SUM(m.due_soon), 0)
+        FROM ({counted_sql}) p LEFT JOIN ({milestones_sql}) m ON m.project = p.counted_id
+        GROUP BY 1, 2, 3
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["green", *counted_params, *milestones_params])
+        return [
+            (stage, latest, schedule, n, int(overdue), int(due_soon))
+            for stage, latest, schedule, n, overdue, due_soon in cursor.fetchall()
+        ]
 
 
 def missing_reports_by_department(on, department_ids=None, projects=None):
