@@ -490,7 +490,7 @@ def department_list(request):
     on = today()
     switch = plan_switch(request, on)
     departments = scorecards.departments_with_scores(
-        Department.objects.all(), on=on, projects=switch.projects() if switch.plan else None
+        Department.objects.all(), on=on, projects=switch.projects() if switch.narrows else None
     )
     departments, sort = sort_departments(departments, request.GET.get("sort", ""))
     # The sorting links keep the plan asked for.
@@ -623,7 +623,7 @@ def dashboard(request):
     overdue = Milestone.objects.overdue(on=on).filter(in_plan).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year, switch.plan)
     missing = scorecards.missing_reports_by_department(
-        on, projects=projects if switch.plan else None
+        on, projects=projects if switch.narrows else None
     )
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
