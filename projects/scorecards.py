@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from indicators import summary as indicator_summary
 
-from .ledger import project_amounts
 from .models import Milestone, ProgressReport, Project, ProjectChapter
 from .reporting import projects_missing_report
 
@@ -42,39 +41,85 @@ def chapters_with_figures(chapters, on):
     investment_planned and investment_completed this year (the ledger: projects/ledger.py),
     indicator_count.
 
-    `chapters` should be whole plans (a chapter's sections must be among them)."""
+    `chapters` should be whole plans (a chapter's sections must be among them).
+
+    The figures are summed in the database, in one query: each chapter's projects (those
+    linked to it or to its sections, each once), joined to their overdue milestones and
+    their ledger figures. Reading every linked project's figures into Python to sum them
+    there took most of the chapters page."""
     chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
     plan_ids = {c.plan_id for c in chapters}
-    links = ProjectChapter.objects.filter(chapter__in=[c.pk for c in chapters])
-    projects_by_chapter = defaultdict(set)
-    for chapter_id, project_id in links.values_list("chapter_id", "project_id"):
-        projects_by_chapter[chapter_id].add(project_id)
-    # Only the projects these chapters hold are read (a chapter's page: a few hundred of
-    # 10,000), with their umbrellas: a part's figure counts only where its umbrella is not
-    # among the projects (countable()), so with its umbrella read it counts as it does
-    # among every project.
-    linked = links.values("project")
-    overdue = count_by(Milestone.objects.overdue(on=on).filter(project__in=linked), "project")
-    scope = Project.objects.filter(
-        Q(pk__in=linked) | Q(pk__in=Project.objects.filter(pk__in=linked).values("part_of"))
-    )
-    money = {
-        pk: (planned or Decimal(0), completed or Decimal(0))
-        for pk, (planned, completed) in project_amounts(on.year, scope).items()
-    }
-    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
-
-    zero = (Decimal(0), Decimal(0))
     tree = subtrees(chapters)
+    figures = chapter_sums(tree, on) if chapters else {}
+    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
     for chapter in chapters:
+        found = figures.get(chapter.pk, (0, 0, None, None))
+        chapter.project_count, chapter.overdue_count = found[0], found[1]
+        chapter.investment_planned = _money(found[2])
+        chapter.investment_completed = _money(found[3])
         members = tree[chapter.pk]
-        projects = set().union(*(projects_by_chapter[m] for m in members))
-        chapter.project_count = len(projects)
-        chapter.overdue_count = sum(overdue.get(p, 0) for p in projects)
-        chapter.investment_planned = sum((money.get(p, zero)[0] for p in projects), Decimal(0))
-        chapter.investment_completed = sum((money.get(p, zero)[1] for p in projects), Decimal(0))
         chapter.indicator_count = len(set().union(*(indicators_by_chapter[m] for m in members)))
     return chapters
+
+
+# A ledger figure's places (projects.models.MONEY), as the ORM reads one on SQLite.
+MONEY_PLACES = Decimal("0.0001")
+
+
+def _money(total):
+    """A sum of ledger figures from raw SQL as the ORM would read it: a Decimal (SQLite's
+    SUM gives a float), 0 for none."""
+    if total is None:
+        return Decimal(0)
+    if isinstance(total, Decimal):
+        return total
+    return Decimal(str(total)).quantize(MONEY_PLACES)
+
+
+def chapter_sums(tree, on):
+    """{chapter id: (projects, overdue milestones, planned, completed investment this
+    year)} of the chapters of `tree` (subtrees()), each project of a chapter counted once
+    however many of its sections it serves, in one query. Money is summed over the
+    projects' countable() set: read among the chapters' projects with their umbrellas, a
+    part counts only where its umbrella is not among them, as among every project."""
+    links = ProjectChapter.objects.filter(
+        chapter__in={member for members in tree.values() for member in members}
+    ).values("project")
+    scope = Project.objects.filter(
+        Q(pk__in=links) | Q(pk__in=Project.objects.filter(pk__in=links).values("part_of"))
+    )
+    amounts = (
+        scope.countable()
+        .with_investment(on.year, source=False)
+        .order_by()
+        .values("investment_planned", "investment_completed", amount_project=F("pk"))
+    )
+    overdue = Milestone.objects.overdue(on=on).order_by().values("project").annotate(n=Count("pk"))
+    connection = connections[amounts.db]
+    amounts_sql, amounts_params = amounts.query.sql_with_params()
+    overdue_sql, overdue_params = overdue.query.sql_with_params()
+    pairs = [(chapter, member) for chapter, members in tree.items() for member in members]
+    link_table = connection.ops.quote_name(ProjectChapter._meta.db_table)
+    # (chapter, chapter or section under it): column1, column2 in both PostgreSQL and SQLite.
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = f"""
+        SELECT t.chapter, COUNT(*), COALESCE(SUM(o.n), 0),
+            SUM(a.investment_planned), SUM(a.investment_completed)
+        FROM (
+            SELECT DISTINCT tree.column1 AS chapter, link.project_id AS project
+            FROM (VALUES {values}) tree JOIN {link_table} link ON link.chapter_id = tree.column2
+        ) t
+        LEFT JOIN ({overdue_sql}) o ON o.project = t.project
+        LEFT JOIN ({amounts_sql}) a ON a.amount_project = t.project
+        GROUP BY t.chapter
+    """
+    params = [n for pair in pairs for n in pair] + [*overdue_params, *amounts_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            chapter: (n, int(overdue_n), planned, completed)
+            for chapter, n, overdue_n, planned, completed in cursor.fetchall()
+        }
 
 
 def health_counts(projects, on, soon_days):

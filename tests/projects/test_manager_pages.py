@@ -361,6 +361,18 @@ class TestChapters:
         assert figures["7"][0] == 0
         assert "unserved" in response.content.decode()
 
+    def test_a_project_serving_a_chapter_and_its_section_counts_once(
+        self, client, manager, world
+    ):
+        world["red"].chapters.add(world["transport"])
+        client.force_login(manager)
+        ((_plan, chapters),) = client.get(reverse("projects:chapters")).context["plans"]
+        chapter = next(c for c in chapters if c.code == "4")
+        figures = (chapter.project_count, chapter.overdue_count, chapter.investment_planned)
+        assert figures == (2, 2, Decimal("10"))
+        page = client.get(reverse("projects:chapter", args=["14-4"])).context["figures"]
+        assert (page.project_count, page.overdue_count, page.investment_planned) == figures
+
     def test_a_chapter_page_lists_its_projects_indicators_and_text(self, client, manager, world):
         client.force_login(manager)
         response = client.get(reverse("projects:chapter", args=["14-4"]))
@@ -519,9 +531,9 @@ def grow(n, department, chapter):
         (reverse("projects:overdue"), 11),
         # upcoming: plans, departments and chapters for the filters, count, page
         (reverse("projects:upcoming"), 10),
-        # chapters: plans, chapters, chapter-project links, overdue counts by project,
-        # this year's investment by project, chapter-indicator links
-        (reverse("projects:chapters"), 11),
+        # chapters: plans, chapters, each chapter's projects, overdue milestones and this
+        # year's investment (one query), chapter-indicator links
+        (reverse("projects:chapters"), 9),
         # departments: plans, departments, projects led, milestone counts, newest report,
         # missing reports (each grouped by department; of the plan's projects)
         (reverse("projects:departments"), 11),
@@ -530,9 +542,10 @@ def grow(n, department, chapter):
         # missing reports by department, those departments, worst ten; the to-do strip
         # shares the top bar's count query
         (reverse("home"), 11),
-        # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
-        # links), indicators (and their values when there are any), sections, projects
-        ("/chapters/14-4/", 14),
+        # a chapter: chapter, its figures (chapters, their projects' counts and sums in one
+        # query, indicator links), indicators (and their values when there are any),
+        # sections, projects
+        ("/chapters/14-4/", 12),
         # a department: department, its scorecard (4 grouped counts), this year's
         # investment of its projects (the ledger), its monthly curve (reports of the year),
         # the user's roles (may they download its workbook?), projects, overdue, reports
