@@ -1499,6 +1499,12 @@ class LatestReport(models.Model):
     period = models.DateField(_("reporting month"))
     health = models.CharField(_("health"), max_length=10, choices=ProgressReport.Health.choices)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"))
+    # The newest submission of any of the project's reports, the latest month's or not (an
+    # older month sent again after it was returned is newer): a department's last report
+    # on its scorecard is the newest of its projects', read from here, not looked for
+    # among each project's reports. (Nullable only for the migration that added and
+    # filled it.)
+    last_submitted_at = models.DateTimeField(_("submitted"), null=True)
 
     COPIED = ["period", "health", "percent_complete"]
 
@@ -1515,6 +1521,12 @@ class LatestReport(models.Model):
         return reports.order_by("-period")
 
     @classmethod
+    def last_submitted(cls, reports):
+        """Of `reports` (a project's, or each project's by OuterRef), the newest submission
+        time: a subquery, read from report_project_submitted_idx."""
+        return Subquery(reports.order_by("-submitted_at").values("submitted_at")[:1])
+
+    @classmethod
     def refresh(cls, project_ids=None):
         """Each of the projects (default: all) and its newest report again: after a write
         that bypasses a report's save() and delete() (a bulk insert, say)."""
@@ -1523,16 +1535,28 @@ class LatestReport(models.Model):
         if not everything:
             projects = projects.filter(pk__in=project_ids)
         newest = cls.newest(ProgressReport.objects.filter(project=OuterRef("pk")))
-        reports = ProgressReport.objects.filter(
-            pk__in=projects.annotate(newest=Subquery(newest.values("pk")[:1])).values("newest")
-        ).values_list("pk", "project_id", *cls.COPIED)
+        last = cls.last_submitted(ProgressReport.objects.filter(project=OuterRef("project")))
+        reports = (
+            ProgressReport.objects.filter(
+                pk__in=projects.annotate(newest=Subquery(newest.values("pk")[:1])).values(
+                    "newest"
+                )
+            )
+            .annotate(last_submitted=last)
+            .values_list("pk", "project_id", "last_submitted", *cls.COPIED)
+        )
         with transaction.atomic():
             stale = cls.objects.all() if everything else cls.objects.filter(project__in=projects)
             stale.delete()
             cls.objects.bulk_create(
                 (
-                    cls(report_id=pk, project_id=project, **dict(zip(cls.COPIED, copied)))
-                    for pk, project, *copied in reports.iterator()
+                    cls(
+                        report_id=pk,
+                        project_id=project,
+                        last_submitted_at=last_submitted,
+                        **dict(zip(cls.COPIED, copied)),
+                    )
+                    for pk, project, last_submitted, *copied in reports.iterator()
                 ),
                 batch_size=2000,
             )
@@ -1549,15 +1573,17 @@ def refresh_latest_report(sender, instance, raw=False, update_fields=None, **kwa
     older month saved meanwhile could not see a newer month not yet committed, and would
     leave itself as the latest (tests/projects/test_latest_report.py). FOR NO KEY UPDATE:
     the reports' own foreign keys hold FOR KEY SHARE on the row, which it leaves alone."""
-    shown = {"project", *LatestReport.COPIED}
+    shown = {"project", "submitted_at", *LatestReport.COPIED}
     if update_fields is not None and not shown.intersection(update_fields):
         return  # a review (its status and comment): nothing the latest row holds
     project = instance.project_id
     with transaction.atomic():
         list(Project.objects.select_for_update(no_key=True).filter(pk=project).values_list("pk"))
+        reports = ProgressReport.objects.filter(project_id=project)
         newest = (
-            LatestReport.newest(ProgressReport.objects.filter(project_id=project))
-            .values("pk", *LatestReport.COPIED)
+            LatestReport.newest(reports)
+            .annotate(last_submitted_at=LatestReport.last_submitted(reports))
+            .values("pk", "last_submitted_at", *LatestReport.COPIED)
             .first()
         )
         if newest is None:
@@ -1567,7 +1593,7 @@ def refresh_latest_report(sender, instance, raw=False, update_fields=None, **kwa
             [LatestReport(project_id=project, report_id=newest.pop("pk"), **newest)],
             update_conflicts=True,
             unique_fields=["project"],
-            update_fields=["report", *LatestReport.COPIED],
+            update_fields=["report", "last_submitted_at", *LatestReport.COPIED],
         )
 
 

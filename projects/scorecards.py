@@ -7,12 +7,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from indicators import summary as indicator_summary
 
-from .models import Milestone, ProgressReport, Project, ProjectChapter
+from .models import Milestone, Project, ProjectChapter
 from .reporting import projects_missing_report
 
 
@@ -188,7 +188,16 @@ def departments_with_scores(departments, on, projects=None):
     led_projects = Project.objects.filter(lead_department__in=ids)
     if projects is not None:
         led_projects = led_projects.filter(pk__in=projects.values("pk"))
-    led = count_by(led_projects, "lead_department")
+    # How many projects each leads, and the newest report on any of them (kept on each
+    # project's LatestReport: not a look among each project's reports), in one query.
+    led, last_report = {}, {}
+    for department, n, at in (
+        led_projects.order_by()
+        .values("lead_department")
+        .annotate(n=Count("pk"), at=Max("latest__last_submitted_at"))
+        .values_list("lead_department", "n", "at")
+    ):
+        led[department], last_report[department] = n, at
     due = Q(planned_date__lt=on)
     milestones = {
         row["responsible_department"]: row
@@ -203,15 +212,6 @@ def departments_with_scores(departments, on, projects=None):
             milestones=Count("pk"),
         )
     }
-    # Each project's newest submission, from report_project_submitted_idx, then the
-    # newest of a department's projects.
-    newest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-submitted_at")
-    last_report = dict(
-        led_projects.order_by()
-        .values("lead_department")
-        .annotate(at=Max(Subquery(newest.values("submitted_at")[:1])))
-        .values_list("lead_department", "at")
-    )
     missing = missing_reports_by_department(on, ids, projects)
     for d in departments:
         counts = milestones.get(d.pk, {})

@@ -534,9 +534,10 @@ def grow(n, department, chapter):
         # chapters: plans, chapters, each chapter's projects, overdue milestones and this
         # year's investment (one query), chapter-indicator links
         (reverse("projects:chapters"), 9),
-        # departments: plans, departments, projects led, milestone counts, newest report,
-        # missing reports (each grouped by department; of the plan's projects)
-        (reverse("projects:departments"), 11),
+        # departments: plans, departments, projects led with their newest report,
+        # milestone counts, missing reports (each grouped by department; of the plan's
+        # projects)
+        (reverse("projects:departments"), 10),
         # dashboard: plans, stages, reported and computed health, overdue and due soon
         # counts together, investment, indicators (their values when there are any),
         # missing reports by department, those departments, worst ten; the to-do strip
@@ -546,11 +547,11 @@ def grow(n, department, chapter):
         # query, indicator links), indicators (and their values when there are any),
         # sections, projects
         ("/chapters/14-4/", 12),
-        # a department: department, its scorecard (4 grouped counts), this year's
+        # a department: department, its scorecard (3 grouped counts), this year's
         # investment of its projects (the ledger), its monthly curve (reports of the year),
         # the user's roles (may they download its workbook?), projects, overdue, reports
         # returned for fixing, missing; the to-do counts (the roles already read)
-        ("/departments/dept-a/", 16),
+        ("/departments/dept-a/", 15),
         # the year's investment: the ledger of every project, the years with key projects,
         # the monthly curve, roll-ups (chapter links, top-level chapters)
         ("/investment/", 10),
