@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -112,27 +113,24 @@ def project_figures(year, projects=None):
     return {row["pk"]: row for row in rows}
 
 
-def project_amounts(year, projects=None):
-    """{project id: (planned, completed)} for the year, in one query: project_figures()
-    reading only each project's two figures, of the same projects (a work once), for the
-    sums that need no names, departments or sources (the dashboard, the chapters, a
-    department's page)."""
+def total_of(year, on, projects=None, label=""):
+    """total(project_figures(year, projects), year, on): the same Figures, summed in the
+    database (one query, one row: not a row a project read to be added up here)."""
     projects = Project.objects.all() if projects is None else projects
-    rows = (
+    has_figures = Q(investment_planned__isnull=False) | Q(investment_completed__isnull=False)
+    sums = (
         projects.countable()
         .with_investment(year, source=False)
-        .order_by()
-        .values_list("pk", "investment_planned", "investment_completed")
+        .aggregate(
+            counted=Count("pk", filter=has_figures),
+            planned=Sum("investment_planned"),
+            completed=Sum("investment_completed"),
+        )
     )
-    return {pk: (planned, completed) for pk, planned, completed in rows}
-
-
-def total_of(year, on, projects=None, label=""):
-    """total(project_figures(year, projects), year, on): the same Figures, from
-    project_amounts()."""
     figures = Figures(label=label, share=share_for(year, on))
-    for pk, (planned, completed) in project_amounts(year, projects).items():
-        figures.add(pk, planned, completed)
+    figures.projects = sums["counted"]
+    figures.planned = sums["planned"] or ZERO
+    figures.completed = sums["completed"] or ZERO
     return figures
 
 

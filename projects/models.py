@@ -362,34 +362,9 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def with_schedule_health(self, on=None):
-        """Annotate schedule_health, computed from the milestones alone:
-
-        red    a milestone more than settings.SCHEDULE_RED_AFTER_DAYS days overdue;
-        amber  a milestone overdue, or an open one forecast after its planned date;
-        green  otherwise.
-        """
-        on = on or today()
-        red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
-        # One pass over the project's open milestones (their earliest planned date, and
-        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
-        # those into hashes of every open milestone, built even for a page of 50 projects.
-        first_planned = Min("planned_date")
-        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
-        health = (
-            Milestone.objects.open()
-            .filter(project=OuterRef("pk"))
-            .order_by()
-            .values("project")
-            .annotate(
-                health=Case(
-                    When(LessThan(first_planned, red_before), then=Value("red")),
-                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
-                    default=Value("green"),
-                    output_field=models.CharField(),
-                )
-            )
-            .values("health")
-        )
+        """Annotate schedule_health, computed from the milestones alone
+        (MilestoneQuerySet.schedule_health)."""
+        health = Milestone.objects.filter(project=OuterRef("pk")).schedule_health(on).values("health")
         # No open milestone: no row, green.
         return self.annotate(schedule_health=Coalesce(Subquery(health), Value("green")))
 
@@ -956,6 +931,35 @@ class MilestoneQuerySet(models.QuerySet):
             .order_by("planned_date", "pk")
         )
 
+    def schedule_health(self, on=None):
+        """Each project's schedule health, computed from its open milestones alone: rows
+        of project and health, one a project with an open milestone (none: green).
+
+        red    a milestone more than settings.SCHEDULE_RED_AFTER_DAYS days overdue;
+        amber  a milestone overdue, or an open one forecast after its planned date;
+        green  otherwise.
+        """
+        on = on or today()
+        red_before = on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS)
+        # One pass over the project's open milestones (their earliest planned date, and
+        # whether any is forecast to slip), not an EXISTS for each colour: PostgreSQL turns
+        # those into hashes of every open milestone, built even for a page of 50 projects.
+        first_planned = Min("planned_date")
+        slips = Max(Case(When(forecast_date__gt=F("planned_date"), then=1), default=0))
+        return (
+            self.open()
+            .order_by()
+            .values("project")
+            .annotate(
+                health=Case(
+                    When(LessThan(first_planned, red_before), then=Value("red")),
+                    When(LessThan(first_planned, on) | Exact(slips, 1), then=Value("amber")),
+                    default=Value("green"),
+                    output_field=models.CharField(),
+                )
+            )
+        )
+
     def for_lists(self):
         """With the responsible department and, of the project, what lists of milestones
         show (its code and name), not whole projects. (Their exports read less still: see
@@ -1338,8 +1342,10 @@ class ProgressReport(CleanTextModel, models.Model):
             # A project's newest submission: a department's last report (scorecards: a
             # step down each project's, not a read of every report its projects have).
             models.Index(fields=["project", "-submitted_at"], name="report_project_submitted_idx"),
-            # A month's reports: which active projects have none (scorecards, dashboard).
-            models.Index(fields=["period"], name="report_period_idx"),
+            # A month's reports: which active projects have none (scorecards, dashboard),
+            # from the index alone (the month's 10,000 reports were 4,000 pages of the
+            # table to read for their project).
+            models.Index(fields=["period", "project"], name="report_period_project_idx"),
             # Reports awaiting review: the managers' to-do count atop every page and the
             # review queue read these few, not the whole table (EXPLAIN ANALYZE: a
             # sequential scan of every report before).
@@ -1505,6 +1511,12 @@ class LatestReport(models.Model):
     period = models.DateField(_("reporting month"))
     health = models.CharField(_("health"), max_length=10, choices=ProgressReport.Health.choices)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"))
+    # The newest submission of any of the project's reports, the latest month's or not (an
+    # older month sent again after it was returned is newer): a department's last report
+    # on its scorecard is the newest of its projects', read from here, not looked for
+    # among each project's reports. (Nullable only for the migration that added and
+    # filled it.)
+    last_submitted_at = models.DateTimeField(_("submitted"), null=True)
 
     COPIED = ["period", "health", "percent_complete"]
 
@@ -1521,6 +1533,12 @@ class LatestReport(models.Model):
         return reports.order_by("-period")
 
     @classmethod
+    def last_submitted(cls, reports):
+        """Of `reports` (a project's, or each project's by OuterRef), the newest submission
+        time: a subquery, read from report_project_submitted_idx."""
+        return Subquery(reports.order_by("-submitted_at").values("submitted_at")[:1])
+
+    @classmethod
     def refresh(cls, project_ids=None):
         """Each of the projects (default: all) and its newest report again: after a write
         that bypasses a report's save() and delete() (a bulk insert, say)."""
@@ -1529,16 +1547,28 @@ class LatestReport(models.Model):
         if not everything:
             projects = projects.filter(pk__in=project_ids)
         newest = cls.newest(ProgressReport.objects.filter(project=OuterRef("pk")))
-        reports = ProgressReport.objects.filter(
-            pk__in=projects.annotate(newest=Subquery(newest.values("pk")[:1])).values("newest")
-        ).values_list("pk", "project_id", *cls.COPIED)
+        last = cls.last_submitted(ProgressReport.objects.filter(project=OuterRef("project")))
+        reports = (
+            ProgressReport.objects.filter(
+                pk__in=projects.annotate(newest=Subquery(newest.values("pk")[:1])).values(
+                    "newest"
+                )
+            )
+            .annotate(last_submitted=last)
+            .values_list("pk", "project_id", "last_submitted", *cls.COPIED)
+        )
         with transaction.atomic():
             stale = cls.objects.all() if everything else cls.objects.filter(project__in=projects)
             stale.delete()
             cls.objects.bulk_create(
                 (
-                    cls(report_id=pk, project_id=project, **dict(zip(cls.COPIED, copied)))
-                    for pk, project, *copied in reports.iterator()
+                    cls(
+                        report_id=pk,
+                        project_id=project,
+                        last_submitted_at=last_submitted,
+                        **dict(zip(cls.COPIED, copied)),
+                    )
+                    for pk, project, last_submitted, *copied in reports.iterator()
                 ),
                 batch_size=2000,
             )
@@ -1555,15 +1585,17 @@ def refresh_latest_report(sender, instance, raw=False, update_fields=None, **kwa
     older month saved meanwhile could not see a newer month not yet committed, and would
     leave itself as the latest (tests/projects/test_latest_report.py). FOR NO KEY UPDATE:
     the reports' own foreign keys hold FOR KEY SHARE on the row, which it leaves alone."""
-    shown = {"project", *LatestReport.COPIED}
+    shown = {"project", "submitted_at", *LatestReport.COPIED}
     if update_fields is not None and not shown.intersection(update_fields):
         return  # a review (its status and comment): nothing the latest row holds
     project = instance.project_id
     with transaction.atomic():
         list(Project.objects.select_for_update(no_key=True).filter(pk=project).values_list("pk"))
+        reports = ProgressReport.objects.filter(project_id=project)
         newest = (
-            LatestReport.newest(ProgressReport.objects.filter(project_id=project))
-            .values("pk", *LatestReport.COPIED)
+            LatestReport.newest(reports)
+            .annotate(last_submitted_at=LatestReport.last_submitted(reports))
+            .values("pk", "last_submitted_at", *LatestReport.COPIED)
             .first()
         )
         if newest is None:
@@ -1573,7 +1605,7 @@ def refresh_latest_report(sender, instance, raw=False, update_fields=None, **kwa
             [LatestReport(project_id=project, report_id=newest.pop("pk"), **newest)],
             update_conflicts=True,
             unique_fields=["project"],
-            update_fields=["report", *LatestReport.COPIED],
+            update_fields=["report", "last_submitted_at", *LatestReport.COPIED],
         )
 
 

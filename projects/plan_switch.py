@@ -55,10 +55,23 @@ class PlanSwitch:
     def query_first(self):
         return f"?plan={self.plan.number}" if self.choice.asked else ""
 
+    @property
+    def covers_every_project(self):
+        """The current plan while it is the only one: every chapter link is to one of its
+        chapters, so every project is linked to it or to none, and counted. Its pages then
+        read every project without asking which, in no query: the question was a hash of
+        every chapter link, built again for each query that counts the plan's projects."""
+        return self.is_current and [p.pk for p in self.choice.plans] == [self.plan.pk]
+
+    @property
+    def narrows(self):
+        """Whether the plan's projects are fewer than every project (may be)."""
+        return self.plan is not None and not self.covers_every_project
+
     def projects_q(self, prefix=""):
         """A Q for the rows whose project (reached by `prefix`, e.g. "project__") is the
         plan's; subqueries, no query of its own."""
-        if self.plan is None:
+        if not self.narrows:
             return Q()
         linked = ProjectChapter.objects.filter(chapter__plan=self.plan).values("project")
         q = Q(**{f"{prefix}pk__in": linked})

@@ -2,16 +2,17 @@
 portfolio, merged in Python: a fixed number of queries whatever the number of projects,
 and one pass over each table rather than a subquery per row."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db import connections
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from indicators import summary as indicator_summary
 
-from .ledger import project_amounts
-from .models import Milestone, ProgressReport, Project, ProjectChapter
+from .models import Milestone, Project, ProjectChapter
 from .reporting import projects_missing_report
 
 
@@ -40,39 +41,124 @@ def chapters_with_figures(chapters, on):
     investment_planned and investment_completed this year (the ledger: projects/ledger.py),
     indicator_count.
 
-    `chapters` should be whole plans (a chapter's sections must be among them)."""
+    `chapters` should be whole plans (a chapter's sections must be among them).
+
+    The figures are summed in the database, in one query: each chapter's projects (those
+    linked to it or to its sections, each once), joined to their overdue milestones and
+    their ledger figures. Reading every linked project's figures into Python to sum them
+    there took most of the chapters page."""
     chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
     plan_ids = {c.plan_id for c in chapters}
-    links = ProjectChapter.objects.filter(chapter__in=[c.pk for c in chapters])
-    projects_by_chapter = defaultdict(set)
-    for chapter_id, project_id in links.values_list("chapter_id", "project_id"):
-        projects_by_chapter[chapter_id].add(project_id)
-    # Only the projects these chapters hold are read (a chapter's page: a few hundred of
-    # 10,000), with their umbrellas: a part's figure counts only where its umbrella is not
-    # among the projects (countable()), so with its umbrella read it counts as it does
-    # among every project.
-    linked = links.values("project")
-    overdue = count_by(Milestone.objects.overdue(on=on).filter(project__in=linked), "project")
-    scope = Project.objects.filter(
-        Q(pk__in=linked) | Q(pk__in=Project.objects.filter(pk__in=linked).values("part_of"))
-    )
-    money = {
-        pk: (planned or Decimal(0), completed or Decimal(0))
-        for pk, (planned, completed) in project_amounts(on.year, scope).items()
-    }
-    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
-
-    zero = (Decimal(0), Decimal(0))
     tree = subtrees(chapters)
+    figures = chapter_sums(tree, on) if chapters else {}
+    indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
     for chapter in chapters:
+        found = figures.get(chapter.pk, (0, 0, None, None))
+        chapter.project_count, chapter.overdue_count = found[0], found[1]
+        chapter.investment_planned = _money(found[2])
+        chapter.investment_completed = _money(found[3])
         members = tree[chapter.pk]
-        projects = set().union(*(projects_by_chapter[m] for m in members))
-        chapter.project_count = len(projects)
-        chapter.overdue_count = sum(overdue.get(p, 0) for p in projects)
-        chapter.investment_planned = sum((money.get(p, zero)[0] for p in projects), Decimal(0))
-        chapter.investment_completed = sum((money.get(p, zero)[1] for p in projects), Decimal(0))
         chapter.indicator_count = len(set().union(*(indicators_by_chapter[m] for m in members)))
     return chapters
+
+
+# A ledger figure's places (projects.models.MONEY), as the ORM reads one on SQLite.
+MONEY_PLACES = Decimal("0.0001")
+
+
+def _money(total):
+    """A sum of ledger figures from raw SQL as the ORM would read it: a Decimal (SQLite's
+    SUM gives a float), 0 for none."""
+    if total is None:
+        return Decimal(0)
+    if isinstance(total, Decimal):
+        return total
+    return Decimal(str(total)).quantize(MONEY_PLACES)
+
+
+def chapter_sums(tree, on):
+    """{chapter id: (projects, overdue milestones, planned, completed investment this
+    year)} of the chapters of `tree` (subtrees()), each project of a chapter counted once
+    however many of its sections it serves, in one query. Money is summed over the
+    projects' countable() set: read among the chapters' projects with their umbrellas, a
+    part counts only where its umbrella is not among them, as among every project."""
+    links = ProjectChapter.objects.filter(
+        chapter__in={member for members in tree.values() for member in members}
+    ).values("project")
+    scope = Project.objects.filter(
+        Q(pk__in=links) | Q(pk__in=Project.objects.filter(pk__in=links).values("part_of"))
+    )
+    amounts = (
+        scope.countable()
+        .with_investment(on.year, source=False)
+        .order_by()
+        .values("investment_planned", "investment_completed", amount_project=F("pk"))
+    )
+    overdue = Milestone.objects.overdue(on=on).order_by().values("project").annotate(n=Count("pk"))
+    connection = connections[amounts.db]
+    amounts_sql, amounts_params = amounts.query.sql_with_params()
+    overdue_sql, overdue_params = overdue.query.sql_with_params()
+    pairs = [(chapter, member) for chapter, members in tree.items() for member in members]
+    link_table = connection.ops.quote_name(ProjectChapter._meta.db_table)
+    # (chapter, chapter or section under it): column1, column2 in both PostgreSQL and SQLite.
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = f"""
+        SELECT t.chapter, COUNT(*), COALESCE(SUM(o.n), 0),
+            SUM(a.investment_planned), SUM(a.investment_completed)
+        FROM (
+            SELECT DISTINCT tree.column1 AS chapter, link.project_id AS project
+            FROM (VALUES {values}) tree JOIN {link_table} link ON link.chapter_id = tree.column2
+        ) t
+        LEFT JOIN ({overdue_sql}) o ON o.project = t.project
+        LEFT JOIN ({amounts_sql}) a ON a.amount_project = t.project
+        GROUP BY t.chapter
+    """
+    params = [n for pair in pairs for n in pair] + [*overdue_params, *amounts_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            chapter: (n, int(overdue_n), planned, completed)
+            for chapter, n, overdue_n, planned, completed in cursor.fetchall()
+        }
+
+
+def health_counts(projects, on, soon_days):
+    """The dashboard's counts of `projects` (a Project queryset), in one query: rows of
+    (stage, latest reported health, schedule health, projects, their overdue milestones,
+    their milestones due within `soon_days` days), a row for each combination found.
+
+    Each project's open milestones are read once, grouped by project (an index-only scan
+    of milestone_open_by_project_idx), and joined to the projects: not four queries that
+    each computed a project's schedule health or looked up its plan again (the plan's
+    projects are a hash of every chapter link, built for each query that counts them)."""
+    soon_until = on + datetime.timedelta(days=soon_days)
+    milestones = (
+        Milestone.objects.schedule_health(on)
+        # As MilestoneQuerySet.overdue() and due_within() count them, of open milestones.
+        .annotate(
+            overdue=Count("pk", filter=Q(planned_date__lt=on)),
+            due_soon=Count("pk", filter=Q(planned_date__gte=on, planned_date__lte=soon_until)),
+        )
+    )
+    counted = projects.order_by().values(
+        counted_id=F("pk"), counted_stage=F("stage"), counted_health=F("latest__health")
+    )
+    connection = connections[projects.db]
+    counted_sql, counted_params = counted.query.sql_with_params()
+    milestones_sql, milestones_params = milestones.query.sql_with_params()
+    # A project without open milestones has no row there: green, none overdue or due.
+    sql = f"""
+        SELECT p.counted_stage, p.counted_health, COALESCE(m.health, %s), COUNT(*),
+            COALESCE(SUM(m.overdue), 0), COALESCE(SUM(m.due_soon), 0)
+        FROM ({counted_sql}) p LEFT JOIN ({milestones_sql}) m ON m.project = p.counted_id
+        GROUP BY 1, 2, 3
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["green", *counted_params, *milestones_params])
+        return [
+            (stage, latest, schedule, n, int(overdue), int(due_soon))
+            for stage, latest, schedule, n, overdue, due_soon in cursor.fetchall()
+        ]
 
 
 def missing_reports_by_department(on, department_ids=None, projects=None):
@@ -102,7 +188,16 @@ def departments_with_scores(departments, on, projects=None):
     led_projects = Project.objects.filter(lead_department__in=ids)
     if projects is not None:
         led_projects = led_projects.filter(pk__in=projects.values("pk"))
-    led = count_by(led_projects, "lead_department")
+    # How many projects each leads, and the newest report on any of them (kept on each
+    # project's LatestReport: not a look among each project's reports), in one query.
+    led, last_report = {}, {}
+    for department, n, at in (
+        led_projects.order_by()
+        .values("lead_department")
+        .annotate(n=Count("pk"), at=Max("latest__last_submitted_at"))
+        .values_list("lead_department", "n", "at")
+    ):
+        led[department], last_report[department] = n, at
     due = Q(planned_date__lt=on)
     milestones = {
         row["responsible_department"]: row
@@ -117,15 +212,6 @@ def departments_with_scores(departments, on, projects=None):
             milestones=Count("pk"),
         )
     }
-    # Each project's newest submission, from report_project_submitted_idx, then the
-    # newest of a department's projects.
-    newest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-submitted_at")
-    last_report = dict(
-        led_projects.order_by()
-        .values("lead_department")
-        .annotate(at=Max(Subquery(newest.values("submitted_at")[:1])))
-        .values_list("lead_department", "at")
-    )
     missing = missing_reports_by_department(on, ids, projects)
     for d in departments:
         counts = milestones.get(d.pk, {})

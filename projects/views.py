@@ -513,7 +513,7 @@ def department_list(request):
     on = today()
     switch = plan_switch(request, on)
     departments = scorecards.departments_with_scores(
-        Department.objects.all(), on=on, projects=switch.projects() if switch.plan else None
+        Department.objects.all(), on=on, projects=switch.projects() if switch.narrows else None
     )
     departments, sort = sort_departments(departments, request.GET.get("sort", ""))
     # The sorting links keep the plan asked for.
@@ -616,20 +616,22 @@ def worst_overdue(overdue, on):
     )
 
 
+# The dashboard's "due soon": open milestones planned from today to this many days on.
+DUE_SOON_DAYS = 30
+
+
 @login_required
 def dashboard(request):
     on = today()
     switch = plan_switch(request, on)
     # Every figure is of the plan's projects (the current plan's, or ?plan=<number>'s).
     projects = switch.projects()
-    portfolio = switch.projects(Project.objects.for_portfolio(on=on))
-    by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
-    reported, schedule, mismatches, active_unreported = Counter(), Counter(), 0, 0
-    for latest, computed, stage, n in (
-        portfolio.order_by()
-        .values_list("latest_health", "schedule_health", "stage")
-        .annotate(n=Count("pk"))
+    by_stage, reported, schedule = Counter(), Counter(), Counter()
+    mismatches, active_unreported, overdue_count, due_soon_count = 0, 0, 0, 0
+    for stage, latest, computed, n, overdue_n, due_soon_n in scorecards.health_counts(
+        projects, on, soon_days=DUE_SOON_DAYS
     ):
+        by_stage[stage] += n
         reported[latest] += n
         schedule[computed] += n
         if is_health_mismatch(latest, computed):
@@ -637,12 +639,14 @@ def dashboard(request):
         # Reserve, completed, suspended and cancelled projects owe no report: not counted.
         if latest is None and stage in reporting.ACTIVE_STAGES:
             active_unreported += n
+        overdue_count += overdue_n
+        due_soon_count += due_soon_n
     investment = ledger.total_of(on.year, on, projects)
     in_plan = switch.projects_q("project__")
     overdue = Milestone.objects.overdue(on=on).filter(in_plan).for_lists()
     off_track, indicator_count = indicator_summary.off_track(on.year, switch.plan)
     missing = scorecards.missing_reports_by_department(
-        on, projects=projects if switch.plan else None
+        on, projects=projects if switch.narrows else None
     )
     departments_missing = list(Department.objects.filter(pk__in=missing))
     for department in departments_missing:
@@ -664,9 +668,9 @@ def dashboard(request):
             (label, schedule[value], value) for value, label in ProgressReport.Health.choices
         ],
         "mismatches": mismatches,
-        "overdue_count": overdue.count(),
+        "overdue_count": overdue_count,
         "worst_overdue": worst,
-        "due_soon_count": Milestone.objects.due_within(30, on=on).filter(in_plan).count(),
+        "due_soon_count": due_soon_count,
         "investment_planned": investment.planned,
         "investment_completed": investment.completed,
         "investment_rate": investment.rate,

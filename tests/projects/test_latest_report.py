@@ -98,6 +98,54 @@ def test_refresh_repairs_reports_written_in_bulk(query_budget):
     assert LatestReport.objects.count() == 3
 
 
+def last_submitted(project):
+    return LatestReport.objects.get(project=project).last_submitted_at
+
+
+def at(day, hour=9):
+    return datetime.datetime(2026, 6, day, hour, tzinfo=datetime.UTC)
+
+
+def test_it_keeps_the_newest_submission_of_any_month():
+    """A department's last report on its scorecard: an older month sent again after the
+    latest month is the newest submission, though not the latest month."""
+    project = make_project()
+    april = make_report(project, D(2026, 4, 1), submitted_at=at(2))
+    may = make_report(project, D(2026, 5, 1), submitted_at=at(5))
+    assert last_submitted(project) == at(5)
+    april.submitted_at = at(8)  # returned, then sent again
+    april.save()
+    assert (latest(project), last_submitted(project)) == ((D(2026, 5, 1), "green"), at(8))
+    april.delete()
+    assert last_submitted(project) == at(5)
+    may.submitted_at = at(9)
+    may.save(update_fields=["submitted_at"])
+    assert last_submitted(project) == at(9)
+
+
+def test_a_review_and_a_bulk_refresh_keep_the_newest_submission(manager):
+    project = make_project()
+    report = make_report(project, D(2026, 5, 1), submitted_at=at(5))
+    report.status = ProgressReport.Status.ACCEPTED
+    report.save(update_fields=["status"])
+    assert last_submitted(project) == at(5)
+    ProgressReport.objects.bulk_create(
+        [
+            ProgressReport(
+                project=project,
+                period=D(2026, 3, 1),
+                health="green",
+                percent_complete=5,
+                narrative="按计划推进",
+                submitted_at=at(10),
+            )
+        ]
+    )
+    assert last_submitted(project) == at(5)  # no signal for a bulk insert
+    LatestReport.refresh([project.pk])
+    assert last_submitted(project) == at(10)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections writing at once")
 def test_two_months_saved_at_once_leave_the_newer_one_latest():

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from indicators.models import IndicatorValue
 from projects.formatting import money
-from projects.models import AnnualInvestment, KeyProject, Project
+from projects import scorecards
+from projects.models import AnnualInvestment, KeyProject, Milestone, Project
 
 from ..conftest import (
     TODAY,
@@ -409,6 +410,18 @@ class TestChapters:
         assert figures["7"][0] == 0
         assert "unserved" in response.content.decode()
 
+    def test_a_project_serving_a_chapter_and_its_section_counts_once(
+        self, client, manager, world
+    ):
+        world["red"].chapters.add(world["transport"])
+        client.force_login(manager)
+        ((_plan, chapters),) = client.get(reverse("projects:chapters")).context["plans"]
+        chapter = next(c for c in chapters if c.code == "4")
+        figures = (chapter.project_count, chapter.overdue_count, chapter.investment_planned)
+        assert figures == (2, 2, Decimal("10"))
+        page = client.get(reverse("projects:chapter", args=["14-4"])).context["figures"]
+        assert (page.project_count, page.overdue_count, page.investment_planned) == figures
+
     def test_a_chapter_page_lists_its_projects_indicators_and_text(self, client, manager, world):
         client.force_login(manager)
         response = client.get(reverse("projects:chapter", args=["14-4"]))
@@ -477,6 +490,38 @@ class TestDepartments:
         assert client.get(reverse("projects:department", args=["nope"])).status_code == 404
 
 
+def test_the_dashboards_counts_agree_with_each_projects_figures(frozen_today):
+    """scorecards.health_counts() counts in one query what the portfolio shows a project
+    (its schedule health, overdue count) and the upcoming board's 30 days."""
+    day = datetime.timedelta(days=1)
+    cases = [
+        [],  # no milestone: green
+        [{"planned": TODAY - 300 * day, "actual_date": TODAY - 200 * day}],  # all done
+        [{"planned": TODAY - 31 * day}, {"planned": TODAY + 5 * day}],  # red
+        [{"planned": TODAY - 30 * day}],  # amber: overdue, not yet red
+        [{"planned": TODAY + 40 * day, "forecast_date": TODAY + 50 * day}],  # amber: slips
+        [{"planned": TODAY}, {"planned": TODAY + 30 * day}, {"planned": TODAY + 31 * day}],
+    ]
+    projects = []
+    for stage, milestones in zip(["construction", "preliminary"] * 3, cases, strict=True):
+        projects.append(make_project(stage=stage))
+        for fields in milestones:
+            if "forecast_date" in fields:
+                fields["forecast_reason"] = "设备到货推迟"
+            make_milestone(projects[-1], fields.pop("planned"), **fields)
+    make_report(projects[0], datetime.date(2026, 5, 1))
+    make_report(projects[2], datetime.date(2026, 5, 1), health="amber")
+    expected = {}
+    for p in Project.objects.for_portfolio(on=TODAY):
+        key = (p.stage, p.latest_health, p.schedule_health)
+        soon = Milestone.objects.due_within(30, on=TODAY).filter(project=p).count()
+        n, overdue, due_soon = expected.get(key, (0, 0, 0))
+        expected[key] = (n + 1, overdue + p.overdue_count, due_soon + soon)
+    found = scorecards.health_counts(Project.objects.all(), TODAY, soon_days=30)
+    assert {row[:3]: row[3:] for row in found} == expected
+    assert sum(row[4] for row in found) == 2 and sum(row[5] for row in found) == 3
+
+
 class TestDashboard:
     def test_the_counts(self, client, manager, world):
         indicator = world["roads"].indicators.get()
@@ -535,25 +580,27 @@ def grow(n, department, chapter):
         (reverse("projects:overdue"), 10),
         # upcoming: plans, departments and chapters for the filters, count, page
         (reverse("projects:upcoming"), 10),
-        # chapters: plans, chapters, chapter-project links, overdue counts by project,
-        # this year's investment by project, chapter-indicator links
-        (reverse("projects:chapters"), 11),
-        # departments: plans, departments, projects led, milestone counts, newest report,
-        # missing reports (each grouped by department; of the plan's projects)
-        (reverse("projects:departments"), 11),
-        # dashboard: plans, stages, reported and computed health together, investment,
-        # indicators (their values when there are any), missing reports by department,
-        # those departments, overdue count, worst ten, due soon; the to-do strip shares the
-        # top bar's count query
-        (reverse("home"), 14),
-        # a chapter: chapter, its figures (chapters, links, overdue, investment, indicator
-        # links), indicators (and their values when there are any), sections, projects
-        ("/chapters/14-4/", 14),
-        # a department: department, its scorecard (4 grouped counts), this year's
+        # chapters: plans, chapters, each chapter's projects, overdue milestones and this
+        # year's investment (one query), chapter-indicator links
+        (reverse("projects:chapters"), 9),
+        # departments: plans, departments, projects led with their newest report,
+        # milestone counts, missing reports (each grouped by department; of the plan's
+        # projects)
+        (reverse("projects:departments"), 10),
+        # dashboard: plans, stages, reported and computed health, overdue and due soon
+        # counts together, investment, indicators (their values when there are any),
+        # missing reports by department, those departments, worst ten; the to-do strip
+        # shares the top bar's count query
+        (reverse("home"), 11),
+        # a chapter: chapter, its figures (chapters, their projects' counts and sums in one
+        # query, indicator links), indicators (and their values when there are any),
+        # sections, projects
+        ("/chapters/14-4/", 12),
+        # a department: department, its scorecard (3 grouped counts), this year's
         # investment of its projects (the ledger), its monthly curve (reports of the year),
         # the user's roles (may they download its workbook?), projects, overdue, reports
         # returned for fixing, missing; the to-do counts (the roles already read)
-        ("/departments/dept-a/", 16),
+        ("/departments/dept-a/", 15),
         # the year's investment: the ledger of every project, the years with key projects,
         # the monthly curve, roll-ups (chapter links, top-level chapters)
         ("/investment/", 10),

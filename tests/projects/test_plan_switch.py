@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import IndicatorValue
+from projects.models import Project
 
 from ..conftest import (
     TODAY,
@@ -245,6 +246,39 @@ def test_with_one_plan_the_pages_show_every_project(client, manager, frozen_toda
     make_project(code="LOOSE-ONE")
     client.force_login(manager)
     assert codes_in(html(client.get(reverse("projects:portfolio")))) == {"P14-OLD", "LOOSE-ONE"}
+
+
+def test_with_one_plan_the_pages_ask_no_chapter_links(client, manager, frozen_today):
+    """Every link is then to the one plan's chapters: its pages count every project without
+    asking which are linked; the figures are those of every project."""
+    plan14 = make_plan(number=14)
+    linked = make_project(code="P14-OLD", stage="construction")
+    linked.chapters.add(make_chapter(plan14, "3"))
+    make_project(code="LOOSE-ONE", stage="construction")
+    for project in Project.objects.all():
+        make_milestone(project, TODAY - DAYS(5), responsible_department=project.lead_department)
+    client.force_login(manager)
+    for query in ({}, {"plan": "14"}):
+        with CaptureQueriesContext(connection) as queries:
+            context = client.get(reverse("home"), query).context
+        assert not [q for q in queries if "projects_projectchapter" in q["sql"]]
+        assert dict((value, n) for _label, n, value in context["stages"])["construction"] == 2
+        assert context["overdue_count"] == 2
+        departments = client.get(reverse("projects:departments"), query).context["departments"]
+        assert sum(d.overdue_count for d in departments) == 2
+
+
+def test_the_only_plan_not_yet_begun_shows_its_projects_when_asked(client, manager, frozen_today):
+    """Not begun, it is not current (the pages show every project by default); asked for,
+    it shows the projects linked to it only."""
+    plan = make_plan(number=15, start_year=2027, end_year=2031)
+    linked = make_project(code="P15-NEW")
+    linked.chapters.add(make_chapter(plan, "3"))
+    make_project(code="LOOSE-ONE")
+    client.force_login(manager)
+    portfolio = reverse("projects:portfolio")
+    assert codes_in(html(client.get(portfolio))) == {"P15-NEW", "LOOSE-ONE"}
+    assert codes_in(html(client.get(portfolio, {"plan": "15"}))) == {"P15-NEW"}
 
 
 def test_without_any_plan_the_pages_show_everything(client, manager, frozen_today):

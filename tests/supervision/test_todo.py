@@ -407,15 +407,15 @@ def test_an_editors_dashboard_runs_the_same_queries_for_5_and_50_items(
             make_order(project, department_a, TODAY + DAYS(1))
 
     # session, user, the plans (the plan switch, issue 16), stages, reported and computed
-    # health, investment, indicators,
-    # missing reports by department, those departments, worst ten, overdue count, due
-    # soon; the user's roles, one query counting the to-do (the strip and the top bar
-    # share it: counts, no rows), the editor's department (top bar), the banner
+    # health, overdue count and due soon together, investment, indicators,
+    # missing reports by department, those departments, worst ten; the user's roles, one
+    # query counting the to-do (the strip and the top bar share it: counts, no rows), the
+    # editor's department (top bar), the banner
     grow(5)
-    with query_budget(16):
+    with query_budget(13):
         client.get("/")
     grow(45)
-    with query_budget(16):
+    with query_budget(13):
         response = client.get("/")
     assert response.context["todo_count"] == 50 + 50 + 50  # reports due, overdue, orders
 
