@@ -16,7 +16,7 @@ def fill_last_submitted(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0023_report_period_project_idx'),
+        ('projects', '0024_report_period_project_idx'),
     ]
 
     operations = [

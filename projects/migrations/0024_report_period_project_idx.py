@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0022_milestone_open_in_order_idx'),
+        ('projects', '0023_milestone_open_by_dept_idx'),
     ]
 
     operations = [
