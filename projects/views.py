@@ -223,7 +223,7 @@ def project_detail(request, code):
         "summary": project_summary(project, milestones, reports, years, on),
         "investments": years,
         "curve": charts.investment_curve(
-            ledger.curve(on.year, [project.pk]),
+            ledger.project_curve(on.year, reports),
             this_year.planned if this_year else None,
             this_year.completed if this_year else None,
         ),

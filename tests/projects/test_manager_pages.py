@@ -559,10 +559,11 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
 ):
     # session, user, banner, project with lead, partners, chapter links, indicators,
     # carry-overs, milestones, investments, approvals (with their kinds; the timeline
-    # draws the milestones already read), reports, the ledger for every year in one
-    # query, this year's monthly curve, then its newest changes: found in one query over
-    # every history table, then read, one query for each kind of record among them (here
-    # milestones and reports, however many there are); the user's roles
+    # draws the milestones already read), reports (its ledger by year and this year's
+    # monthly curve are worked out from them and the investments), then its newest
+    # changes: found in one query over every history table, then read, one query for
+    # each kind of record among them (here milestones and reports, however many there
+    # are); the user's roles
     # (may they report, review, update, supervise, carry over?); its coordination problems
     # (and, when there are some, one more for their orders); its supervision orders; the
     # top bar's to-do counts (one query, the roles already read); its attached files
@@ -578,7 +579,7 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
                     world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day
                 )
                 make_approval(world["red"])
-        with query_budget(22):
+        with query_budget(20):
             client.get(url)
 
 

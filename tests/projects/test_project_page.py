@@ -117,11 +117,11 @@ class TestSummaryStrip:
         assert zh("none yet") in strip  # no review
 
     def test_the_strip_costs_no_query(self, client, manager, project, query_budget):
-        # The same queries as the page without it (test_manager_pages pins them, 22 with
+        # The same queries as the page without it (test_manager_pages pins them, 20 with
         # two kinds of changes; here four: the project, its milestones, reports and
         # investment figures): the strip reads what the page has fetched already.
         client.force_login(manager)
-        with query_budget(24):
+        with query_budget(22):
             client.get(project.get_absolute_url())
 
 
