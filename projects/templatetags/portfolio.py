@@ -157,3 +157,21 @@ def review_line(report):
     from projects import rows
 
     return mark_safe(rows.review_line(report))
+
+
+@register.simple_tag
+def project_milestone_rows(milestones, may_supervise):
+    """The rows of a project's milestone table, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.project_milestone_rows(milestones, may_supervise))
+
+
+@register.simple_tag(takes_context=True)
+def report_entries(context, reports, project, may_report, may_review):
+    """Each report's entry on its project's page, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(
+        rows.report_entries(reports, project, may_report, may_review, context.get("csrf_token"))
+    )
