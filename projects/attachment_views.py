@@ -49,18 +49,19 @@ class ProjectFiles:
     by_approval: dict
 
 
-def project_files(project):
-    """The project's attached files (ProjectFiles), in one query."""
+def project_files(project, reports):
+    """The project's attached files (ProjectFiles), in one query; `reports` the project's
+    reports by id, already read (for their months)."""
     rows = Attachment.objects.filter(
         Q(report__project=project) | Q(milestone__project=project) | Q(approval__project=project)
-    ).select_related("report")
+    )
     by_month = defaultdict(list)
     found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))
     for row in rows:
         if row.report_id:
             found.by_report[row.report_id].append(row)
             if row.is_photo:
-                by_month[row.report.period].append(row)
+                by_month[reports[row.report_id].period].append(row)
         elif row.milestone_id:
             found.by_milestone[row.milestone_id].append(row)
         else:

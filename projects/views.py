@@ -70,6 +70,7 @@ from .models import (
     Project,
     ProjectChapter,
     is_health_mismatch,
+    schedule_health,
 )
 from .names import row_department, row_name
 from .plan_switch import PlanSwitchMixin, plan_switch
@@ -127,13 +128,21 @@ class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
         }
 
 
+# What a project's page shows of its reports and their authors and reviewers (a user's
+# name is all it shows of them).
+USER_NAME = ("username", "first_name", "last_name")
+REPORT_FIELDS = (
+    *(f.name for f in ProgressReport._meta.concrete_fields),
+    *(f"author__{name}" for name in USER_NAME),
+    *(f"reviewed_by__{name}" for name in USER_NAME),
+)
+
+
 @login_required
 def project_detail(request, code):
     on = today()
     project = get_object_or_404(
-        Project.objects.with_schedule_health(on)
-        .select_related("lead_department")
-        .prefetch_related(
+        Project.objects.select_related("lead_department").prefetch_related(
             "partner_departments",
             Prefetch(
                 "chapter_links",
@@ -156,28 +165,32 @@ def project_detail(request, code):
             ),
             Prefetch(
                 "reports",
-                queryset=ProgressReport.objects.select_related(
-                    "author", "reviewed_by"
-                ).newest_first(),
+                queryset=ProgressReport.objects.select_related("author", "reviewed_by")
+                .only(*REPORT_FIELDS)
+                .newest_first(),
             ),
         ),
         code=code,
     )
     milestones = list(project.milestones.all())
+    project.schedule_health = schedule_health(milestones, on)
     reports = list(project.reports.all())
     may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
     problems = list(
         CoordinationProblem.objects.filter(report__project=project)
-        .select_related("help_department", "report")
+        .select_related("help_department", "resolved_by")
         .prefetch_related("supervision_orders")
     )
+    by_pk = {report.pk: report for report in reports}
+    for problem in problems:
+        problem.report = by_pk[problem.report_id]  # already in hand
     notes, other_messages = row_messages.by_row(
         request,
         [milestone_anchor(m) for m in milestones]
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    files = attachment_views.project_files(project)
+    files = attachment_views.project_files(project, by_pk)
     for milestone in milestones:
         milestone.files = files.by_milestone.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
