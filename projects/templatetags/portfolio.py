@@ -175,3 +175,11 @@ def report_entries(context, reports, project, may_report, may_review):
     return mark_safe(
         rows.report_entries(reports, project, may_report, may_review, context.get("csrf_token"))
     )
+
+
+@register.simple_tag
+def timeline_svg(tl, tl_id):
+    """A Timeline's SVG, written in Python (projects/timeline.py svg())."""
+    from projects import timeline
+
+    return mark_safe(timeline.svg(tl, tl_id))
