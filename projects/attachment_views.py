@@ -49,11 +49,15 @@ class ProjectFiles:
     by_approval: dict
 
 
-def project_files(project, reports):
-    """The project's attached files (ProjectFiles), in one query; `reports` the project's
-    reports by id, already read (for their months)."""
+def project_files(reports, milestones, approvals):
+    """A project's attached files (ProjectFiles), in one query: those of its `reports` (by
+    id, for their months), `milestones` and `approvals`, already read. Asked for by their
+    ids (an index each), not through joins to the project, for which PostgreSQL read every
+    attachment of every project."""
     rows = Attachment.objects.filter(
-        Q(report__project=project) | Q(milestone__project=project) | Q(approval__project=project)
+        Q(report__in=list(reports))
+        | Q(milestone__in=[m.pk for m in milestones])
+        | Q(approval__in=[a.pk for a in approvals])
     )
     by_month = defaultdict(list)
     found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))

@@ -190,7 +190,8 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    files = attachment_views.project_files(project, by_pk)
+    approvals = list(project.approvals.all())
+    files = attachment_views.project_files(by_pk, milestones, approvals)
     for milestone in milestones:
         milestone.files = files.by_milestone.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
@@ -216,7 +217,6 @@ def project_detail(request, code):
         )
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
-    approvals = list(project.approvals.all())
     for approval in approvals:
         approval.files = files.by_approval.get(approval.pk, [])
     may_update_approvals = permissions.may_update_approvals(request.user, project)
