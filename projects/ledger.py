@@ -270,15 +270,15 @@ def key_project_years():
     return list(KeyProject.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def project_years(project):
-    """The project's ledger by year: [Figures] oldest first, each with its `source`, from
-    its prefetched `investments` and `reports` (no query; the project's page has read them
+def project_years(investments, reports):
+    """A project's ledger by year: [Figures] oldest first, each with its `source`, from its
+    yearly rows (`investments`) and `reports` (no query; the project's page has read them
     already). The rule is with_investment()'s, applied to those rows: the year's correction,
     else the year to date of its newest report that gives one, else the yearly figure
     (tests hold the two to the same figures)."""
-    rows = {row.year: row for row in project.investments.all()}
+    rows = {row.year: row for row in investments}
     newest = {}  # year: (month, year to date) of its newest report with a figure
-    for r in project.reports.all():
+    for r in reports:
         if r.investment_completed_ytd is not None:
             known = newest.get(r.period.year)
             if known is None or r.period > known[0]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -141,40 +141,26 @@ REPORT_FIELDS = (
 @login_required
 def project_detail(request, code):
     on = today()
-    project = get_object_or_404(
-        Project.objects.select_related("lead_department").prefetch_related(
-            "partner_departments",
-            Prefetch(
-                "chapter_links",
-                queryset=ProjectChapter.objects.select_related("chapter__plan").order_by(
-                    "chapter__plan__number", "chapter__order"
-                ),
-            ),
-            "indicators",
-            Prefetch("carryovers", queryset=Carryover.objects.for_marks()),
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.select_related("responsible_department").order_by(
-                    "planned_date", "pk"
-                ),
-            ),
-            Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
-            Prefetch(
-                "approvals",
-                queryset=Approval.objects.select_related("kind").order_by("kind__order", "pk"),
-            ),
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related("author", "reviewed_by")
-                .only(*REPORT_FIELDS)
-                .newest_first(),
-            ),
-        ),
-        code=code,
+    project = get_object_or_404(Project.objects.select_related("lead_department"), code=code)
+    # Each list read straight by the project's id, as the template shows it (the work of
+    # prefetch_related, for a single project, is spent for nothing).
+    of_project = {"project_id": project.pk}
+    milestones = list(
+        Milestone.objects.filter(**of_project)
+        .select_related("responsible_department")
+        .order_by("planned_date", "pk")
     )
-    milestones = list(project.milestones.all())
     project.schedule_health = schedule_health(milestones, on)
-    reports = list(project.reports.all())
+    reports = list(
+        ProgressReport.objects.filter(**of_project)
+        .select_related("author", "reviewed_by")
+        .only(*REPORT_FIELDS)
+        .newest_first()
+    )
+    investments = list(AnnualInvestment.objects.filter(**of_project).order_by("year"))
+    approvals = list(
+        Approval.objects.filter(**of_project).select_related("kind").order_by("kind__order", "pk")
+    )
     may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
     problems = list(
         CoordinationProblem.objects.filter(report__project=project)
@@ -190,7 +176,6 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    approvals = list(project.approvals.all())
     files = attachment_views.project_files(by_pk, milestones, approvals)
     for milestone in milestones:
         milestone.files = files.by_milestone.get(milestone.pk, [])
@@ -220,12 +205,20 @@ def project_detail(request, code):
     for approval in approvals:
         approval.files = files.by_approval.get(approval.pk, [])
     may_update_approvals = permissions.may_update_approvals(request.user, project)
-    years = ledger.project_years(project)
+    years = ledger.project_years(investments, reports)
     this_year = next((f for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
     history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
         "project": project,
+        "partner_departments": list(project.partner_departments.all()),
+        "chapter_links": list(
+            ProjectChapter.objects.filter(**of_project)
+            .select_related("chapter__plan")
+            .order_by("chapter__plan__number", "chapter__order")
+        ),
+        "indicators": list(project.indicators.all()),
+        "carryovers": list(Carryover.objects.filter(**of_project).for_marks()),
         "milestones": milestones,
         "reports": reports,
         "latest_report": latest,

@@ -425,10 +425,10 @@ def test_each_year_of_a_project_takes_its_own_row_and_reports(
     assert over_years == {project.pk: {y: f[:2] for y, f in expected.items()}}
 
     # The project's page applies the same rule to the rows it has read: no query.
-    project = Project.objects.prefetch_related("investments", "reports").get(pk=project.pk)
+    investments, reports = list(project.investments.all()), list(project.reports.all())
     with query_budget(0):
-        years = ledger.project_years(project)
-        curves = {year: ledger.project_curve(year, project.reports.all()) for year in expected}
+        years = ledger.project_years(investments, reports)
+        curves = {year: ledger.project_curve(year, reports) for year in expected}
     assert {f.key: (f.planned, f.completed, f.source) for f in years} == expected
     assert curves == {year: ledger.curve(year, [project.pk]) for year in expected}
     assert curves[2025] == [(m, Decimal(0)) for m in (1, 2)] + [
