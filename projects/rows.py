@@ -23,10 +23,10 @@ from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import formatting
-from .models import ProgressReport
+from .models import Approval, ProgressReport
 
 DASH = formatting.DASH
 REVIEW_STATUSES = dict(ProgressReport.Status.choices)
@@ -211,6 +211,10 @@ def review_line(report):
     return line + "</p>"
 
 
+# Below, a label is written as the template's {% translate "..." %} wrote it: the
+# translation of a literal, which Django takes as safe and does not escape.
+
+
 def shown(value):
     """A value as a template's {{ value }} writes it: localized (dates in the language's
     format), then escaped."""
@@ -239,22 +243,22 @@ def project_milestone_rows(milestones, may_supervise):
     the project's page prepares them (overdue_days, overdue_days_original, files, notes,
     may_update, may_attach), and whether the user may issue supervision orders."""
     if not milestones:
-        return f'<tr><td colspan="11">{esc(gettext("No milestones yet."))}</td></tr>'
-    department = esc(gettext("responsible department"))
-    planned = esc(gettext("planned date"))
-    original = esc(gettext("original planned date"))
-    forecast = esc(gettext("forecast date"))
-    actual = esc(gettext("actual date"))
-    slip = esc(gettext("slip (days)"))
-    slip_original = esc(gettext("slip against the original plan (days)"))
-    overdue = esc(gettext("days overdue"))
-    overdue_original = esc(gettext("days overdue against the original plan"))
-    done = esc(pgettext("milestone", "done"))
-    rebaselined = esc(gettext("re-baselined"))
-    update = esc(gettext("Update"))
-    attach = esc(gettext("Attach the approval document"))
+        return f'<tr><td colspan="11">{gettext("No milestones yet.")}</td></tr>'
+    department = gettext("responsible department")
+    planned = gettext("planned date")
+    original = gettext("original planned date")
+    forecast = gettext("forecast date")
+    actual = gettext("actual date")
+    slip = gettext("slip (days)")
+    slip_original = gettext("slip against the original plan (days)")
+    overdue = gettext("days overdue")
+    overdue_original = gettext("days overdue against the original plan")
+    done = pgettext("milestone", "done")
+    rebaselined = gettext("re-baselined")
+    update = gettext("Update")
+    attach = gettext("Attach the approval document")
     supervise = f'<a href="{esc(reverse("supervision:new"))}?milestone='
-    supervise_label = esc(gettext("Supervise"))
+    supervise_label = gettext("Supervise")
     update_url = pk_url_maker("projects:milestone_update")
     rows = []
     for m in milestones:
@@ -326,15 +330,15 @@ def report_entries(reports, project, may_report, may_review, csrf_token):
     from .templatetags.portfolio import health
 
     if not reports:
-        return f"<p>{esc(gettext('No report yet.'))}</p>"
+        return f"<p>{gettext('No report yet.')}</p>"
     fix = None
     if may_report:
         fix = (
             f'<p><a href="{esc(reverse("projects:report_new", args=[project.code]))}?period=',
-            f'">{esc(gettext("Fix this report"))}</a></p>',
+            f'">{gettext("Fix this report")}</a></p>',
         )
-    problems = f"<p><b>{esc(gettext('problems needing coordination'))}:</b> "
-    next_steps = f"<p><b>{esc(gettext('next steps'))}:</b> "
+    problems = f"<p><b>{gettext('problems needing coordination')}:</b> "
+    next_steps = f"<p><b>{gettext('next steps')}:</b> "
     form = None
     if may_review:
         review_url = pk_url_maker("projects:report_review")
@@ -346,11 +350,11 @@ def report_entries(reports, project, may_report, may_review, csrf_token):
         form = (
             f'" class="review-form">{token}\n        <input type="hidden" name="version" value="',
             '">\n        <label>'
-            f'{esc(gettext("comment"))} <input type="text" name="comment"></label>'
+            f'{gettext("comment")} <input type="text" name="comment"></label>'
             '\n        <button type="submit" name="decision" value="accept">'
-            f'{esc(gettext("accept"))}</button>'
+            f'{gettext("accept")}</button>'
             '\n        <button type="submit" name="decision" value="return">'
-            f'{esc(gettext("return"))}</button>\n      </form>\n      ',
+            f'{gettext("return")}</button>\n      </form>\n      ',
         )
     entries = []
     for report in reports:
@@ -379,3 +383,67 @@ def report_entries(reports, project, may_report, may_review, csrf_token):
             )
         entries.append(entry + "\n    </details>\n    </article>\n  ")
     return "".join(entries)
+
+
+INVESTMENT_SOURCES = {
+    "correction": gettext_noop("administrator's correction"),
+    "reports": gettext_noop("monthly reports"),
+    "admin": gettext_noop("administrator's yearly figure"),
+}
+
+
+def investment_rows(years):
+    """The rows of a project's investment by year (ledger.project_years() Figures)."""
+    if not years:
+        return '<tr><td colspan="5">–</td></tr>'
+    planned = gettext("planned (100 million yuan)")
+    completed = gettext("completed (100 million yuan)")
+    rate = gettext("rate")
+    source = gettext("source of the completed figure")
+    sources = {key: gettext(text) for key, text in INVESTMENT_SOURCES.items()}
+    return "".join(
+        f'\n      <tr><td class="card-title">{shown(row.key)}</td>'
+        f'<td data-label="{planned}">{esc(formatting.money(row.planned))}</td>'
+        f'<td data-label="{completed}">{esc(formatting.money(row.completed))}</td>'
+        f'<td data-label="{rate}">{esc(formatting.percent(row.rate))}</td>'
+        f'<td data-label="{source}">{sources.get(getattr(row, "source", ""), DASH)}</td></tr>'
+        "\n    "
+        for row in years
+    )
+
+
+APPROVAL_STATES = dict(Approval.State.choices)
+
+
+def approval_rows(approvals, may_update):
+    """The rows of a project's pre-construction approvals (with their `files`), and
+    whether the user may update them."""
+    state = gettext("state")
+    number = gettext("approval number (文号)")
+    issued = gettext("date of approval")
+    document = gettext("approval document")
+    no_document = f'<span class="muted">{gettext("no document")}</span>'
+    note = gettext("note")
+    update = gettext("Update")
+    update_url = pk_url_maker("projects:approval_update")
+    rows = []
+    for a in approvals:
+        mark = "✓ " if a.state == "in_hand" else "✗ " if a.is_missing else ""
+        if a.files:
+            files = included(FILES, files=a.files)
+        else:
+            files = no_document if a.state == "in_hand" else DASH
+        action = f'<a href="{update_url(a.pk)}">{update}</a>' if may_update else ""
+        rows.append(
+            f'\n      <tr id="approval-{shown(a.pk)}"><td class="card-title">'
+            f"{esc(a.kind.display_name)}</td>"
+            f'\n        <td data-label="{state}"><span class="approval approval-{esc(a.state)}">'
+            f"{mark}{esc(APPROVAL_STATES.get(a.state, a.state))}</span></td>"
+            f'\n        <td data-label="{number}">{esc(a.number or DASH)}</td>'
+            f'\n        <td data-label="{issued}">{ymd(a.issued_on) if a.issued_on else DASH}</td>'
+            f'\n        <td data-label="{document}">{files}</td>'
+            f'\n        <td data-label="{note}">{esc(a.note or DASH)}</td>'
+            f'\n        <td data-label="">{action}</td></tr>'
+            "\n    "
+        )
+    return "".join(rows)

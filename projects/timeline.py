@@ -279,7 +279,7 @@ def svg(tl, tl_id):
             f'<line class="tl-today" x1="{x:.2f}%" x2="{x:.2f}%" y1="18" y2="{height}" '
             f'data-kind="today" data-date="{_ymd(tl.on)}"/>'
             f'\n  <text class="tl-today-label" x="{x:.2f}%" y="31" '
-            f'text-anchor="{esc(tl.today_anchor)}">{esc(_("today"))}</text>'
+            f'text-anchor="{esc(tl.today_anchor)}">{_("today")}</text>'
         )
     parts.append("\n</svg>\n</div>\n")
     return "".join(parts)

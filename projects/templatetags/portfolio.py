@@ -183,3 +183,19 @@ def timeline_svg(tl, tl_id):
     from projects import timeline
 
     return mark_safe(timeline.svg(tl, tl_id))
+
+
+@register.simple_tag
+def investment_rows(years):
+    """The rows of a project's investment by year, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.investment_rows(years))
+
+
+@register.simple_tag
+def approval_rows(approvals, may_update):
+    """The rows of a project's approvals, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.approval_rows(approvals, may_update))

@@ -516,3 +516,59 @@ def test_milestone_rows_and_report_entries_are_written_as_the_template_wrote_the
     assert "&lt;b&gt;节点&lt;/b&gt;" in written and "已保存 &lt;ok&gt;" in written
     assert 'class="review-form"' in rows.report_entries(reports, project, True, True, "t")
     assert "&lt;script&gt;六月" in rows.report_entries(reports, project, True, True, "t")
+
+
+APPROVAL_ROWS = """{% load i18n %}{% for a in approvals %}
+      <tr id="approval-{{ a.pk }}"><td class="card-title">{{ a.kind.display_name }}</td>
+        <td data-label="{% translate "state" %}"><span class="approval approval-{{ a.state }}">{% if a.state == "in_hand" %}✓ {% elif a.is_missing %}✗ {% endif %}{{ a.get_state_display }}</span></td>
+        <td data-label="{% translate "approval number (文号)" %}">{{ a.number|default:"–" }}</td>
+        <td data-label="{% translate "date of approval" %}">{{ a.issued_on|date:"Y-m-d"|default:"–" }}</td>
+        <td data-label="{% translate "approval document" %}">{% if a.files %}{% include "projects/_files.html" with files=a.files %}{% elif a.state == "in_hand" %}<span class="muted">{% translate "no document" %}</span>{% else %}–{% endif %}</td>
+        <td data-label="{% translate "note" %}">{{ a.note|default:"–" }}</td>
+        <td data-label="">{% if may_update_approvals %}<a href="{% url 'projects:approval_update' a.pk %}">{% translate "Update" %}</a>{% endif %}</td></tr>
+    {% endfor %}"""  # noqa: E501
+INVESTMENT_ROWS = """{% load i18n portfolio %}{% for row in investments %}
+      <tr><td class="card-title">{{ row.key }}</td><td data-label="{% translate "planned (100 million yuan)" %}">{{ row.planned|money }}</td><td data-label="{% translate "completed (100 million yuan)" %}">{{ row.completed|money }}</td><td data-label="{% translate "rate" %}">{{ row.rate|percent }}</td><td data-label="{% translate "source of the completed figure" %}">{% if row.source == "correction" %}{% translate "administrator's correction" %}{% elif row.source == "reports" %}{% translate "monthly reports" %}{% elif row.source == "admin" %}{% translate "administrator's yearly figure" %}{% else %}–{% endif %}</td></tr>
+    {% empty %}<tr><td colspan="5">–</td></tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_approval_and_investment_rows_are_written_as_the_template_wrote_them(
+    project, language
+):
+    from django.template import Context, Template
+
+    from projects import ledger, rows
+    from projects.models import Approval
+
+    from ..conftest import make_approval
+
+    make_approval(project, state="in_hand", number="穗发改<2026>1号", issued_on=D(2026, 3, 2))
+    make_approval(
+        project, state="in_hand", number="2号", issued_on=D(2026, 4, 1), note="原件 & 复印件"
+    )
+    make_approval(project, state="pending")
+    make_approval(project, state="applied", note="<b>待批</b>")
+    make_approval(project, state="not_needed")
+    approvals = list(Approval.objects.filter(project=project).select_related("kind"))
+    for n, a in enumerate(approvals):
+        a.files = [File(3, "批复.pdf", False)] if n == 0 else []
+    AnnualInvestment.objects.create(
+        project=project,
+        year=2024,
+        planned=4,
+        completed=1,
+        corrected_by="区统计局",
+        correction_reason="核定",
+    )
+    make_report(project, D(2026, 6, 1), investment_completed_ytd=Decimal("3.5"))
+    years = ledger.project_years(project.investments.all(), project.reports.all())
+    assert {f.source for f in years} == {"correction", "admin", "reports"}
+    years.append(ledger.Figures(label="2027", key=2027, projects=1))  # no figure, no source
+    with translation.override(language):
+        for may in (False, True):
+            context = Context({"approvals": approvals, "may_update_approvals": may})
+            assert rows.approval_rows(approvals, may) == Template(APPROVAL_ROWS).render(context)
+        for found in (years, []):
+            expected = Template(INVESTMENT_ROWS).render(Context({"investments": found}))
+            assert rows.investment_rows(found) == expected
