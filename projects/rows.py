@@ -323,12 +323,11 @@ NOTES = "projects/_row_notes.html"
 FILES = "projects/_files.html"
 
 
-def report_entries(reports, project, may_report, may_review, csrf_token):
+def report_entries(reports, project, may_report, may_review, csrf_token, health):
     """Each report's entry on its project's page (an <article> with the report folded in a
     <details>, and the review form where the user reviews it): `reports` as the page
-    prepares them (anchor, open, notes, files), `csrf_token` the template context's."""
-    from .templatetags.portfolio import health
-
+    prepares them (anchor, open, notes, files), `csrf_token` the template context's and
+    `health` the badge filter of the templates."""
     if not reports:
         return f"<p>{gettext('No report yet.')}</p>"
     fix = None

@@ -183,10 +183,9 @@ def project_detail(request, code):
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
         # A done milestone is marked done and offers no update.
-        milestone.may_update = not milestone.is_done and may_update_milestone(
-            request.user, milestone
-        )
-        milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
+        may_update = may_update_milestone(request.user, milestone)
+        milestone.may_update = not milestone.is_done and may_update
+        milestone.may_attach = milestone.is_done and may_update
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
         report.anchor = report_anchor(report.period)

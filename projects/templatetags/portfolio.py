@@ -172,9 +172,8 @@ def report_entries(context, reports, project, may_report, may_review):
     """Each report's entry on its project's page, written in Python (projects/rows.py)."""
     from projects import rows
 
-    return mark_safe(
-        rows.report_entries(reports, project, may_report, may_review, context.get("csrf_token"))
-    )
+    token = context.get("csrf_token")
+    return mark_safe(rows.report_entries(reports, project, may_report, may_review, token, health))
 
 
 @register.simple_tag

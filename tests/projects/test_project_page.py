@@ -455,6 +455,7 @@ def test_milestone_rows_and_report_entries_are_written_as_the_template_wrote_the
     from django.template import Context, Template
 
     from projects import rows
+    from projects.templatetags.portfolio import health
 
     odd = make_milestone(
         project,
@@ -504,18 +505,18 @@ def test_milestone_rows_and_report_entries_are_written_as_the_template_wrote_the
                 {"reports": reports, "project": project, "may_report": may, "may_review": may}
                 | {"csrf_token": "token<1>"}
             )
-            written = rows.report_entries(reports, project, may, may, "token<1>")
+            written = rows.report_entries(reports, project, may, may, "token<1>", health)
             assert written == Template(REPORT_ENTRIES).render(context)
         assert rows.project_milestone_rows([], True) == Template(MILESTONE_ROWS).render(
             Context({"milestones": []})
         )
-        assert rows.report_entries([], project, True, True, "t") == Template(
+        assert rows.report_entries([], project, True, True, "t", health) == Template(
             REPORT_ENTRIES
         ).render(Context({"reports": []}))
     written = rows.project_milestone_rows(milestones, True)
     assert "&lt;b&gt;节点&lt;/b&gt;" in written and "已保存 &lt;ok&gt;" in written
-    assert 'class="review-form"' in rows.report_entries(reports, project, True, True, "t")
-    assert "&lt;script&gt;六月" in rows.report_entries(reports, project, True, True, "t")
+    assert 'class="review-form"' in rows.report_entries(reports, project, True, True, "t", health)
+    assert "&lt;script&gt;六月" in rows.report_entries(reports, project, True, True, "t", health)
 
 
 APPROVAL_ROWS = """{% load i18n %}{% for a in approvals %}
