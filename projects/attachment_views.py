@@ -49,18 +49,23 @@ class ProjectFiles:
     by_approval: dict
 
 
-def project_files(project):
-    """The project's attached files (ProjectFiles), in one query."""
+def project_files(reports, milestones, approvals):
+    """A project's attached files (ProjectFiles), in one query: those of its `reports` (by
+    id, for their months), `milestones` and `approvals`, already read. Asked for by their
+    ids (an index each), not through joins to the project, for which PostgreSQL read every
+    attachment of every project."""
     rows = Attachment.objects.filter(
-        Q(report__project=project) | Q(milestone__project=project) | Q(approval__project=project)
-    ).select_related("report")
+        Q(report__in=list(reports))
+        | Q(milestone__in=[m.pk for m in milestones])
+        | Q(approval__in=[a.pk for a in approvals])
+    )
     by_month = defaultdict(list)
     found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))
     for row in rows:
         if row.report_id:
             found.by_report[row.report_id].append(row)
             if row.is_photo:
-                by_month[row.report.period].append(row)
+                by_month[reports[row.report_id].period].append(row)
         elif row.milestone_id:
             found.by_milestone[row.milestone_id].append(row)
         else:

@@ -7,8 +7,9 @@ Project.objects.with_investment(year) (projects/models.py): an administrator's n
 correction, else the year to date of the year's newest monthly report, else the
 administrator's yearly figure. How a report's month and year to date agree is
 ProgressReport.clean_investment(). Everything here reads those two; nothing here decides
-a figure again. Each function runs a fixed number of queries whatever the number of
-projects."""
+a figure again, but for one project's page (project_years, project_curve), which applies
+the same rule to the rows the page has already read, held to the same figures by tests.
+Each function runs a fixed number of queries whatever the number of projects."""
 
 import calendar
 from collections import defaultdict
@@ -19,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
+    INVESTMENT_SOURCES,
     KeyProject,
     PlanChapter,
     ProgressReport,
@@ -210,6 +212,22 @@ def curve(year, projects=None):
         "project_id", "period", "investment_completed_ytd"
     ):
         latest[project_id][period.month] = ytd
+    return _curve_points(latest)
+
+
+def project_curve(year, reports):
+    """curve() of one project, from its `reports` already read (no query): a project alone
+    is a work counted once."""
+    months = {
+        r.period.month: r.investment_completed_ytd
+        for r in reports
+        if r.period.year == year and r.investment_completed_ytd is not None
+    }
+    return _curve_points({0: months} if months else {})
+
+
+def _curve_points(latest):
+    """[(month, amount)] of curve(), from {project: {month: year to date}}."""
     if not latest:
         return []
     last = max(max(months) for months in latest.values())
@@ -250,40 +268,32 @@ def key_project_years():
     return list(KeyProject.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def years_for(project):
-    """The years with a figure for the project: its yearly rows and its reports' years,
-    from prefetched `investments` and `reports` when present."""
-    years = {row.year for row in project.investments.all()}
-    years |= {
-        r.period.year for r in project.reports.all() if r.investment_completed_ytd is not None
-    }
-    return sorted(years)
-
-
-def project_years(project):
-    """The project's ledger by year, in one query whatever the number of years: [Figures]
-    oldest first, each with its `source`."""
-    years = years_for(project)
-    if not years:
-        return []
-    names = ("planned", "completed", "source")
-
-    def build():
-        projects = Project.objects.all()
-        for year in years:
-            projects = projects.with_investment(year, suffix=f"_{year}")
-        return projects.values(*(f"investment_{n}_{year}" for year in years for n in names))
-
-    # Built once for these years (Project.objects.built_once): building a year's
-    # expressions cost more than reading them.
-    projects = Project.objects.built_once(("ledger by year", tuple(years)), build)
-    values = projects.get(pk=project.pk)
+def project_years(investments, reports):
+    """A project's ledger by year: [Figures] oldest first, each with its `source`, from its
+    yearly rows (`investments`) and `reports` (no query; the project's page has read them
+    already). The rule is with_investment()'s, applied to those rows: the year's correction,
+    else the year to date of its newest report that gives one, else the yearly figure
+    (tests hold the two to the same figures)."""
+    rows = {row.year: row for row in investments}
+    newest = {}  # year: (month, year to date) of its newest report with a figure
+    for r in reports:
+        if r.investment_completed_ytd is not None:
+            known = newest.get(r.period.year)
+            if known is None or r.period > known[0]:
+                newest[r.period.year] = (r.period, r.investment_completed_ytd)
     found = []
-    for year in years:
+    for year in sorted(rows.keys() | newest.keys()):
+        row = rows.get(year)
+        correction = row.completed if row is not None and row.correction_reason != "" else None
+        year_to_date = newest[year][1] if year in newest else None
         figures = Figures(label=str(year), key=year, projects=1)
-        figures.planned = values[f"investment_planned_{year}"]
-        figures.completed = values[f"investment_completed_{year}"]
-        figures.source = values[f"investment_source_{year}"]
+        figures.planned = row.planned if row is not None else None
+        if correction is not None:
+            figures.completed, figures.source = correction, INVESTMENT_SOURCES[0]
+        elif year_to_date is not None:
+            figures.completed, figures.source = year_to_date, INVESTMENT_SOURCES[1]
+        else:  # a yearly row: a year is here for its row or for a report's figure
+            figures.completed, figures.source = row.completed, INVESTMENT_SOURCES[2]
         found.append(figures)
     return found
 

@@ -322,6 +322,21 @@ class PlanChapter(CleanTextModel, models.Model):
 INVESTMENT_SOURCES = ("correction", "reports", "admin")
 
 
+def schedule_health(milestones, on=None):
+    """ProjectQuerySet.with_schedule_health()'s colour, from a project's `milestones`
+    already read (its page reads them all): red, amber or green by the same rule (tests
+    hold the two to the same colour)."""
+    on = on or today()
+    open_ones = [m for m in milestones if m.actual_date is None]
+    if not open_ones:
+        return "green"
+    first_planned = min(m.planned_date for m in open_ones)
+    if first_planned < on - datetime.timedelta(days=settings.SCHEDULE_RED_AFTER_DAYS):
+        return "red"
+    slips = any(m.forecast_date is not None and m.forecast_date > m.planned_date for m in open_ones)
+    return "amber" if first_planned < on or slips else "green"
+
+
 class ProjectQuerySet(models.QuerySet):
     def countable(self):
         """These projects less each part whose umbrella is among them: the one rule for any

@@ -9,18 +9,24 @@ exports are still django-tables2's (ProjectTable); only the rows' markup is here
 
 So are, the same way, the line of each of the 30-odd reports on a project's page and the
 line of its review, most of that page's template time (a date formatted, a choice looked
-up, a phrase translated, several times for each)."""
+up, a phrase translated, several times for each); and then each report's whole entry and
+each row of the page's milestone table, the same markup as the template's loops, byte for
+byte (tests render the loops they replaced and compare). What is rare there (a row's
+files, the confirmation of a save) is still rendered by the same included templates."""
 
 from urllib.parse import quote
 
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import formatting
-from .models import ProgressReport
+from .models import Approval, ProgressReport
 
 DASH = formatting.DASH
 REVIEW_STATUSES = dict(ProgressReport.Status.choices)
@@ -203,3 +209,240 @@ def review_line(report):
             f"{ymd(at)} {at.hour:02d}:{at.minute:02d}</small>"
         )
     return line + "</p>"
+
+
+# Below, a label is written as the template's {% translate "..." %} wrote it: the
+# translation of a literal, which Django takes as safe and does not escape.
+
+
+def shown(value):
+    """A value as a template's {{ value }} writes it: localized (dates in the language's
+    format), then escaped."""
+    return esc(localize(value))
+
+
+def pk_url_maker(name):
+    """A function pk -> reverse(name, args=[pk]), reverse() worked out once for a page."""
+    marker = 987654321
+    prefix, suffix = reverse(name, args=[marker]).rsplit(str(marker), 1)
+
+    def url(pk):
+        return f"{prefix}{pk}{suffix}"
+
+    return url
+
+
+def included(template_name, **context):
+    """What {% include template_name with ... %} writes, for the rare parts of a row (its
+    files, the confirmation of a save) that the row's template wrote by including it."""
+    return get_template(template_name).render(context)
+
+
+def project_milestone_rows(milestones, may_supervise):
+    """The rows of a project's milestone table (what the <tbody> holds): `milestones` as
+    the project's page prepares them (overdue_days, overdue_days_original, files, notes,
+    may_update, may_attach), and whether the user may issue supervision orders."""
+    if not milestones:
+        return f'<tr><td colspan="11">{gettext("No milestones yet.")}</td></tr>'
+    department = gettext("responsible department")
+    planned = gettext("planned date")
+    original = gettext("original planned date")
+    forecast = gettext("forecast date")
+    actual = gettext("actual date")
+    slip = gettext("slip (days)")
+    slip_original = gettext("slip against the original plan (days)")
+    overdue = gettext("days overdue")
+    overdue_original = gettext("days overdue against the original plan")
+    done = pgettext("milestone", "done")
+    rebaselined = gettext("re-baselined")
+    update = gettext("Update")
+    attach = gettext("Attach the approval document")
+    supervise = f'<a href="{esc(reverse("supervision:new"))}?milestone='
+    supervise_label = gettext("Supervise")
+    update_url = pk_url_maker("projects:milestone_update")
+    rows = []
+    for m in milestones:
+        classes = "overdue-row" if m.overdue_days or m.overdue_days_original else ""
+        if m.is_done:
+            classes += " done-row"
+        if m.notes:
+            classes += " just-saved"
+        title = esc(m.title)
+        if m.is_done:
+            title += f' <span class="done-mark">✓ {done}</span>'
+        planned_date = shown(m.planned_date)
+        if m.is_rebaselined:
+            planned_date += f' <span class="flag">{rebaselined}</span>'
+        forecast_date = shown(m.forecast_date or DASH)
+        if m.forecast_reason:
+            forecast_date += f'<br><small class="muted">{esc(m.forecast_reason)}</small>'
+        slip_days, slip_days_original = m.slip_days, m.slip_days_original
+        days = m.overdue_days
+        days = f'<b class="overdue">{shown(days)}</b>' if days else DASH
+        days_original = m.overdue_days_original
+        if days_original:
+            days_original = f'<b class="overdue-original">{shown(days_original)}</b>'
+        else:
+            days_original = DASH
+        action = included(FILES, files=m.files) if m.files else ""
+        if m.may_update:
+            action += f'<a href="{update_url(m.pk)}">{update}</a>'
+        elif m.may_attach:
+            action += f'<a href="{update_url(m.pk)}#documents">{attach}</a>'
+        order = ""
+        if may_supervise and not m.is_done:
+            order = f'{supervise}{shown(m.pk)}">{supervise_label}</a>'
+        notes = ""
+        if m.notes:
+            notes = (
+                '<tr class="just-saved row-note"><td colspan="11">'
+                f"{included(NOTES, notes=m.notes)}</td></tr>"
+            )
+        rows.append(
+            f'\n      <tr id="milestone-{shown(m.pk)}" class="{classes}">'
+            f'<td class="card-title">{title}</td>'
+            f'<td data-label="{department}">{shown(m.responsible_department or DASH)}</td>'
+            f'<td data-label="{planned}">{planned_date}</td>'
+            f'\n        <td data-label="{original}">{shown(m.original_planned_date)}</td>'
+            f'\n        <td data-label="{forecast}">{forecast_date}</td>'
+            f'\n        <td data-label="{actual}">{shown(m.actual_date or DASH)}</td>'
+            f'<td data-label="{slip}">{shown(DASH if slip_days is None else slip_days)}</td>'
+            f'<td data-label="{slip_original}">'
+            f"{shown(DASH if slip_days_original is None else slip_days_original)}</td>"
+            f'<td data-label="{overdue}">{days}</td>'
+            f'\n        <td data-label="{overdue_original}">{days_original}</td>'
+            f'\n        <td data-label="">{action}'
+            f"\n          {order}</td></tr>"
+            f"\n      {notes}"
+            "\n    "
+        )
+    return "".join(rows)
+
+
+NOTES = "projects/_row_notes.html"
+FILES = "projects/_files.html"
+
+
+def report_entries(reports, project, may_report, may_review, csrf_token, health):
+    """Each report's entry on its project's page (an <article> with the report folded in a
+    <details>, and the review form where the user reviews it): `reports` as the page
+    prepares them (anchor, open, notes, files), `csrf_token` the template context's and
+    `health` the badge filter of the templates."""
+    if not reports:
+        return f"<p>{gettext('No report yet.')}</p>"
+    fix = None
+    if may_report:
+        fix = (
+            f'<p><a href="{esc(reverse("projects:report_new", args=[project.code]))}?period=',
+            f'">{gettext("Fix this report")}</a></p>',
+        )
+    problems = f"<p><b>{gettext('problems needing coordination')}:</b> "
+    next_steps = f"<p><b>{gettext('next steps')}:</b> "
+    form = None
+    if may_review:
+        review_url = pk_url_maker("projects:report_review")
+        token = ""
+        if csrf_token and csrf_token != "NOTPROVIDED":
+            token = format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
+            )
+        form = (
+            f'" class="review-form">{token}\n        <input type="hidden" name="version" value="',
+            '">\n        <label>'
+            f'{gettext("comment")} <input type="text" name="comment"></label>'
+            '\n        <button type="submit" name="decision" value="accept">'
+            f'{gettext("accept")}</button>'
+            '\n        <button type="submit" name="decision" value="return">'
+            f'{gettext("return")}</button>\n      </form>\n      ',
+        )
+    entries = []
+    for report in reports:
+        period = report.period
+        entry = (
+            f'\n    <article class="report{" just-saved" if report.notes else ""}" '
+            f'id="{esc(report.anchor)}">'
+            f'\n    <details{" open" if report.open else ""}>'
+            f"\n      <summary><h3>{report_heading(report, health)}</h3></summary>"
+            f"\n      {included(NOTES, notes=report.notes) if report.notes else ''}"
+            f"\n      {review_line(report)}"
+            "\n      "
+        )
+        if fix and report.status == "returned":
+            entry += f"{fix[0]}{period.year:04d}-{period.month:02d}{fix[1]}"
+        entry += f"\n      {f'<p>{esc(report.narrative)}</p>' if report.narrative else ''}"
+        entry += f"\n      {f'{problems}{esc(report.problems)}</p>' if report.problems else ''}"
+        entry += (
+            f"\n      {f'{next_steps}{esc(report.next_steps)}</p>' if report.next_steps else ''}"
+        )
+        entry += f"\n      {included(FILES, files=report.files) if report.files else ''}\n      "
+        if form and report.status == "submitted":
+            entry += (
+                f'\n      <form method="post" action="{review_url(report.pk)}'
+                f"{form[0]}{shown(report.version)}{form[1]}"
+            )
+        entries.append(entry + "\n    </details>\n    </article>\n  ")
+    return "".join(entries)
+
+
+INVESTMENT_SOURCES = {
+    "correction": gettext_noop("administrator's correction"),
+    "reports": gettext_noop("monthly reports"),
+    "admin": gettext_noop("administrator's yearly figure"),
+}
+
+
+def investment_rows(years):
+    """The rows of a project's investment by year (ledger.project_years() Figures)."""
+    if not years:
+        return '<tr><td colspan="5">–</td></tr>'
+    planned = gettext("planned (100 million yuan)")
+    completed = gettext("completed (100 million yuan)")
+    rate = gettext("rate")
+    source = gettext("source of the completed figure")
+    sources = {key: gettext(text) for key, text in INVESTMENT_SOURCES.items()}
+    return "".join(
+        f'\n      <tr><td class="card-title">{shown(row.key)}</td>'
+        f'<td data-label="{planned}">{esc(formatting.money(row.planned))}</td>'
+        f'<td data-label="{completed}">{esc(formatting.money(row.completed))}</td>'
+        f'<td data-label="{rate}">{esc(formatting.percent(row.rate))}</td>'
+        f'<td data-label="{source}">{sources.get(getattr(row, "source", ""), DASH)}</td></tr>'
+        "\n    "
+        for row in years
+    )
+
+
+APPROVAL_STATES = dict(Approval.State.choices)
+
+
+def approval_rows(approvals, may_update):
+    """The rows of a project's pre-construction approvals (with their `files`), and
+    whether the user may update them."""
+    state = gettext("state")
+    number = gettext("approval number (文号)")
+    issued = gettext("date of approval")
+    document = gettext("approval document")
+    no_document = f'<span class="muted">{gettext("no document")}</span>'
+    note = gettext("note")
+    update = gettext("Update")
+    update_url = pk_url_maker("projects:approval_update")
+    rows = []
+    for a in approvals:
+        mark = "✓ " if a.state == "in_hand" else "✗ " if a.is_missing else ""
+        if a.files:
+            files = included(FILES, files=a.files)
+        else:
+            files = no_document if a.state == "in_hand" else DASH
+        action = f'<a href="{update_url(a.pk)}">{update}</a>' if may_update else ""
+        rows.append(
+            f'\n      <tr id="approval-{shown(a.pk)}"><td class="card-title">'
+            f"{esc(a.kind.display_name)}</td>"
+            f'\n        <td data-label="{state}"><span class="approval approval-{esc(a.state)}">'
+            f"{mark}{esc(APPROVAL_STATES.get(a.state, a.state))}</span></td>"
+            f'\n        <td data-label="{number}">{esc(a.number or DASH)}</td>'
+            f'\n        <td data-label="{issued}">{ymd(a.issued_on) if a.issued_on else DASH}</td>'
+            f'\n        <td data-label="{document}">{files}</td>'
+            f'\n        <td data-label="{note}">{esc(a.note or DASH)}</td>'
+            f'\n        <td data-label="">{action}</td></tr>'
+            "\n    "
+        )
+    return "".join(rows)

@@ -1,5 +1,5 @@
-"""Milestones on a time axis, drawn as SVG by the app (templates/projects/_timeline.html):
-a project's milestones over their whole span, or the portfolio's next twelve months.
+"""Milestones on a time axis, drawn as SVG by the app (svg() below): a project's milestones
+over their whole span, or the portfolio's next twelve months.
 
 Each milestone is a row: its title above a track, and on the track its dates, each a shape
 of its own (the legend names them; never a colour alone):
@@ -20,6 +20,8 @@ import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.formats import localize
+from django.utils.html import conditional_escape as esc
 from django.utils.translation import gettext as _
 
 AXIS_TOP = 40  # px: the tick labels, the "today" label, then the rows
@@ -214,3 +216,75 @@ def project_timeline(project, milestones, on):
         on=on,
         title=_("Milestones of %(project)s on a time axis") % {"project": project.display_name},
     )
+
+
+def svg(tl, tl_id):
+    """The SVG of Timeline `tl`, `tl_id` an id unique on the page. Positions across are
+    percentages of the chart's width, so the text keeps its size on a phone. Written in
+    Python, not by a template: a project's ten rows and their markers cost the template
+    engine more than the rest of its timeline (the markup is the template's that it
+    replaced, byte for byte; a test compares)."""
+    tl_id = esc(tl_id)
+    height = esc(localize(tl.height))
+    start, end = tl.start, tl.end
+    parts = [
+        '\n<div class="timeline-box">'
+        f'\n<svg class="timeline" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="{tl_id}-title {tl_id}-desc" data-start="{_ymd(start)}" '
+        f'data-end="{_ymd(end)}">'
+        f'\n  <title id="{tl_id}-title">{esc(tl.title)}</title>'
+        f'\n  <desc id="{tl_id}-desc">{esc(tl.description)}</desc>'
+        "\n  "
+    ]
+    for x, label, side in tl.ticks:
+        parts.append(
+            f'<line class="tl-grid" x1="{x:.2f}%" x2="{x:.2f}%" y1="18" y2="{height}"/>'
+            f'\n  <text class="tl-tick" x="{x:.2f}%" y="13" text-anchor="{esc(side)}">'
+            f"{esc(label)}</text>"
+        )
+    parts.append("\n  ")
+    for index, row in enumerate(tl.rows):
+        track = esc(localize(row.track_y))
+        parts.append(
+            f'<g class="tl-row{" tl-done" if row.done else ""}" data-row="{index}">'
+            f"\n    <title>{esc(row.description)}</title>"
+            f'\n    <text class="tl-label" x="0" y="{esc(localize(row.label_y))}">'
+            f"{esc(row.label)}</text>"
+            f'\n    <line class="tl-track" x1="0" x2="100%" y1="{track}" y2="{track}"/>'
+            "\n    "
+        )
+        if row.moved:
+            parts.append(
+                f'<line class="tl-moved" x1="{row.moved[0]:.2f}%" x2="{row.moved[1]:.2f}%" '
+                f'y1="{track}" y2="{track}"/>'
+            )
+        parts.append("\n    ")
+        if row.slip:
+            parts.append(
+                f'<line class="tl-slip" x1="{row.slip[0]:.2f}%" x2="{row.slip[1]:.2f}%" '
+                f'y1="{track}" y2="{track}"/>'
+            )
+        parts.append("\n    ")
+        for m in row.markers:
+            kind = esc(m.kind)
+            parts.append(
+                f'<use href="#tl-{kind}" class="tl-marker tl-{kind}" x="{m.x:.2f}%" '
+                f'y="{track}" data-kind="{kind}" data-date="{_ymd(m.day)}"/>'
+            )
+        parts.append("\n  </g>")
+    parts.append("\n  ")
+    if tl.today_x is not None:
+        x = tl.today_x
+        parts.append(
+            f'<line class="tl-today" x1="{x:.2f}%" x2="{x:.2f}%" y1="18" y2="{height}" '
+            f'data-kind="today" data-date="{_ymd(tl.on)}"/>'
+            f'\n  <text class="tl-today-label" x="{x:.2f}%" y="31" '
+            f'text-anchor="{esc(tl.today_anchor)}">{_("today")}</text>'
+        )
+    parts.append("\n</svg>\n</div>\n")
+    return "".join(parts)
+
+
+def _ymd(day):
+    """A date as the templates' |date:"Y-m-d" writes it ("" for none)."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}" if day else ""

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,6 +70,7 @@ from .models import (
     Project,
     ProjectChapter,
     is_health_mismatch,
+    schedule_health,
 )
 from .names import row_department, row_name
 from .plan_switch import PlanSwitchMixin, plan_switch
@@ -127,67 +128,64 @@ class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
         }
 
 
+# What a project's page shows of its reports and their authors and reviewers (a user's
+# name is all it shows of them).
+USER_NAME = ("username", "first_name", "last_name")
+REPORT_FIELDS = (
+    *(f.name for f in ProgressReport._meta.concrete_fields),
+    *(f"author__{name}" for name in USER_NAME),
+    *(f"reviewed_by__{name}" for name in USER_NAME),
+)
+
+
 @login_required
 def project_detail(request, code):
     on = today()
-    project = get_object_or_404(
-        Project.objects.with_schedule_health(on)
-        .select_related("lead_department")
-        .prefetch_related(
-            "partner_departments",
-            Prefetch(
-                "chapter_links",
-                queryset=ProjectChapter.objects.select_related("chapter__plan").order_by(
-                    "chapter__plan__number", "chapter__order"
-                ),
-            ),
-            "indicators",
-            Prefetch("carryovers", queryset=Carryover.objects.for_marks()),
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.select_related("responsible_department").order_by(
-                    "planned_date", "pk"
-                ),
-            ),
-            Prefetch("investments", queryset=AnnualInvestment.objects.order_by("year")),
-            Prefetch(
-                "approvals",
-                queryset=Approval.objects.select_related("kind").order_by("kind__order", "pk"),
-            ),
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related(
-                    "author", "reviewed_by"
-                ).newest_first(),
-            ),
-        ),
-        code=code,
+    project = get_object_or_404(Project.objects.select_related("lead_department"), code=code)
+    # Each list read straight by the project's id, as the template shows it (the work of
+    # prefetch_related, for a single project, is spent for nothing).
+    of_project = {"project_id": project.pk}
+    milestones = list(
+        Milestone.objects.filter(**of_project)
+        .select_related("responsible_department")
+        .order_by("planned_date", "pk")
     )
-    milestones = list(project.milestones.all())
-    reports = list(project.reports.all())
+    project.schedule_health = schedule_health(milestones, on)
+    reports = list(
+        ProgressReport.objects.filter(**of_project)
+        .select_related("author", "reviewed_by")
+        .only(*REPORT_FIELDS)
+        .newest_first()
+    )
+    investments = list(AnnualInvestment.objects.filter(**of_project).order_by("year"))
+    approvals = list(
+        Approval.objects.filter(**of_project).select_related("kind").order_by("kind__order", "pk")
+    )
     may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
     problems = list(
         CoordinationProblem.objects.filter(report__project=project)
-        .select_related("help_department", "report")
+        .select_related("help_department", "resolved_by")
         .prefetch_related("supervision_orders")
     )
+    by_pk = {report.pk: report for report in reports}
+    for problem in problems:
+        problem.report = by_pk[problem.report_id]  # already in hand
     notes, other_messages = row_messages.by_row(
         request,
         [milestone_anchor(m) for m in milestones]
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    files = attachment_views.project_files(project)
+    files = attachment_views.project_files(by_pk, milestones, approvals)
     for milestone in milestones:
         milestone.files = files.by_milestone.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
         milestone.overdue_days_original = milestone.days_overdue_original(on=on)
         milestone.project = project  # already in hand, for the permission check
         # A done milestone is marked done and offers no update.
-        milestone.may_update = not milestone.is_done and may_update_milestone(
-            request.user, milestone
-        )
-        milestone.may_attach = milestone.is_done and may_update_milestone(request.user, milestone)
+        may_update = may_update_milestone(request.user, milestone)
+        milestone.may_update = not milestone.is_done and may_update
+        milestone.may_attach = milestone.is_done and may_update
         milestone.notes = notes.get(milestone_anchor(milestone), [])
     for index, report in enumerate(reports):
         report.anchor = report_anchor(report.period)
@@ -203,16 +201,23 @@ def project_detail(request, code):
         )
     for problem in problems:
         problem.notes = notes.get(problem_anchor(problem), [])
-    approvals = list(project.approvals.all())
     for approval in approvals:
         approval.files = files.by_approval.get(approval.pk, [])
     may_update_approvals = permissions.may_update_approvals(request.user, project)
-    years = ledger.project_years(project)
+    years = ledger.project_years(investments, reports)
     this_year = next((f for f in years if f.key == on.year), None)
     latest = reports[0] if reports else None
     history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
         "project": project,
+        "partner_departments": list(project.partner_departments.all()),
+        "chapter_links": list(
+            ProjectChapter.objects.filter(**of_project)
+            .select_related("chapter__plan")
+            .order_by("chapter__plan__number", "chapter__order")
+        ),
+        "indicators": list(project.indicators.all()),
+        "carryovers": list(Carryover.objects.filter(**of_project).for_marks()),
         "milestones": milestones,
         "reports": reports,
         "latest_report": latest,
@@ -223,7 +228,7 @@ def project_detail(request, code):
         "summary": project_summary(project, milestones, reports, years, on),
         "investments": years,
         "curve": charts.investment_curve(
-            ledger.curve(on.year, [project.pk]),
+            ledger.project_curve(on.year, reports),
             this_year.planned if this_year else None,
             this_year.completed if this_year else None,
         ),

@@ -169,3 +169,44 @@ def review_line(report):
     from projects import rows
 
     return mark_safe(rows.review_line(report))
+
+
+@register.simple_tag
+def project_milestone_rows(milestones, may_supervise):
+    """The rows of a project's milestone table, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.project_milestone_rows(milestones, may_supervise))
+
+
+@register.simple_tag(takes_context=True)
+def report_entries(context, reports, project, may_report, may_review):
+    """Each report's entry on its project's page, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    token = context.get("csrf_token")
+    return mark_safe(rows.report_entries(reports, project, may_report, may_review, token, health))
+
+
+@register.simple_tag
+def timeline_svg(tl, tl_id):
+    """A Timeline's SVG, written in Python (projects/timeline.py svg())."""
+    from projects import timeline
+
+    return mark_safe(timeline.svg(tl, tl_id))
+
+
+@register.simple_tag
+def investment_rows(years):
+    """The rows of a project's investment by year, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.investment_rows(years))
+
+
+@register.simple_tag
+def approval_rows(approvals, may_update):
+    """The rows of a project's approvals, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.approval_rows(approvals, may_update))

@@ -10,6 +10,11 @@ register = template.Library()
 
 @register.inclusion_tag("supervision/_project_orders.html", takes_context=True)
 def project_orders(context, project):
-    """The project's supervision orders, newest first."""
-    orders = SupervisionOrder.objects.filter(project=project).for_lists()
+    """The project's supervision orders, newest first: with their milestones and
+    departments, which the table shows (the project is in hand)."""
+    orders = list(
+        SupervisionOrder.objects.filter(project=project).select_related("milestone", "department")
+    )
+    for order in orders:
+        order.project = project
     return {"orders": orders, "request": context.get("request")}

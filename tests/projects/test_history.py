@@ -204,16 +204,16 @@ def test_the_history_page_asks_to_sign_in_and_knows_no_other_project(client, pro
 def test_the_pages_run_the_same_queries_however_long_the_history(
     client, project, manager, moments, query_budget
 ):
-    # The project page: its queries as test_manager_pages pins them (22 with two kinds of
-    # changes among the newest, one less without coordination problems), its newest
-    # changes here of three kinds (milestones, reports, approvals). The history page:
+    # The project page: its queries as test_manager_pages pins them (20 with two kinds of
+    # changes among the newest), its newest changes here of three kinds (milestones,
+    # reports, approvals). The history page:
     # session, user, project, the changes' order, the records of each kind of change
     # (the project too: it was made), the user's roles, the top bar's to-do counts, the
     # banner.
     client.force_login(manager)
     for rounds in (3, 6):  # more than the twenty records the page's ten are looked for in
         work(project, manager, moments, rounds)
-        with query_budget(22):
+        with query_budget(21):
             client.get(project.get_absolute_url())
         with query_budget(11):
             client.get(reverse("projects:history", args=[project.code]))

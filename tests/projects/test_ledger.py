@@ -424,10 +424,16 @@ def test_each_year_of_a_project_takes_its_own_row_and_reports(
     over_years = ledger.figures_over_years(expected, Project.objects.filter(pk=project.pk))
     assert over_years == {project.pk: {y: f[:2] for y, f in expected.items()}}
 
-    project = Project.objects.prefetch_related("investments", "reports").get(pk=project.pk)
-    with query_budget(1):
-        years = ledger.project_years(project)
+    # The project's page applies the same rule to the rows it has read: no query.
+    investments, reports = list(project.investments.all()), list(project.reports.all())
+    with query_budget(0):
+        years = ledger.project_years(investments, reports)
+        curves = {year: ledger.project_curve(year, reports) for year in expected}
     assert {f.key: (f.planned, f.completed, f.source) for f in years} == expected
+    assert curves == {year: ledger.curve(year, [project.pk]) for year in expected}
+    assert curves[2025] == [(m, Decimal(0)) for m in (1, 2)] + [
+        (m, Decimal(2)) for m in range(3, 11)
+    ] + [(11, Decimal(4))]
     client.force_login(manager)
     page = client.get(project.get_absolute_url())
     assert [(f.key, f.completed) for f in page.context["investments"]] == [

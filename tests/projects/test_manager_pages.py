@@ -136,9 +136,23 @@ class TestEveryPage:
             assert client.get(url).status_code == 200, url
 
 
+def schedule_healths():
+    """{code: schedule health} as the lists compute it (in the query), checked against
+    what a project's page computes from its milestones (models.schedule_health)."""
+    from projects.models import schedule_health
+
+    health = dict(Project.objects.with_schedule_health().values_list("code", "schedule_health"))
+    on_its_page = {
+        p.code: schedule_health(p.milestones.all())
+        for p in Project.objects.prefetch_related("milestones")
+    }
+    assert on_its_page == health
+    return health
+
+
 class TestScheduleHealth:
     def test_computed_from_the_milestones_with_a_fixed_today(self, world):
-        health = dict(Project.objects.with_schedule_health().values_list("code", "schedule_health"))
+        health = schedule_healths()
         # 31 days overdue is red; exactly 30 is amber; done late and not yet due is green.
         assert health == {"LW-TRA-001": "red", "LW-TRA-002": "amber", "LW-CUL-001": "green"}
 
@@ -146,14 +160,21 @@ class TestScheduleHealth:
         milestone = world["green"].milestones.get(title="开工")
         milestone.forecast_date, milestone.forecast_reason = TODAY + DAYS(90), "设计调整"
         milestone.save()
-        assert (
-            Project.objects.with_schedule_health().get(code="LW-CUL-001").schedule_health == "amber"
-        )
+        assert schedule_healths()["LW-CUL-001"] == "amber"
+        milestone.forecast_date = TODAY + DAYS(40)  # as planned
+        milestone.save()
+        assert schedule_healths()["LW-CUL-001"] == "green"
 
     def test_the_threshold_comes_from_settings(self, world, settings):
         settings.SCHEDULE_RED_AFTER_DAYS = 29
-        health = dict(Project.objects.with_schedule_health().values_list("code", "schedule_health"))
+        health = schedule_healths()
         assert health["LW-TRA-002"] == "red"
+
+    def test_a_project_with_no_open_milestone_is_green(self, world):
+        world["red"].milestones.update(actual_date=TODAY)
+        world["green"].milestones.all().delete()
+        health = schedule_healths()
+        assert health["LW-TRA-001"] == "green" and health["LW-CUL-001"] == "green"
 
     def test_reported_green_but_computed_red_is_a_mismatch(self, world):
         rows = {p.code: p.is_health_mismatch for p in Project.objects.for_portfolio()}
@@ -655,10 +676,11 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
 ):
     # session, user, banner, project with lead, partners, chapter links, indicators,
     # carry-overs, milestones, investments, approvals (with their kinds; the timeline
-    # draws the milestones already read), reports, the ledger for every year in one
-    # query, this year's monthly curve, then its newest changes: found in one query over
-    # every history table, then read, one query for each kind of record among them (here
-    # milestones and reports, however many there are); the user's roles
+    # draws the milestones already read), reports (its ledger by year and this year's
+    # monthly curve are worked out from them and the investments), then its newest
+    # changes: found in one query over every history table, then read, one query for
+    # each kind of record among them (here milestones and reports, however many there
+    # are); the user's roles
     # (may they report, review, update, supervise, carry over?); its coordination problems
     # (and, when there are some, one more for their orders); its supervision orders; the
     # top bar's to-do counts (one query, the roles already read); its attached files
@@ -674,7 +696,7 @@ def test_the_project_page_runs_the_same_queries_however_long_its_history(
                     world["red"], D(2024, 1, 1) + DAYS(31 * day), investment_completed_ytd=day
                 )
                 make_approval(world["red"])
-        with query_budget(22):
+        with query_budget(20):
             client.get(url)
 
 

@@ -125,6 +125,56 @@ class TestDrawing:
         assert tl.clipped >= 2
 
 
+# The template that wrote the SVG before projects/timeline.py svg() did: the pages must
+# show exactly what it wrote.
+TIMELINE_TEMPLATE = """{% load i18n %}{% comment %}One timeline (projects/timeline.py): tl = the Timeline, tl_id = an id unique on the page. Positions across are percentages of the chart's width, so the text keeps its size on a phone.{% endcomment %}
+<div class="timeline-box">
+<svg class="timeline" width="100%" height="{{ tl.height }}" role="img" aria-labelledby="{{ tl_id }}-title {{ tl_id }}-desc" data-start="{{ tl.start|date:'Y-m-d' }}" data-end="{{ tl.end|date:'Y-m-d' }}">
+  <title id="{{ tl_id }}-title">{{ tl.title }}</title>
+  <desc id="{{ tl_id }}-desc">{{ tl.description }}</desc>
+  {% for x, label, anchor in tl.ticks %}<line class="tl-grid" x1="{{ x|stringformat:'.2f' }}%" x2="{{ x|stringformat:'.2f' }}%" y1="18" y2="{{ tl.height }}"/>
+  <text class="tl-tick" x="{{ x|stringformat:'.2f' }}%" y="13" text-anchor="{{ anchor }}">{{ label }}</text>{% endfor %}
+  {% for row in tl.rows %}<g class="tl-row{% if row.done %} tl-done{% endif %}" data-row="{{ forloop.counter0 }}">
+    <title>{{ row.description }}</title>
+    <text class="tl-label" x="0" y="{{ row.label_y }}">{{ row.label }}</text>
+    <line class="tl-track" x1="0" x2="100%" y1="{{ row.track_y }}" y2="{{ row.track_y }}"/>
+    {% if row.moved %}<line class="tl-moved" x1="{{ row.moved.0|stringformat:'.2f' }}%" x2="{{ row.moved.1|stringformat:'.2f' }}%" y1="{{ row.track_y }}" y2="{{ row.track_y }}"/>{% endif %}
+    {% if row.slip %}<line class="tl-slip" x1="{{ row.slip.0|stringformat:'.2f' }}%" x2="{{ row.slip.1|stringformat:'.2f' }}%" y1="{{ row.track_y }}" y2="{{ row.track_y }}"/>{% endif %}
+    {% for m in row.markers %}<use href="#tl-{{ m.kind }}" class="tl-marker tl-{{ m.kind }}" x="{{ m.x|stringformat:'.2f' }}%" y="{{ row.track_y }}" data-kind="{{ m.kind }}" data-date="{{ m.day|date:'Y-m-d' }}"/>{% endfor %}
+  </g>{% endfor %}
+  {% if tl.today_x is not None %}<line class="tl-today" x1="{{ tl.today_x|stringformat:'.2f' }}%" x2="{{ tl.today_x|stringformat:'.2f' }}%" y1="18" y2="{{ tl.height }}" data-kind="today" data-date="{{ tl.on|date:'Y-m-d' }}"/>
+  <text class="tl-today-label" x="{{ tl.today_x|stringformat:'.2f' }}%" y="31" text-anchor="{{ tl.today_anchor }}">{% translate "today" %}</text>{% endif %}
+</svg>
+</div>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_svg_is_written_as_the_template_wrote_it(frozen_today, project, language):
+    from django.template import Context, Template
+
+    make_milestone(project, TODAY + DAYS(days=400), title="<b>竣工</b> & 验收" * 3)
+    milestones = list(project.milestones.order_by("planned_date", "pk"))
+    with translation.override(language):
+        charts = [
+            drawing.project_timeline(project, milestones, TODAY),
+            # A window that leaves dates and today outside it.
+            drawing.draw(
+                milestones,
+                start=TODAY + DAYS(days=10),
+                end=TODAY + DAYS(days=700),
+                on=TODAY,
+                title="<i>t</i>",
+            ),
+            drawing.draw([], start=TODAY, end=TODAY + DAYS(days=30), on=TODAY, title="t"),
+        ]
+        for tl in charts:
+            for tl_id in ("project-timeline", "chart-<1>"):
+                context = Context({"tl": tl, "tl_id": tl_id})
+                assert drawing.svg(tl, tl_id) == Template(TIMELINE_TEMPLATE).render(context)
+    assert "&lt;b&gt;竣工" in drawing.svg(charts[0], "x")
+
+
 # --- /timeline/ --------------------------------------------------------------------------
 
 
