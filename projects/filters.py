@@ -87,7 +87,22 @@ class YesNoFilter(django_filters.ChoiceFilter):
         return qs
 
 
-class PortfolioFilter(django_filters.FilterSet):
+class KeptFormClass:
+    """A filter set whose form class is made once, by its first instance: django-filter
+    makes a new one for every filter set (a field for each filter, then a class over them),
+    and each form copies the class's fields anyway. The fields depend on nothing of a
+    request: their querysets are lazy, each form's copy of a field has its own, and their
+    labels are translated when shown."""
+
+    def get_form_class(self):
+        made = type(self).__dict__.get("kept_form_class")
+        if made is None:
+            made = super().get_form_class()
+            type(self).kept_form_class = made
+        return made
+
+
+class PortfolioFilter(KeptFormClass, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
     lead_department = DepartmentFilter(label=_("lead department"), queryset=departments)
     category = django_filters.ChoiceFilter(label=_("category"), choices=Project.Category.choices)
@@ -133,7 +148,7 @@ class PortfolioFilter(django_filters.FilterSet):
         return queryset
 
 
-class OverdueFilter(django_filters.FilterSet):
+class OverdueFilter(KeptFormClass, django_filters.FilterSet):
     """Filters of the overdue board; `band` is days overdue."""
 
     BANDS = [

@@ -454,3 +454,36 @@ class TestLanding:
 
         response = self.sign_in(client, make_user(Role.EDITOR))
         assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("persona", ["editor_a", "manager"])
+def test_the_counts_query_made_once_counts_the_rows_as_they_are_now(
+    persona, request, department_a, frozen_today, settings
+):
+    """items_for() keeps the SQL of its counts for the day, the department and the role
+    (Todo.counts): it counts what a query made afresh counts, at every call."""
+    from supervision import todo
+
+    user = request.getfixturevalue(persona)
+
+    def both():
+        groups = todo.items_for(user).groups
+        afresh = dict(todo.counts_query({group.key: group.queryset for group in groups}))
+        return {group.key: group.count for group in groups}, afresh
+
+    kept, afresh = both()
+    assert kept == {key: afresh.get(key, 0) for key in kept} and kept
+    project = make_project(lead_department=department_a, stage="construction")
+    make_report(
+        project,
+        datetime.date(2026, 4, 1),
+        status=ProgressReport.Status.RETURNED,
+        review_comment="补充",
+    )
+    make_report(project, datetime.date(2026, 3, 1))  # awaits review
+    make_milestone(project, TODAY - DAYS(3), responsible_department=department_a)
+    now, afresh = both()
+    assert now == {key: afresh.get(key, 0) for key in now} and now != kept
+    settings.REPORT_DUE_DAY = 1  # another due month: another query
+    later, afresh = both()
+    assert later == {key: afresh.get(key, 0) for key in later}
