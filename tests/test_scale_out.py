@@ -100,8 +100,13 @@ def start(port, secret_key, static_root, log):
     )
 
 
+# Starting is mostly collectstatic compressing about a thousand files (30 s of two cores
+# here); two servers start at once.
+START_SECONDS = 180
+
+
 def wait_until_up(server, port, log):
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
             log.seek(0)
@@ -111,7 +116,7 @@ def wait_until_up(server, port, log):
                 return
         except OSError:
             time.sleep(0.2)
-    pytest.fail("bin/serve did not answer within 60 s")
+    pytest.fail(f"bin/serve did not answer within {START_SECONDS} s")
 
 
 def stop(server):
