@@ -132,7 +132,9 @@ class PortfolioFilter(KeptFormClass, django_filters.FilterSet):
         # of case is matching as typed: no character's upper case is one without a case, so
         # UPPER(name) holds the value exactly where the name does. PostgreSQL's UPPER() of
         # the three columns of every project was most of the search's time (10,000
-        # projects: 13 ms a query, 3 ms without it; the page counts, then lists).
+        # projects: 13 ms a query, 3 ms without it; the page counts, then lists). On
+        # PostgreSQL, trigram indexes of both forms (migration 0026) answer a text of three
+        # characters or more without reading every project (1.5 ms to 0.1 ms a query).
         lookup = "icontains" if value.upper() != value.lower() else "contains"
         return queryset.filter(
             Q(**{f"name__{lookup}": value})
