@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -549,6 +549,35 @@ def built_once(key, build):
             _built.clear()
         built = _built[key] = build()
     return built
+
+
+def kept_rows(queryset, fields):
+    """The rows (tuples of `fields`) of a queryset that reads a whole table in an order, such
+    as a select's departments or chapters, by SQL compiled once (built_once()); None for
+    any other queryset (one with a filter, a slice, an annotation...), whose SQL is not
+    fixed by its model, fields and order alone. The rows are read at every call."""
+    query = queryset.query
+    if (
+        query.where
+        or query.is_sliced
+        or query.distinct
+        or query.annotations
+        or query.extra
+        or query.combinator
+    ):
+        return None
+    order = tuple(query.order_by) or tuple(query.get_meta().ordering)
+    key = ("rows", queryset.db, queryset.model._meta.label, tuple(fields), order)
+
+    def compile_():
+        listed = queryset.model._default_manager.using(queryset.db).order_by(*order)
+        sql, params = listed.values_list(*fields).query.get_compiler(queryset.db).as_sql()
+        return sql, tuple(params)
+
+    sql, params = built_once(key, compile_)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
