@@ -499,21 +499,25 @@ class KeptSubquery(Subquery):
     database rather than at every query made from the kept queryset: the portfolio's
     thirteen subqueries were two thirds of the processor time of compiling its query, at
     each page. The SQL of a resolved subquery depends only on itself (its outer reference
-    names the outer query's alias, fixed when it was resolved); a copy (relabelled for use
-    inside another query, say) compiles afresh."""
+    names the outer query's alias, fixed when it was resolved)."""
 
     def as_sql(self, compiler, connection, template=None, **extra_context):
         if template is not None or extra_context:
             return super().as_sql(compiler, connection, template, **extra_context)
-        compiled = self.__dict__.get("compiled")
-        if compiled is None or compiled[0] != connection.alias:
+        compiled = self.kept.get(connection.alias)
+        if compiled is None:
             sql, params = super().as_sql(compiler, connection)
-            compiled = self.compiled = (connection.alias, sql, tuple(params))
-        return compiled[1], compiled[2]
+            compiled = self.kept[connection.alias] = (sql, tuple(params))
+        return compiled
 
-    def copy(self):
-        clone = super().copy()
-        clone.__dict__.pop("compiled", None)
+    # What was compiled is kept in a dictionary that copies share: a lookup over a subquery
+    # (the ledger's IsNull of its correction) resolves a copy of it again at each compile,
+    # its outer reference already resolved, to the same SQL; those three were recompiled
+    # at every page. A copy relabelled for use inside another query compiles afresh.
+    def relabeled_clone(self, change_map):
+        clone = super().relabeled_clone(change_map)
+        if change_map:
+            clone.kept = {}
         return clone
 
 
@@ -524,6 +528,7 @@ def keep_subqueries(queryset):
     def keep(expression):
         if type(expression) is Subquery:
             expression.__class__ = KeptSubquery
+            expression.kept = {}  # by database alias: the SQL and parameters
             return  # its own subqueries are compiled with it
         for source in expression.get_source_expressions():
             if source is not None and hasattr(source, "get_source_expressions"):
