@@ -585,6 +585,28 @@ def kept_rows(queryset, fields):
         return cursor.fetchall()
 
 
+def kept_objects(queryset):
+    """list(queryset), for a queryset that kept_rows() takes, made from its rows read by
+    SQL compiled once (the plans atop every list page, say); else list(queryset)."""
+    fields = [field.attname for field in queryset.model._meta.concrete_fields]
+    rows = kept_rows(queryset, fields)
+    if rows is None:
+        return list(queryset)
+    return [queryset.model.from_db(queryset.db, fields, row) for row in rows]
+
+
+def kept_sql(key, build):
+    """(database alias, SQL, parameters) of the queryset build() makes, compiled once for
+    `key` (built_once()): for a small query made at every page whose SQL never changes."""
+
+    def compile_():
+        queryset = build()
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        return queryset.db, sql, tuple(params)
+
+    return built_once(("sql", *key), compile_)
+
+
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def built_once(self, key, build):
         """build(), a queryset, made once for `key` (see built_once()), then a new copy of
