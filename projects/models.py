@@ -511,9 +511,15 @@ class KeptSubquery(Subquery):
         return compiled
 
     # What was compiled is kept in a dictionary that copies share: a lookup over a subquery
-    # (the ledger's IsNull of its correction) resolves a copy of it again at each compile,
-    # its outer reference already resolved, to the same SQL; those three were recompiled
-    # at every page. A copy relabelled for use inside another query compiles afresh.
+    # (the ledger's IsNull of its correction) resolves it again at each compile, its outer
+    # reference already resolved, to the same SQL; those three were resolved (the subquery
+    # cloned) and recompiled at every page. Once compiled, resolving it again is itself.
+    # A copy relabelled for use inside another query resolves and compiles afresh.
+    def resolve_expression(self, *args, **kwargs):
+        if self.kept:
+            return self
+        return super().resolve_expression(*args, **kwargs)
+
     def relabeled_clone(self, change_map):
         clone = super().relabeled_clone(change_map)
         if change_map:
