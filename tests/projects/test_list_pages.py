@@ -385,3 +385,37 @@ def test_department_and_chapter_options_read_as_rows_say_what_the_objects_say(la
     chapters = [label for _v, label in PortfolioFilter({}).form.fields["chapter"].choices][1:]
     assert [c.split(" ", 1)[1] for c in chapters] == ["1 第一篇", "2 第二篇", "1 后一规划的篇"]
     assert PlanChapter.objects.count() == 3
+
+
+@pytest.mark.parametrize("url", [reverse("projects:portfolio"), reverse("projects:overdue")])
+def test_the_table_body_written_in_one_tag_is_the_template_loops(client, manager, url):
+    """The portfolio's and the overdue board's <tbody> is written by one tag (table_body)
+    rather than django-tables2's loop with a tag a row: the same rows, and with none the
+    table's empty text across all its columns, as the loop wrote them."""
+    from django.template import Context, Template
+
+    project = make_project(name="<b>项目</b>")
+    make_milestone(project, TODAY - DAYS(40), title="<i>节点</i>")
+    client.force_login(manager)
+    loop = Template(
+        "{% load portfolio %}<tbody >{% for row in table.paginated_rows %}"
+        "{% if kind == 'portfolio' %}{% portfolio_row table row.record %}"
+        "{% else %}{% milestone_row table row.record %}{% endif %}{% endfor %}\n</tbody>"
+    )
+    kind = "portfolio" if url == reverse("projects:portfolio") else "milestone"
+    nothing = "?q=no-such-thing" if kind == "portfolio" else "?band=181-"
+    for query in ("", nothing):
+        response = client.get(url + query)
+        table = response.context["table"]
+        page = response.content.decode()
+        body = page[page.index("<tbody") : page.index("</tbody>") + len("</tbody>")]
+        if query:
+            assert body == (
+                f'<tbody >\n<tr><td colspan="{len(table.columns)}">{table.empty_text}</td></tr>'
+                "\n</tbody>"
+            )
+            assert len(table.columns) > 5
+        else:
+            del table.row_parts  # made afresh by the loop, as by the tag
+            assert body == loop.render(Context({"table": table, "kind": kind}))
+            assert "&lt;b&gt;项目&lt;/b&gt;" in body
