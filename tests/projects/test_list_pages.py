@@ -388,7 +388,9 @@ def test_department_and_chapter_options_read_as_rows_say_what_the_objects_say(la
 
 
 @pytest.mark.parametrize("url", [reverse("projects:portfolio"), reverse("projects:overdue")])
-def test_the_table_body_written_in_one_tag_is_the_template_loops(frozen_today, client, manager, url):
+def test_the_table_body_written_in_one_tag_is_the_template_loops(
+    frozen_today, client, manager, url
+):
     """The portfolio's and the overdue board's <tbody> is written by one tag (table_body)
     rather than django-tables2's loop with a tag a row: the same rows, and with none the
     table's empty text across all its columns, as the loop wrote them."""
