@@ -47,12 +47,15 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         fields = self.field.label_fields
-        if fields is None or self.field.to_field_name:
+        rows = None
+        if fields is not None and not self.field.to_field_name:
+            rows = kept_rows(self.queryset, ("pk", *fields))  # None for a filtered queryset
+        if rows is None:
             for obj in self.queryset.all():
                 yield self.choice(obj)
             return
         label = self.field.label_from_row
-        for row in kept_rows(self.queryset, ("pk", *fields)):
+        for row in rows:
             yield ModelChoiceIteratorValue(row[0], None), label(*row[1:])
 
 

@@ -421,3 +421,17 @@ def test_the_table_body_written_in_one_tag_is_the_template_loops(
             del table.row_parts  # made afresh by the loop, as by the tag
             assert body == loop.render(Context({"table": table, "kind": kind}))
             assert "&lt;b&gt;项目&lt;/b&gt;" in body
+
+
+def test_a_filtered_choice_of_departments_still_reads_its_objects():
+    """A department select over a narrowed queryset (not the whole table in its order)
+    is read as objects, the same labels."""
+    from projects.filters import DepartmentChoiceField
+
+    kept = make_department(name="甲局", short_name="甲")
+    make_department(name="乙局")
+    field = DepartmentChoiceField(queryset=Department.objects.filter(pk=kept.pk))
+    assert [(str(value), label) for value, label in field.choices] == [
+        ("", field.empty_label),
+        (str(kept.pk), "甲"),
+    ]
