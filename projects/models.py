@@ -322,6 +322,26 @@ class PlanChapter(CleanTextModel, models.Model):
 INVESTMENT_SOURCES = ("correction", "reports", "admin")
 
 
+def year_investment(row, reports):
+    """A project's investment for a year, by the rule of ProjectQuerySet.with_investment(),
+    from rows already read (its page reads them all; no query): `row` the year's
+    AnnualInvestment or None, `reports` its progress reports of that year, in any order.
+    (planned, completed, source), as with_investment() annotates them: the correction, else
+    the year to date of the newest report that gives one, else the yearly figure; (None,
+    None, "") for a year with neither. with_investment() is this rule in SQL; tests hold the
+    two to the same figures."""
+    figures = (r for r in reports if r.investment_completed_ytd is not None)
+    newest = max(figures, key=lambda r: r.period, default=None)
+    planned = row.planned if row is not None else None
+    if row is not None and row.correction_reason != "" and row.completed is not None:
+        return planned, row.completed, INVESTMENT_SOURCES[0]
+    if newest is not None:
+        return planned, newest.investment_completed_ytd, INVESTMENT_SOURCES[1]
+    if row is not None:
+        return planned, row.completed, INVESTMENT_SOURCES[2]
+    return None, None, ""
+
+
 def schedule_health(milestones, on=None):
     """ProjectQuerySet.with_schedule_health()'s colour, from a project's `milestones`
     already read (its page reads them all): red, amber or green by the same rule (tests
@@ -424,9 +444,10 @@ class ProjectQuerySet(models.QuerySet):
     def with_investment(self, year, suffix="", source=True, subqueries=False):
         """The investment ledger, in the same query: annotate the year's
         investment_planned (the administrator's yearly plan), investment_completed and
-        investment_source. This is the one definition of a project's completed investment
-        for a year; every page, export, the workbook and the digest read it (through
-        projects/ledger.py):
+        investment_source. This is the rule of year_investment() in SQL, the one definition
+        of a project's completed investment for a year; every page, export, the workbook and
+        the digest read it (through projects/ledger.py), a project's page by
+        year_investment() from the rows it has read:
 
           1. an administrator's correction for the year (AnnualInvestment with who and why)
              ("correction");
