@@ -1,5 +1,6 @@
 """The portfolio: departments, plans and their chapters, projects, milestones, reports, money."""
 
+import copy
 import datetime
 from decimal import Decimal
 
@@ -632,6 +633,77 @@ def kept_sql(key, build):
         return queryset.db, sql, tuple(params)
 
     return built_once(("sql", *key), compile_)
+def rows_once(key, build, *values):
+    """The rows of build(*values), a queryset, read at each call, its SQL made once for
+    `key`: build() is called once, with stand-ins for `values` (ids, codes), and compiled;
+    at each call the compiled SQL runs with the call's values in the stand-ins' places.
+    For a query whose shape is fixed (it must not depend on the values but through their
+    places as parameters): building and compiling a project page's dozen querysets cost it
+    more processor time than running them. Should a stand-in not be found among the
+    parameters as given (a lookup that changes it), the queryset is built at each call."""
+    kinds = tuple(type(value) for value in values)
+    kept = built_once(("rows", *key, kinds), lambda: compile_once(build, kinds))
+    if kept is None:
+        return list(build(*values))
+    queryset, compiler, sql, params, places = kept
+    params = list(params)
+    for place, n in places:
+        params[place] = values[n]
+    # A queryset like the kept one (not a copy of its query, which would cost a good part
+    # of building one) on the kept query bound to the call's parameters.
+    run = type(queryset)(
+        model=queryset.model,
+        query=BoundQuery(queryset.query, compiler, sql, params),
+        using=queryset._db,
+        hints=queryset._hints,
+    )
+    run._iterable_class, run._fields = queryset._iterable_class, queryset._fields
+    run._prefetch_related_lookups = queryset._prefetch_related_lookups
+    run._known_related_objects = queryset._known_related_objects
+    return list(run)
+
+
+STAND_INS = {
+    int: lambda n: -2_000_000_000 + n,  # in the range of any integer column
+    str: lambda n: f"\x1fstand-in {n}\x1f",
+}
+
+
+def compile_once(build, kinds):
+    """(queryset, its compiler after compiling, SQL, parameters, [(place of a stand-in
+    among the parameters, the value's index)]) of build() on stand-ins of `kinds`; None
+    should a stand-in be missing from the parameters."""
+    stand_ins = [STAND_INS[kind](n) for n, kind in enumerate(kinds)]
+    queryset = build(*stand_ins)
+    if queryset._known_related_objects:
+        return None  # a reverse foreign key's manager would give each row its stand-in
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    places = [
+        (place, stand_ins.index(param))
+        for place, param in enumerate(params)
+        if type(param) in STAND_INS and param in stand_ins
+    ]
+    if {n for _place, n in places} != set(range(len(stand_ins))):
+        return None
+    return queryset, compiler, sql, tuple(params), places
+
+
+class BoundQuery:
+    """A kept query at one call of rows_once(): its compiler, as compiled once, with the
+    call's parameters and the connection of this thread; all else is the kept query's."""
+
+    def __init__(self, query, compiler, sql, params):
+        self.kept, self.compiler, self.sql, self.params = query, compiler, sql, params
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connections[using or self.compiler.using]
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, self.params)
+        return compiler
+
+    def __getattr__(self, name):
+        return getattr(self.kept, name)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
