@@ -175,7 +175,7 @@ html_tag("report_heading", lambda report: rows.report_heading(report, health))
 html_tag("review_line", rows.review_line)
 html_tag(
     "report_entries",
-    lambda context, *args: rows.report_entries(*args, context.get("csrf_token"), health),
+    lambda context, *args: rows.report_entries(*args, context.get("csrf_token"), badges()),
     takes_context=True,
 )
 html_tag("project_milestone_rows", rows.project_milestone_rows)
