@@ -643,7 +643,7 @@ def rows_once(key, build, *values):
     parameters as given (a lookup that changes it), the queryset is built at each call."""
     kinds = tuple(type(value) for value in values)
     kept = built_once(("rows", *key, kinds), lambda: compile_once(build, kinds))
-    if kept is None:
+    if not kept:
         return list(build(*values))
     queryset, compiler, sql, params, places = kept
     params = list(params)
@@ -671,12 +671,12 @@ STAND_INS = {
 
 def compile_once(build, kinds):
     """(queryset, its compiler after compiling, SQL, parameters, [(place of a stand-in
-    among the parameters, the value's index)]) of build() on stand-ins of `kinds`; None
-    should a stand-in be missing from the parameters."""
+    among the parameters, the value's index)]) of build() on stand-ins of `kinds`; () should
+    a stand-in be missing from the parameters (kept too: not to be compiled at each call)."""
     stand_ins = [STAND_INS[kind](n) for n, kind in enumerate(kinds)]
     queryset = build(*stand_ins)
     if queryset._known_related_objects:
-        return None  # a reverse foreign key's manager would give each row its stand-in
+        return ()  # a reverse foreign key's manager would give each row its stand-in
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     places = [
@@ -685,7 +685,7 @@ def compile_once(build, kinds):
         if type(param) in STAND_INS and param in stand_ins
     ]
     if {n for _place, n in places} != set(range(len(stand_ins))):
-        return None
+        return ()
     return queryset, compiler, sql, tuple(params), places
 
 
