@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django_tables2.utils import AttributeDict
 
-from projects import formatting, names, plandata, rows, timeline
+from projects import charts, formatting, names, plandata, rows, timeline
 from projects.clock import today
 from projects.models import ProgressReport, Project
 
@@ -170,7 +170,8 @@ def html_tag(name, write, takes_context=False):
 
 
 # A report's line and its review on its project's page, each report's entry there, the rows
-# of its milestones, investment by year and approvals, and a timeline's SVG.
+# of its milestones, investment by year and approvals, a timeline's SVG and an investment
+# curve's.
 html_tag("report_heading", lambda report: rows.report_heading(report, health))
 html_tag("review_line", rows.review_line)
 html_tag(
@@ -182,6 +183,7 @@ html_tag("project_milestone_rows", rows.project_milestone_rows)
 html_tag("investment_rows", rows.investment_rows)
 html_tag("approval_rows", rows.approval_rows)
 html_tag("timeline_svg", timeline.svg)
+html_tag("investment_curve", charts.svg)  # a curve and the id of its title
 
 
 @register.simple_tag
