@@ -633,16 +633,20 @@ def kept_sql(key, build):
         return queryset.db, sql, tuple(params)
 
     return built_once(("sql", *key), compile_)
+
+
 def rows_once(key, build, *values):
     """The rows of build(*values), a queryset, read at each call, its SQL made once for
     `key`: build() is called once, with stand-ins for `values` (ids, codes), and compiled;
     at each call the compiled SQL runs with the call's values in the stand-ins' places.
     For a query whose shape is fixed (it must not depend on the values but through their
     places as parameters): building and compiling a project page's dozen querysets cost it
-    more processor time than running them. Should a stand-in not be found among the
+    more processor time than running them. Unlike kept_sql(), whose parameters are fixed,
+    it binds the call's values and makes model instances (with their select_related ones,
+    prefetches too) as the queryset would. Should a stand-in not be found among the
     parameters as given (a lookup that changes it), the queryset is built at each call."""
     kinds = tuple(type(value) for value in values)
-    kept = built_once(("rows", *key, kinds), lambda: compile_once(build, kinds))
+    kept = built_once(("rows once", *key, kinds), lambda: compile_once(build, kinds))
     if not kept:
         return list(build(*values))
     queryset, compiler, sql, params, places = kept
