@@ -154,7 +154,7 @@ def milestone_row(table, milestone):
 
 def html_tag(name, write, takes_context=False):
     """A simple tag `name` showing what write(*its arguments) returns: HTML written in Python
-    (projects/rows.py, projects/timeline.py), which escapes what it puts in, marked safe.
+    (projects/rows.py, timeline.py, charts.py), which escapes what it puts in, marked safe.
     With `takes_context`, write() gets the template's context first."""
     if takes_context:
 
