@@ -8,7 +8,8 @@ correction, else the year to date of the year's newest monthly report, else the
 administrator's yearly figure. How a report's month and year to date agree is
 ProgressReport.clean_investment(). Everything here reads those two; nothing here decides
 a figure again, but for one project's page (project_years, project_curve), which applies
-the same rule to the rows the page has already read, held to the same figures by tests.
+the same rule to the rows the page has already read (year_investment(), projects/models.py,
+beside with_investment()), held to the same figures by tests.
 Each function runs a fixed number of queries whatever the number of projects."""
 
 import calendar
@@ -20,12 +21,12 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
-    INVESTMENT_SOURCES,
     KeyProject,
     PlanChapter,
     ProgressReport,
     Project,
     ProjectChapter,
+    year_investment,
 )
 from .names import row_department
 
@@ -271,30 +272,19 @@ def key_project_years():
 def project_years(investments, reports):
     """A project's ledger by year: [Figures] oldest first, each with its `source`, from its
     yearly rows (`investments`) and `reports` (no query; the project's page has read them
-    already). The rule is with_investment()'s, applied to those rows: the year's correction,
-    else the year to date of its newest report that gives one, else the yearly figure
-    (tests hold the two to the same figures)."""
+    already), each year's by year_investment(), with_investment()'s rule in Python. A year
+    is here for its yearly row or for a report's figure."""
     rows = {row.year: row for row in investments}
-    newest = {}  # year: (month, year to date) of its newest report with a figure
+    by_year = defaultdict(list)
     for r in reports:
-        if r.investment_completed_ytd is not None:
-            known = newest.get(r.period.year)
-            if known is None or r.period > known[0]:
-                newest[r.period.year] = (r.period, r.investment_completed_ytd)
+        by_year[r.period.year].append(r)
     found = []
-    for year in sorted(rows.keys() | newest.keys()):
-        row = rows.get(year)
-        correction = row.completed if row is not None and row.correction_reason != "" else None
-        year_to_date = newest[year][1] if year in newest else None
-        figures = Figures(label=str(year), key=year, projects=1)
-        figures.planned = row.planned if row is not None else None
-        if correction is not None:
-            figures.completed, figures.source = correction, INVESTMENT_SOURCES[0]
-        elif year_to_date is not None:
-            figures.completed, figures.source = year_to_date, INVESTMENT_SOURCES[1]
-        else:  # a yearly row: a year is here for its row or for a report's figure
-            figures.completed, figures.source = row.completed, INVESTMENT_SOURCES[2]
-        found.append(figures)
+    for year in sorted(rows.keys() | by_year.keys()):
+        planned, completed, source = year_investment(rows.get(year), by_year[year])
+        if source:
+            figures = Figures(label=str(year), key=year, projects=1)
+            figures.planned, figures.completed, figures.source = planned, completed, source
+            found.append(figures)
     return found
 
 

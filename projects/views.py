@@ -70,6 +70,7 @@ from .models import (
     Project,
     ProjectChapter,
     is_health_mismatch,
+    rows_once,
     schedule_health,
 )
 from .names import row_department, row_name
@@ -142,35 +143,53 @@ REPORT_FIELDS = (
 )
 
 
+# What a project's page reads, each a query of a fixed shape whose SQL is made once
+# (rows_once()) and run with the project's code or id at each request.
+PAGE_QUERIES = {
+    "project": lambda code: Project.objects.select_related("lead_department").filter(code=code),
+    "milestones": lambda pk: Milestone.objects.filter(project_id=pk)
+    .select_related("responsible_department")
+    .order_by("planned_date", "pk"),
+    "reports": lambda pk: ProgressReport.objects.filter(project_id=pk)
+    .select_related("author", "reviewed_by")
+    .only(*REPORT_FIELDS)
+    .newest_first(),
+    "investments": lambda pk: AnnualInvestment.objects.filter(project_id=pk).order_by("year"),
+    "approvals": lambda pk: Approval.objects.filter(project_id=pk)
+    .select_related("kind")
+    .order_by("kind__order", "pk"),
+    "problems": lambda pk: CoordinationProblem.objects.filter(report__project_id=pk)
+    .select_related("help_department", "resolved_by")
+    .prefetch_related("supervision_orders"),
+    # Through a project that is only its id, the same queries as through the project.
+    "partner_departments": lambda pk: Project(pk=pk).partner_departments.all(),
+    "chapter_links": lambda pk: ProjectChapter.objects.filter(project_id=pk)
+    .select_related("chapter__plan")
+    .order_by("chapter__plan__number", "chapter__order"),
+    "indicators": lambda pk: Project(pk=pk).indicators.all(),
+    "carryovers": lambda pk: Carryover.objects.filter(project_id=pk).for_marks(),
+}
+
+
+def page_rows(name, value):
+    """The rows of the project page's query `name` (PAGE_QUERIES) for a code or an id."""
+    return rows_once(("project page", name), PAGE_QUERIES[name], value)
+
+
 @login_required
 def project_detail(request, code):
     on = today()
-    project = get_object_or_404(Project.objects.select_related("lead_department"), code=code)
-    # Each list read straight by the project's id, as the template shows it (the work of
-    # prefetch_related, for a single project, is spent for nothing).
-    of_project = {"project_id": project.pk}
-    milestones = list(
-        Milestone.objects.filter(**of_project)
-        .select_related("responsible_department")
-        .order_by("planned_date", "pk")
-    )
+    found = page_rows("project", code)
+    if not found:
+        raise Http404("No Project matches the given query.")
+    project = found[0]  # codes are unique
+    milestones = page_rows("milestones", project.pk)
     project.schedule_health = schedule_health(milestones, on)
-    reports = list(
-        ProgressReport.objects.filter(**of_project)
-        .select_related("author", "reviewed_by")
-        .only(*REPORT_FIELDS)
-        .newest_first()
-    )
-    investments = list(AnnualInvestment.objects.filter(**of_project).order_by("year"))
-    approvals = list(
-        Approval.objects.filter(**of_project).select_related("kind").order_by("kind__order", "pk")
-    )
+    reports = page_rows("reports", project.pk)
+    investments = page_rows("investments", project.pk)
+    approvals = page_rows("approvals", project.pk)
     may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
-    problems = list(
-        CoordinationProblem.objects.filter(report__project=project)
-        .select_related("help_department", "resolved_by")
-        .prefetch_related("supervision_orders")
-    )
+    problems = page_rows("problems", project.pk)
     by_pk = {report.pk: report for report in reports}
     for problem in problems:
         problem.report = by_pk[problem.report_id]  # already in hand
@@ -214,14 +233,10 @@ def project_detail(request, code):
     history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
         "project": project,
-        "partner_departments": list(project.partner_departments.all()),
-        "chapter_links": list(
-            ProjectChapter.objects.filter(**of_project)
-            .select_related("chapter__plan")
-            .order_by("chapter__plan__number", "chapter__order")
-        ),
-        "indicators": list(project.indicators.all()),
-        "carryovers": list(Carryover.objects.filter(**of_project).for_marks()),
+        "partner_departments": page_rows("partner_departments", project.pk),
+        "chapter_links": page_rows("chapter_links", project.pk),
+        "indicators": page_rows("indicators", project.pk),
+        "carryovers": page_rows("carryovers", project.pk),
         "milestones": milestones,
         "reports": reports,
         "latest_report": latest,

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django_tables2.utils import AttributeDict
 
-from projects import formatting, names, plandata
+from projects import charts, formatting, names, plandata, rows, timeline
 from projects.clock import today
 from projects.models import ProgressReport, Project
 
@@ -111,8 +111,6 @@ def pair(headers, row):
 def portfolio_row(table, project):
     """A row of the portfolio table, written in Python (projects/rows.py); what it needs
     once for the table (escaped headers, the link maker) is kept on the table."""
-    from projects import rows
-
     if not hasattr(table, "row_parts"):
         table.row_parts = (
             {name: conditional_escape(label) for name, label in table.labels.items()},
@@ -141,8 +139,6 @@ def badges():
 def milestone_row(table, milestone):
     """A row of the overdue board or the upcoming list, written in Python
     (projects/rows.py); what it needs once for the table is kept on the table."""
-    from projects import rows
-
     if not hasattr(table, "row_parts"):
         table.row_parts = (
             {name: conditional_escape(label) for name, label in table.labels.items()},
@@ -156,61 +152,38 @@ def milestone_row(table, milestone):
     )
 
 
-@register.simple_tag
-def report_heading(report):
-    """A report's line on its project's page, written in Python (projects/rows.py)."""
-    from projects import rows
+def html_tag(name, write, takes_context=False):
+    """A simple tag `name` showing what write(*its arguments) returns: HTML written in Python
+    (projects/rows.py, timeline.py, charts.py), which escapes what it puts in, marked safe.
+    With `takes_context`, write() gets the template's context first."""
+    if takes_context:
 
-    return mark_safe(rows.report_heading(report, health))
+        def tag(context, *args):
+            return mark_safe(write(context, *args))
 
+    else:
 
-@register.simple_tag
-def review_line(report):
-    """A report's review on its project's page, written in Python (projects/rows.py)."""
-    from projects import rows
+        def tag(*args):
+            return mark_safe(write(*args))
 
-    return mark_safe(rows.review_line(report))
-
-
-@register.simple_tag
-def project_milestone_rows(milestones, may_supervise):
-    """The rows of a project's milestone table, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    return mark_safe(rows.project_milestone_rows(milestones, may_supervise))
+    register.simple_tag(tag, name=name, takes_context=takes_context)
 
 
-@register.simple_tag(takes_context=True)
-def report_entries(context, reports, project, may_report, may_review):
-    """Each report's entry on its project's page, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    token = context.get("csrf_token")
-    return mark_safe(rows.report_entries(reports, project, may_report, may_review, token, health))
-
-
-@register.simple_tag
-def timeline_svg(tl, tl_id):
-    """A Timeline's SVG, written in Python (projects/timeline.py svg())."""
-    from projects import timeline
-
-    return mark_safe(timeline.svg(tl, tl_id))
-
-
-@register.simple_tag
-def investment_rows(years):
-    """The rows of a project's investment by year, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    return mark_safe(rows.investment_rows(years))
-
-
-@register.simple_tag
-def approval_rows(approvals, may_update):
-    """The rows of a project's approvals, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    return mark_safe(rows.approval_rows(approvals, may_update))
+# A report's line and its review on its project's page, each report's entry there, the rows
+# of its milestones, investment by year and approvals, a timeline's SVG and an investment
+# curve's.
+html_tag("report_heading", lambda report: rows.report_heading(report, health))
+html_tag("review_line", rows.review_line)
+html_tag(
+    "report_entries",
+    lambda context, *args: rows.report_entries(*args, context.get("csrf_token"), badges()),
+    takes_context=True,
+)
+html_tag("project_milestone_rows", rows.project_milestone_rows)
+html_tag("investment_rows", rows.investment_rows)
+html_tag("approval_rows", rows.approval_rows)
+html_tag("timeline_svg", timeline.svg)
+html_tag("investment_curve", charts.svg)  # a curve and the id of its title
 
 
 @register.simple_tag

@@ -123,3 +123,50 @@ def test_its_subqueries_compiled_once_give_the_sql_of_a_queryset_built_afresh():
     make_milestone(make_project(), D(2026, 1, 1))
     assert Project.objects.for_portfolio(on).count() == 1
     assert [p.overdue_count for p in Project.objects.for_portfolio(on)] == [1]
+
+
+def test_a_query_made_once_reads_the_rows_of_each_call_as_they_are_now(
+    client, manager, django_assert_num_queries
+):
+    """rows_once(): the SQL is made once, the rows are read at each call, with that call's
+    values; a project's page shows what was saved since it was last shown."""
+    from projects.models import Milestone, rows_once
+
+    def milestones(pk):
+        return Milestone.objects.filter(project_id=pk).select_related("project").order_by("pk")
+
+    first, second = make_project(), make_project()
+    make_milestone(first, D(2026, 1, 1), title="开工")
+    assert [m.title for m in rows_once(("test milestones",), milestones, first.pk)] == ["开工"]
+    assert rows_once(("test milestones",), milestones, second.pk) == []
+    make_milestone(second, D(2026, 2, 1), title="主体完工")
+    make_milestone(first, D(2026, 3, 1), title="验收")
+    with django_assert_num_queries(1):
+        found = rows_once(("test milestones",), milestones, first.pk)
+    assert [(m.title, m.project.code) for m in found] == [("开工", first.code), ("验收", first.code)]
+    assert [m.title for m in rows_once(("test milestones",), milestones, second.pk)] == ["主体完工"]
+
+    # A value used other than as a parameter as given (here made a pattern): built each call.
+    def named(text):
+        return Milestone.objects.filter(title__contains=text).order_by("pk")
+
+    assert [m.title for m in rows_once(("test named",), named, "完工")] == ["主体完工"]
+    assert [m.title for m in rows_once(("test named",), named, "开")] == ["开工"]
+
+    client.force_login(manager)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "验收" in page and "主体完工" not in page
+    Milestone.objects.filter(title="验收").update(title="竣工验收")
+    assert "竣工验收" in client.get(first.get_absolute_url()).content.decode()
+
+
+def test_a_query_made_once_keeps_values_and_flat_lists():
+    from projects.models import rows_once
+
+    project = make_project(code="LW-TRA-901")
+
+    def ids(code):
+        return Project.objects.filter(code=code).values_list("pk", flat=True)
+
+    assert rows_once(("test codes",), ids, project.code) == [project.pk]
+    assert rows_once(("test codes",), ids, "LW-TRA-902") == []

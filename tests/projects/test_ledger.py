@@ -442,6 +442,64 @@ def test_each_year_of_a_project_takes_its_own_row_and_reports(
     assert page.context["curve"].plan_y is None  # 2026 has no yearly row: no plan drawn
 
 
+@pytest.mark.parametrize(
+    "yearly, year_to_date, expected",
+    [
+        # A correction wins over the reports' figure.
+        ((9, 1, "统计局年度核定"), ["2", "5"], (Decimal(9), Decimal(1), "correction")),
+        # A yearly row without a reason is no correction: the newest report's figure (the
+        # newest report without one leaves it).
+        ((9, 1, ""), ["2", "5", None], (Decimal(9), Decimal(5), "reports")),
+        # Reports without a figure leave the yearly figure.
+        ((9, 1, ""), [None, None], (Decimal(9), Decimal(1), "admin")),
+        ((9, 1, "核定"), [], (Decimal(9), Decimal(1), "correction")),
+        ((9, 1, ""), [], (Decimal(9), Decimal(1), "admin")),
+        (None, ["3", None], (None, Decimal(3), "reports")),
+        (None, [None], (None, None, "")),
+        (None, [], (None, None, "")),
+    ],
+)
+def test_the_rule_in_python_and_in_sql_give_the_same_figures(
+    frozen_today, department_a, editor_a, yearly, year_to_date, expected
+):
+    """year_investment(), the rule a project's page applies to the rows it has read, and
+    with_investment(), the same rule in SQL (a join, or subqueries), give the same planned
+    and completed figures and source, whatever the year holds."""
+    from projects.models import year_investment
+
+    project = make_project(code="LW-TRA-211", lead_department=department_a, stage="construction")
+    if yearly is not None:
+        planned, completed, reason = yearly
+        AnnualInvestment.objects.create(
+            project=project,
+            year=2025,
+            planned=planned,
+            completed=completed,
+            corrected_by="区统计局" if reason else "",
+            correction_reason=reason,
+        )
+    for month, figure in enumerate(year_to_date, start=3):  # newest last
+        ytd = {} if figure is None else {"investment_completed_ytd": Decimal(figure)}
+        report(project, D(2025, month, 1), editor_a, **ytd)
+    report(project, D(2026, 1, 1), editor_a, investment_completed_ytd=Decimal("8"))  # next year
+
+    row = project.investments.filter(year=2025).first()
+    reports = [r for r in project.reports.all() if r.period.year == 2025]
+    assert year_investment(row, reports) == expected
+    assert year_investment(row, reversed(reports)) == expected  # in any order
+    for subqueries in (False, True):
+        in_sql = (
+            Project.objects.with_investment(2025, subqueries=subqueries)
+            .values_list("investment_planned", "investment_completed", "investment_source")
+            .get(pk=project.pk)
+        )
+        assert in_sql == expected, subqueries
+    years = ledger.project_years(project.investments.all(), project.reports.all())
+    assert [(f.key, f.planned, f.completed, f.source) for f in years if f.key == 2025] == (
+        [(2025, *expected)] if expected[2] else []
+    )
+
+
 def test_a_chapter_holding_an_umbrella_and_its_part_counts_the_work_once(db):
     """The roll-ups read the chapters of the set the rows came from: the part's link to
     the chapter is there, but the part is counted in its umbrella."""

@@ -573,3 +573,53 @@ def test_approval_and_investment_rows_are_written_as_the_template_wrote_them(
         for found in (years, []):
             expected = Template(INVESTMENT_ROWS).render(Context({"investments": found}))
             assert rows.investment_rows(found) == expected
+
+
+# The curve's template, as it was before the curve was written in Python (charts.svg()).
+INVESTMENT_CURVE = """{% load i18n %}{% if curve %}
+<svg class="chart" viewBox="0 0 {{ curve.width }} {{ curve.height }}" role="img" aria-labelledby="curve-title-{{ curve_id }}">
+  <title id="curve-title-{{ curve_id }}">{% translate "Cumulative completed investment by month against the year's plan" %}</title>
+  {% for y, label in curve.y_ticks %}
+    <line class="grid" x1="{{ curve.plot_left }}" x2="{{ curve.plot_right }}" y1="{{ y }}" y2="{{ y }}"/>
+    <text class="tick" x="{{ curve.plot_left|add:'-6' }}" y="{{ y }}" text-anchor="end" dominant-baseline="middle">{{ label }}</text>
+  {% endfor %}
+  {% for x, month in curve.x_ticks %}
+    <text class="tick" x="{{ x }}" y="{{ curve.plot_bottom|add:'16' }}" text-anchor="middle">{{ month }}</text>
+  {% endfor %}
+  <text class="tick axis-unit" x="{{ curve.plot_left }}" y="12" text-anchor="start">{% translate "100 million yuan" %}</text>
+  <text class="tick axis-unit" x="{{ curve.plot_right }}" y="{{ curve.height|add:'-4' }}" text-anchor="end">{% translate "month" %}</text>
+  {% if curve.plan_y is not None %}<line class="plan" x1="{{ curve.plot_left }}" x2="{{ curve.plot_right }}" y1="{{ curve.plan_y }}" y2="{{ curve.plan_y }}"/>
+  <text class="tick" x="{{ curve.plot_left|add:'4' }}" y="{{ curve.plan_y|add:'-4' }}">{% blocktranslate with plan=curve.plan_label %}plan {{ plan }}{% endblocktranslate %}</text>{% endif %}
+  {% if curve.pace_points %}<polyline class="expected" points="{{ curve.pace_points }}"/>{% endif %}
+  {% if curve.actual_points %}<polyline class="actual" points="{{ curve.actual_points }}"/>{% endif %}
+  {% for x, y, label in curve.actual_dots %}<circle class="actual" cx="{{ x }}" cy="{{ y }}" r="3.5"><title>{{ label }}</title></circle>{% endfor %}
+</svg>
+<p class="legend"><span class="key actual"></span> {% translate "completed to date, from the monthly reports" %} <span class="key expected"></span> {% translate "pace of the year's plan" %}</p>
+{% if curve.unplaced %}<p class="muted">{% blocktranslate with amount=curve.unplaced %}The year's completed figure differs from the curve by {{ amount }}: administrators' yearly figures and corrections, which belong to no month.{% endblocktranslate %}</p>{% endif %}
+{% else %}<p class="muted">{% translate "No monthly figures for this year yet." %}</p>{% endif %}
+"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_investment_curve_is_written_as_the_template_wrote_it(language):
+    from django.template import Context, Template
+
+    from projects import charts
+
+    curves = [
+        None,
+        charts.investment_curve([], Decimal("20"), Decimal("8")),  # a plan, no month
+        charts.investment_curve(
+            [(1, Decimal("0.5")), (2, Decimal("1.25")), (5, Decimal("1234.5"))],
+            Decimal("2000"),
+            Decimal("1300"),  # some in no month
+        ),
+        charts.investment_curve([(3, Decimal("2")), (4, Decimal("3"))], None, Decimal("3")),
+        charts.investment_curve([(12, Decimal("0.0001"))], Decimal("0.5")),
+    ]
+    assert all(curves[1:])
+    with translation.override(language):
+        for curve in curves:
+            for curve_id in ("project", "<x & 'y'>"):
+                context = Context({"curve": curve, "curve_id": curve_id})
+                assert charts.svg(curve, curve_id) == Template(INVESTMENT_CURVE).render(context)
