@@ -1,17 +1,16 @@
-from django.db import connections
 from django.utils.functional import SimpleLazyObject
 
-from .models import Project, kept_sql
+from .models import Project, rows_once
 
 
 def has_sample_data():
-    """Whether the database holds sample data (one query, its SQL compiled once)."""
-    using, sql, params = kept_sql(
-        ("has-sample-data",), lambda: Project.objects.filter(is_sample=True).values("pk")[:1]
+    """Whether the database holds sample data (one query, made once: rows_once())."""
+    return bool(
+        rows_once(
+            ("has sample data",),
+            lambda: Project.objects.filter(is_sample=True).order_by().values_list("pk")[:1],
+        )
     )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
 
 
 def sample_data(request):

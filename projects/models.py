@@ -584,11 +584,11 @@ def built_once(key, build):
     return built
 
 
-def kept_rows(queryset, fields):
-    """The rows (tuples of `fields`) of a queryset that reads a whole table in an order, such
-    as a select's departments or chapters, by SQL compiled once (built_once()); None for
-    any other queryset (one with a filter, a slice, an annotation...), whose SQL is not
-    fixed by its model, fields and order alone. The rows are read at every call."""
+def whole_table(queryset):
+    """(model, order) of a queryset that reads a whole table in an order (a select's
+    departments or chapters, the plans): its SQL is fixed by them and the columns read, so
+    it can be made once (rows_once()); None for any other (a filter, a slice, an
+    annotation...)."""
     query = queryset.query
     if (
         query.where
@@ -599,40 +599,33 @@ def kept_rows(queryset, fields):
         or query.combinator
     ):
         return None
-    order = tuple(query.order_by) or tuple(query.get_meta().ordering)
-    key = ("rows", queryset.db, queryset.model._meta.label, tuple(fields), order)
+    return queryset.model, tuple(query.order_by) or tuple(query.get_meta().ordering)
 
-    def compile_():
-        listed = queryset.model._default_manager.using(queryset.db).order_by(*order)
-        sql, params = listed.values_list(*fields).query.get_compiler(queryset.db).as_sql()
-        return sql, tuple(params)
 
-    sql, params = built_once(key, compile_)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def kept_rows(queryset, fields):
+    """The rows (tuples of `fields`) of a whole_table() queryset, read at each call by SQL
+    made once; None for any other queryset."""
+    table = whole_table(queryset)
+    if table is None:
+        return None
+    model, order = table
+    return rows_once(
+        ("whole table", queryset.db, model._meta.label, tuple(fields), order),
+        lambda: model._default_manager.using(queryset.db).order_by(*order).values_list(*fields),
+    )
 
 
 def kept_objects(queryset):
-    """list(queryset), for a queryset that kept_rows() takes, made from its rows read by
-    SQL compiled once (the plans atop every list page, say); else list(queryset)."""
-    fields = [field.attname for field in queryset.model._meta.concrete_fields]
-    rows = kept_rows(queryset, fields)
-    if rows is None:
+    """list(queryset), by SQL made once for a whole_table() queryset (the plans atop every
+    list page, say)."""
+    table = whole_table(queryset)
+    if table is None or queryset.query.select_related:
         return list(queryset)
-    return [queryset.model.from_db(queryset.db, fields, row) for row in rows]
-
-
-def kept_sql(key, build):
-    """(database alias, SQL, parameters) of the queryset build() makes, compiled once for
-    `key` (built_once()): for a small query made at every page whose SQL never changes."""
-
-    def compile_():
-        queryset = build()
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-        return queryset.db, sql, tuple(params)
-
-    return built_once(("sql", *key), compile_)
+    model, order = table
+    return rows_once(
+        ("whole table", queryset.db, model._meta.label, order),
+        lambda: model._default_manager.using(queryset.db).order_by(*order),
+    )
 
 
 def rows_once(key, build, *values):
@@ -641,10 +634,11 @@ def rows_once(key, build, *values):
     at each call the compiled SQL runs with the call's values in the stand-ins' places.
     For a query whose shape is fixed (it must not depend on the values but through their
     places as parameters): building and compiling a project page's dozen querysets cost it
-    more processor time than running them. Unlike kept_sql(), whose parameters are fixed,
-    it binds the call's values and makes model instances (with their select_related ones,
-    prefetches too) as the queryset would. Should a stand-in not be found among the
-    parameters as given (a lookup that changes it), the queryset is built at each call."""
+    more processor time than running them. It makes model instances (with their
+    select_related ones, prefetches too), values or flat lists, as the queryset would.
+    Should a stand-in not be found among the parameters as given (a lookup that changes
+    it, such as a date and time on SQLite, passed as text), the queryset is built at each
+    call."""
     kinds = tuple(type(value) for value in values)
     kept = built_once(("rows once", *key, kinds), lambda: compile_once(build, kinds))
     if not kept:
@@ -670,6 +664,7 @@ def rows_once(key, build, *values):
 STAND_INS = {
     int: lambda n: -2_000_000_000 + n,  # in the range of any integer column
     str: lambda n: f"\x1fstand-in {n}\x1f",
+    datetime.datetime: lambda n: datetime.datetime(1901, 1, 1, 0, 0, n, tzinfo=datetime.UTC),
 }
 
 

@@ -1,43 +1,28 @@
 """Sessions in the database (Django's db backend: every app server reads the same ones),
-with the session's row read by SQL compiled once rather than at every request: the
-session is read for every page, and building and compiling its query cost more processor
-time than running it."""
+with the session's row read by a query made once (rows_once()) rather than built and
+compiled at every request: the session is read for every page, and building and compiling
+its query cost more processor time than running it."""
 
 from django.contrib.sessions.backends import db
-from django.db import connections
 from django.utils import timezone
 
-from .models import kept_sql
-
-# Compiled with these, run with the session's key and the time of the request.
-KEY, MOMENT = "0" * 32, timezone.now()
+from .models import rows_once
 
 
 class SessionStore(db.SessionStore):
-    def _session_data(self):
-        """The session's data as stored, or None for no session (or one expired)."""
-        Session = self.model
-        using, sql, params = kept_sql(
-            ("session-data", Session._meta.label),
-            lambda: Session.objects.filter(session_key=KEY)
-            .filter(expire_date__gt=MOMENT)
-            .values_list("session_data"),
-        )
-        connection = connections[using]
-        if len(params) != 2 or params[0] != KEY:  # the key, then the moment, and nothing else
-            raise RuntimeError(f"unexpected parameters of the session's query: {params!r}")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                (self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())),
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
-
     def load(self):
-        """As Django's db backend loads a session (db.SessionStore.load)."""
-        data = self._session_data() if self.session_key else None
-        if data is None:
+        """As Django's db backend loads a session (db.SessionStore.load): its data, or
+        nothing (and no key) for no session or one expired."""
+        Session = self.model
+        found = self.session_key and rows_once(
+            ("session data", Session._meta.label),
+            lambda key, moment: Session.objects.filter(session_key=key)
+            .filter(expire_date__gt=moment)
+            .values_list("session_data", flat=True),
+            self.session_key,
+            timezone.now(),
+        )
+        if not found:
             self._session_key = None
             return {}
-        return self.decode(data)
+        return self.decode(found[0])
