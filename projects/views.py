@@ -102,9 +102,10 @@ class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
     def get_queryset(self):
         # Of a project's own columns, those the table and its exports show (its
         # description and the rest were read, and made into 50 objects' fields, for nothing).
+        # A page sorted on a figure picks its 50 rows by id before reading them (ids_first).
         return self.plan_switch.projects(
             Project.objects.for_portfolio(on=today()).only(*ProjectTable.PROJECT_FIELDS)
-        )
+        ).ids_first()
 
     def get_table_kwargs(self):
         # The boxes that tick projects to carry over, for those who may.
@@ -443,7 +444,8 @@ def chapter_detail(request, key):
     projects = (
         Project.objects.for_portfolio(on=on)
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
-        .order_by("-overdue_count", "code")[:SHOWN]
+        .order_by("-overdue_count", "code")
+        .ids_first()[:SHOWN]
     )
     context = {
         "chapter": chapter,
@@ -573,7 +575,8 @@ def department_detail(request, slug):
     projects = (
         Project.objects.for_portfolio(on=on)
         .filter(lead_department=department)
-        .order_by("-overdue_count", "code")[:SHOWN]
+        .order_by("-overdue_count", "code")
+        .ids_first()[:SHOWN]
     )
     overdue = (
         Milestone.objects.overdue(on=on)

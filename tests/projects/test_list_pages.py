@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import html
 
-from projects.models import Department
+from projects.models import Department, Project
 
 from ..conftest import (
     TODAY,
@@ -435,3 +435,67 @@ def test_a_filtered_choice_of_departments_still_reads_its_objects():
         ("", field.empty_label),
         (str(kept.pk), "甲"),
     ]
+
+
+def projects_with_tied_overdue_counts(department):
+    """55 projects led by `department` (more than a page), 0 to 2 overdue milestones each,
+    created in an order that is not their codes' (so neither the id nor the order of
+    creation can pass for the code), with a done and a future milestone that never count."""
+    projects = []
+    for n in range(55):
+        project = make_project(code=f"LW-TIE-{(n * 37) % 55:03d}", lead_department=department)
+        for k in range(n % 3):
+            make_milestone(project, TODAY - DAYS(days=10 + k))
+        make_milestone(project, TODAY - DAYS(days=5), actual_date=TODAY - DAYS(days=6))
+        make_milestone(project, TODAY + DAYS(days=5))
+        projects.append((project, n % 3))
+    return projects
+
+
+@pytest.mark.parametrize("sort, descending", [("-overdue_count", True), ("overdue_count", False)])
+def test_the_portfolio_sorted_by_overdue_count_breaks_ties_by_code(
+    client, manager, frozen_today, department_a, sort, descending
+):
+    projects = projects_with_tied_overdue_counts(department_a)
+    key = (lambda p: (-p[1], p[0].code)) if descending else (lambda p: (p[1], p[0].code))
+    expected = [(p.code, n) for p, n in sorted(projects, key=key)]
+    client.force_login(manager)
+    url = reverse("projects:portfolio")
+    shown = []
+    for page in (1, 2):
+        table = client.get(url, {"sort": sort, "page": page}).context["table"]
+        shown += [(row.record.code, row.record.overdue_count) for row in table.page.object_list]
+    assert shown == expected
+    export = client.get(url, {"sort": sort, "_export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == [code for code, _ in expected]
+
+
+def test_a_department_lists_its_projects_most_overdue_first_ties_by_code(
+    client, manager, frozen_today, department_a
+):
+    projects = projects_with_tied_overdue_counts(department_a)
+    expected = [p.code for p, n in sorted(projects, key=lambda p: (-p[1], p[0].code))][:50]
+    client.force_login(manager)
+    page = client.get(reverse("projects:department", args=[department_a.slug]))
+    shown = list(page.context["projects"])
+    assert [p.code for p in shown] == expected
+    assert [p.overdue_count for p in shown] == [
+        n for _, n in sorted(((p.code, n) for p, n in projects), key=lambda x: (-x[1], x[0]))
+    ][:50]
+
+
+@pytest.mark.parametrize("bounds", [(0, 50), (50, 100), (10, 20), (None, 7), (54, None)])
+def test_a_slice_read_ids_first_is_the_same_rows_in_one_query(
+    frozen_today, department_a, django_assert_num_queries, bounds
+):
+    projects_with_tied_overdue_counts(department_a)
+    ordered = Project.objects.for_portfolio(on=TODAY).order_by("-overdue_count", "code")
+    start, stop = bounds
+    fields = ("pk", "code", "overdue_count", "schedule_health", "next_milestone_date")
+    expected = [tuple(getattr(p, f) for f in fields) for p in ordered[start:stop]]
+    with django_assert_num_queries(1):
+        shown = [tuple(getattr(p, f) for f in fields) for p in ordered.ids_first()[start:stop]]
+    assert shown == expected
+    # A single row is read as ever.
+    assert ordered.ids_first()[5].pk == ordered[5].pk
