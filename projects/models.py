@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull, LessThan
 from django.urls import reverse
@@ -366,7 +367,21 @@ class ProjectQuerySet(models.QuerySet):
             return super().__getitem__(k)
         plain = self._chain()
         plain._ids_first = False
-        return plain.filter(pk__in=plain.values("pk")[k])
+        ids = plain.values("pk")
+        # The ids' query keeps only the annotations it sorts on (filters hold their own):
+        # made into a subquery, each annotation is copied, a page's every figure for nothing.
+        query = ids.query
+        sorting = set()
+        for item in query.order_by:
+            if isinstance(item, str):
+                sorting.add(item.removeprefix("-").split(LOOKUP_SEP)[0])
+            else:
+                sorting.update(
+                    e.name.split(LOOKUP_SEP)[0] for e in item.flatten() if isinstance(e, F)
+                )
+        query.annotations = {n: a for n, a in query.annotations.items() if n in sorting}
+        query.set_annotation_mask(())
+        return plain.filter(pk__in=ids[k])
 
     def countable(self):
         """These projects less each part whose umbrella is among them: the one rule for any

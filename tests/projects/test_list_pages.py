@@ -6,6 +6,7 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from lxml import html
@@ -485,12 +486,23 @@ def test_a_department_lists_its_projects_most_overdue_first_ties_by_code(
     ][:50]
 
 
+BY_PERCENT = (F("latest_percent_complete").desc(nulls_last=True), "pk")
+
+
 @pytest.mark.parametrize("bounds", [(0, 50), (50, 100), (10, 20), (None, 7), (54, None)])
+@pytest.mark.parametrize(
+    "order, overdue",
+    [(("-overdue_count", "code"), None), (("overdue_count", "code"), 1), (BY_PERCENT, 0)],
+)
 def test_a_slice_read_ids_first_is_the_same_rows_in_one_query(
-    frozen_today, department_a, django_assert_num_queries, bounds
+    frozen_today, department_a, django_assert_num_queries, bounds, order, overdue
 ):
-    projects_with_tied_overdue_counts(department_a)
-    ordered = Project.objects.for_portfolio(on=TODAY).order_by("-overdue_count", "code")
+    for n, (project, _) in enumerate(projects_with_tied_overdue_counts(department_a)):
+        if n % 4:
+            make_report(project, TODAY.replace(day=1), percent_complete=n % 7)
+    ordered = Project.objects.for_portfolio(on=TODAY).order_by(*order)
+    if overdue is not None:  # filtered on an annotation too
+        ordered = ordered.filter(overdue_count__gt=overdue)
     start, stop = bounds
     fields = ("pk", "code", "overdue_count", "schedule_health", "next_milestone_date")
     expected = [tuple(getattr(p, f) for f in fields) for p in ordered[start:stop]]
