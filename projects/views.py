@@ -442,7 +442,7 @@ def chapter_detail(request, key):
         c for c in scorecards.chapters_with_figures(subtree, on=on) if c.pk == chapter.pk
     )
     projects = (
-        Project.objects.for_portfolio(on=on)
+        Project.objects.for_short_lists(on=on)
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
         .order_by("-overdue_count", "code")
         .ids_first()[:SHOWN]
@@ -573,7 +573,7 @@ def department_detail(request, slug):
     department = get_object_or_404(Department, slug=slug)
     scorecards.departments_with_scores([department], on=on)
     projects = (
-        Project.objects.for_portfolio(on=on)
+        Project.objects.for_short_lists(on=on)
         .filter(lead_department=department)
         .order_by("-overdue_count", "code")
         .ids_first()[:SHOWN]
