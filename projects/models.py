@@ -677,6 +677,14 @@ class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
             ("queryset", self.db, *key), lambda: keep_subqueries(build())
         ).all()
 
+    def for_short_lists(self, on=None):
+        """ProjectQuerySet.for_short_lists() of every project, built once a day."""
+        on = on or today()
+        return self.built_once(
+            ("short lists", on, settings.SCHEDULE_RED_AFTER_DAYS),
+            lambda: self.get_queryset().for_short_lists(on),
+        )
+
     def for_portfolio(self, on=None):
         """ProjectQuerySet.for_portfolio() of every project, built once a day."""
         on = on or today()

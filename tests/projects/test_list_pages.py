@@ -511,3 +511,26 @@ def test_a_slice_read_ids_first_is_the_same_rows_in_one_query(
     assert shown == expected
     # A single row is read as ever.
     assert ordered.ids_first()[5].pk == ordered[5].pk
+
+
+def test_the_short_lists_figures_are_the_portfolios(frozen_today, department_a):
+    for n, (project, _) in enumerate(projects_with_tied_overdue_counts(department_a)):
+        if n % 3:
+            make_report(project, TODAY.replace(day=1), percent_complete=n)
+    fields = (
+        "pk",
+        "lead_department",
+        "overdue_count",
+        "latest_report_period",
+        "latest_health",
+        "latest_percent_complete",
+        "schedule_health",
+        "is_health_mismatch",
+    )
+
+    def rows(queryset):
+        return [tuple(getattr(p, f) for f in fields) for p in queryset.order_by("pk")]
+
+    short = rows(Project.objects.for_short_lists(on=TODAY))
+    assert short == rows(Project.objects.for_portfolio(on=TODAY))
+    assert {row[2] for row in short} == {0, 1, 2}
