@@ -348,14 +348,15 @@ class ProjectQuerySet(models.QuerySet):
         return clone
 
     def ids_first(self):
-        """These projects, whose slices (a page of a list) pick their rows by id first: a
-        narrow query of the ids alone, filtered and sorted as this one and sliced, inside the
-        query that reads what the rows show for those ids alone. Still one query, with the
-        same rows in the same order (the order must be total: end it with a unique field).
+        """These projects, whose slices (a page of a list) sorted on an annotation pick their
+        rows by id first: a narrow query of the ids alone, filtered and sorted as this one and
+        sliced, inside the query that reads what the rows show for those ids alone. Still one
+        query, with the same rows in the same order (the order must be total: end it with a
+        unique field).
 
         Sorted by a figure (the overdue count), PostgreSQL otherwise joins and sorts the whole
         width of every row, and computes the cheap subqueries of every row before sorting
-        (EXPLAIN ANALYZE, a page of 10,000 projects sorted by overdue count: 30 ms to 6 ms)."""
+        (a page of 10,000 projects sorted by overdue count: 31 ms to 11 ms)."""
         clone = self._chain()
         clone._ids_first = True
         return clone
@@ -365,20 +366,25 @@ class ProjectQuerySet(models.QuerySet):
             return super().__getitem__(k)
         if self._result_cache is not None:
             return super().__getitem__(k)
-        plain = self._chain()
-        plain._ids_first = False
-        ids = plain.values("pk")
-        # The ids' query keeps only the annotations it sorts on (filters hold their own):
-        # made into a subquery, each annotation is copied, a page's every figure for nothing.
-        query = ids.query
         sorting = set()
-        for item in query.order_by:
+        for item in self.query.order_by:
             if isinstance(item, str):
                 sorting.add(item.removeprefix("-").split(LOOKUP_SEP)[0])
             else:
                 sorting.update(
                     e.name.split(LOOKUP_SEP)[0] for e in item.flatten() if isinstance(e, F)
                 )
+        sorting &= self.query.annotations.keys()
+        if not sorting:
+            # Sorted on the table's own columns (the code, by default): PostgreSQL reads a
+            # page's rows in order from an index and stops, with nothing to gain.
+            return super().__getitem__(k)
+        plain = self._chain()
+        plain._ids_first = False
+        ids = plain.values("pk")
+        # The ids' query keeps only the annotations it sorts on (filters hold their own):
+        # made into a subquery, each annotation is copied, a page's every figure for nothing.
+        query = ids.query
         query.annotations = {n: a for n, a in query.annotations.items() if n in sorting}
         query.set_annotation_mask(())
         return plain.filter(pk__in=ids[k])

@@ -492,7 +492,12 @@ BY_PERCENT = (F("latest_percent_complete").desc(nulls_last=True), "pk")
 @pytest.mark.parametrize("bounds", [(0, 50), (50, 100), (10, 20), (None, 7), (54, None)])
 @pytest.mark.parametrize(
     "order, overdue",
-    [(("-overdue_count", "code"), None), (("overdue_count", "code"), 1), (BY_PERCENT, 0)],
+    [
+        (("-overdue_count", "code"), None),
+        (("overdue_count", "code"), 1),
+        (BY_PERCENT, 0),
+        (("-code",), None),  # on a column of the table: read as ever
+    ],
 )
 def test_a_slice_read_ids_first_is_the_same_rows_in_one_query(
     frozen_today, department_a, django_assert_num_queries, bounds, order, overdue
