@@ -36,12 +36,15 @@ def subtrees(chapters):
     return result
 
 
-def chapters_with_figures(chapters, on):
+def chapters_with_figures(chapters, on, wanted=None):
     """Set on each chapter, counting its sections too: project_count, overdue_count,
     investment_planned and investment_completed this year (the ledger: projects/ledger.py),
     indicator_count.
 
-    `chapters` should be whole plans (a chapter's sections must be among them).
+    `chapters` should be whole plans (a chapter's sections must be among them). With
+    `wanted` (chapter ids), only those chapters' figures are worked out, and only they are
+    returned: a chapter's page reads its subtree to count its sections, but shows no
+    section's own figures, which were a second count of each of its projects.
 
     The figures are summed in the database, in one query: each chapter's projects (those
     linked to it or to its sections, each once), joined to their overdue milestones and
@@ -50,7 +53,10 @@ def chapters_with_figures(chapters, on):
     chapters = list(chapters.select_related("plan").order_by("plan__number", "order"))
     plan_ids = {c.plan_id for c in chapters}
     tree = subtrees(chapters)
-    figures = chapter_sums(tree, on) if chapters else {}
+    if wanted is not None:
+        chapters = [c for c in chapters if c.pk in wanted]
+        tree = {c.pk: tree[c.pk] for c in chapters}
+    figures = chapter_sums(tree, on) if tree else {}
     indicators_by_chapter = indicator_summary.indicators_by_chapter(plan_ids)
     for chapter in chapters:
         found = figures.get(chapter.pk, (0, 0, None, None))

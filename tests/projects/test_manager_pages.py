@@ -451,6 +451,63 @@ class TestChapters:
         assert len(response.context["text"]) == 2  # paragraphs 40 and 41 of the plan text
         assert "东沙隧道" in response.context["text"][1]
 
+    def test_a_chapter_page_shows_the_projects_with_the_most_overdue_milestones(
+        self, client, manager, world, monkeypatch
+    ):
+        """The page chooses its SHOWN projects by their overdue counts alone, then reads
+        their rows: the same projects, in the same order and with the same figures, as
+        the whole portfolio's rows of the chapter sorted and cut."""
+        from projects import views
+        from projects.models import ProjectChapter
+
+        monkeypatch.setattr(views, "SHOWN", 3)
+        for i, overdue in enumerate([0, 3, 1, 3, 2]):
+            project = make_project(
+                code=f"LW-TRA-1{i:02d}", lead_department=world["red"].lead_department
+            )
+            project.chapters.add(world["roads"] if i % 2 else world["transport"])
+            for n in range(overdue):
+                make_milestone(project, TODAY - DAYS(10 + n), title=f"节点{n}")
+        world["red"].chapters.add(world["transport"])  # linked to the chapter and a section
+        subtree = world["transport"].subtree()
+        linked = ProjectChapter.objects.filter(chapter__in=subtree).values("project")
+        expected = list(
+            Project.objects.for_portfolio(on=TODAY)
+            .filter(pk__in=linked)
+            .order_by("-overdue_count", "code")[:3]
+        )
+        client.force_login(manager)
+        response = client.get(reverse("projects:chapter", args=["14-4"]))
+        shown = list(response.context["projects"])
+        assert [p.code for p in shown] == ["LW-TRA-101", "LW-TRA-103", "LW-TRA-104"]
+        assert [vars(p) | {"_state": None} for p in shown] == [
+            vars(p) | {"_state": None} for p in expected
+        ]
+        assert response.context["figures"].project_count == 7
+        page = response.content.decode()
+        assert "LW-TRA-104" in page and "LW-TRA-102" not in page
+
+    def test_one_chapters_figures_are_those_of_the_whole_plan(self, world, plan):
+        """chapters_with_figures(wanted=) works out only the chapters asked for, and gives
+        them the figures the whole plan's call gives them."""
+        from projects.models import PlanChapter
+
+        world["red"].chapters.add(world["transport"])
+        every = {
+            c.pk: c
+            for c in scorecards.chapters_with_figures(
+                PlanChapter.objects.filter(plan=plan), on=TODAY
+            )
+        }
+        names = ["project_count", "overdue_count", "investment_planned",
+                 "investment_completed", "indicator_count"]  # fmt: skip
+        for chapter in [world["transport"], world["roads"], world["culture"]]:
+            [one] = scorecards.chapters_with_figures(
+                chapter.subtree(), on=TODAY, wanted={chapter.pk}
+            )
+            assert one.pk == chapter.pk
+            assert [getattr(one, n) for n in names] == [getattr(every[one.pk], n) for n in names]
+
     @pytest.mark.parametrize("key", ["14-99", "x", "15-4", "14"])
     def test_unknown_keys_are_404(self, client, manager, world, key):
         client.force_login(manager)
