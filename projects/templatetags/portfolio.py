@@ -210,3 +210,19 @@ def approval_rows(approvals, may_update):
     from projects import rows
 
     return mark_safe(rows.approval_rows(approvals, may_update))
+
+
+@register.simple_tag
+def chapter_rows(chapters):
+    """The rows of a plan's table of chapters, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.chapter_rows(chapters))
+
+
+@register.simple_tag
+def chapter_project_rows(projects, chapter):
+    """The rows of a chapter's table of projects, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.chapter_project_rows(projects, chapter, health))
