@@ -104,22 +104,40 @@ def chapter_sums(tree, on):
     connection = connections[amounts.db]
     amounts_sql, amounts_params = amounts.query.sql_with_params()
     overdue_sql, overdue_params = overdue.query.sql_with_params()
-    pairs = [(chapter, member) for chapter, members in tree.items() for member in members]
     link_table = connection.ops.quote_name(ProjectChapter._meta.db_table)
-    # (chapter, chapter or section under it): column1, column2 in both PostgreSQL and SQLite.
-    values = ", ".join(["(%s, %s)"] * len(pairs))
+    # Each chapter's projects, each once. A chapter without sections has its own links, a
+    # project once already (project_chapter_unique); only the links under a chapter with
+    # sections are made distinct (hashing every chapter's links was a quarter of the query).
+    alone = [chapter for chapter, members in tree.items() if set(members) == {chapter}]
+    pairs = [
+        (chapter, member)
+        for chapter, members in tree.items()
+        if set(members) != {chapter}
+        for member in members
+    ]
+    branches = []
+    if alone:
+        branches.append(
+            f"SELECT link.chapter_id AS chapter, link.project_id AS project FROM {link_table} "
+            f"link WHERE link.chapter_id IN ({', '.join(['%s'] * len(alone))})"
+        )
+    if pairs:
+        # (chapter, chapter or section under it): column1, column2 in PostgreSQL and SQLite.
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        branches.append(
+            "SELECT DISTINCT tree.column1 AS chapter, link.project_id AS project "
+            f"FROM (VALUES {values}) tree JOIN {link_table} link "
+            "ON link.chapter_id = tree.column2"
+        )
     sql = f"""
         SELECT t.chapter, COUNT(*), COALESCE(SUM(o.n), 0),
             SUM(a.investment_planned), SUM(a.investment_completed)
-        FROM (
-            SELECT DISTINCT tree.column1 AS chapter, link.project_id AS project
-            FROM (VALUES {values}) tree JOIN {link_table} link ON link.chapter_id = tree.column2
-        ) t
+        FROM ({" UNION ALL ".join(branches)}) t
         LEFT JOIN ({overdue_sql}) o ON o.project = t.project
         LEFT JOIN ({amounts_sql}) a ON a.amount_project = t.project
         GROUP BY t.chapter
     """
-    params = [n for pair in pairs for n in pair] + [*overdue_params, *amounts_params]
+    params = [*alone, *(n for pair in pairs for n in pair), *overdue_params, *amounts_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {

@@ -508,6 +508,67 @@ class TestChapters:
             assert one.pk == chapter.pk
             assert [getattr(one, n) for n in names] == [getattr(every[one.pk], n) for n in names]
 
+    def test_chapter_sums_count_each_project_once_as_the_distinct_links_do(self, world, plan):
+        """scorecards.chapter_sums() against its rule worked out here: each chapter's
+        projects are the distinct projects linked to it or to a section under it (chapters
+        without sections read their links as they are, the others made distinct), with
+        their overdue milestones and, over the countable() set of the chapters' projects
+        and their umbrellas, their ledger figures."""
+        from projects.models import PlanChapter, ProjectChapter
+
+        transport, roads, culture = world["transport"], world["roads"], world["culture"]
+        bridges = make_chapter(plan, "4.2", title="桥梁", parent=transport)
+        whole = make_project(code="LW-URB-100")  # an umbrella, in chapter 6
+        whole.chapters.add(culture)
+        twice = make_project(code="LW-URB-101", part_of=whole)  # in 4.1 and 4.2, and 6
+        twice.chapters.add(roads, bridges, culture)
+        world["red"].chapters.add(transport)  # in 4 and 4.1
+        for project, overdue in [(whole, 2), (twice, 1)]:
+            for n in range(overdue):
+                make_milestone(project, TODAY - DAYS(5 + n))
+            AnnualInvestment.objects.create(
+                project=project, year=2026, planned=Decimal("3.25"), completed=Decimal("1")
+            )
+        chapters = list(PlanChapter.objects.filter(plan=plan))
+        tree = scorecards.subtrees(chapters)
+        assert tree[culture.pk] == {culture.pk}  # a chapter without sections
+
+        links = list(ProjectChapter.objects.values_list("chapter", "project"))
+        linked = {p for _c, p in links}
+        umbrellas = Project.objects.filter(pk__in=linked).values("part_of")
+        scope = Project.objects.filter(pk__in=linked) | Project.objects.filter(pk__in=umbrellas)
+        ledger = {
+            p.pk: (p.investment_planned, p.investment_completed)
+            for p in scope.countable().with_investment(2026, source=False)
+        }
+        expected = {}
+        for chapter, members in tree.items():
+            projects = {p for c, p in links if c in members}
+            if not projects:
+                continue
+            overdue = Milestone.objects.overdue(on=TODAY).filter(project__in=projects).count()
+            figures = [ledger[p] for p in projects if p in ledger]
+            planned = [f[0] for f in figures if f[0] is not None]
+            completed = [f[1] for f in figures if f[1] is not None]
+            expected[chapter] = (
+                len(projects),
+                overdue,
+                sum(planned) if planned else None,
+                sum(completed) if completed else None,
+            )
+        found = {
+            chapter: (n, overdue, *map(scorecards._money, money))
+            for chapter, (n, overdue, *money) in scorecards.chapter_sums(tree, TODAY).items()
+        }
+        assert found == {
+            chapter: (n, overdue, *map(scorecards._money, money))
+            for chapter, (n, overdue, *money) in expected.items()
+        }
+        # 4: red (linked twice), amber, the part (linked twice); 6: green, the umbrella, the
+        # part, whose money is its umbrella's.
+        assert found[transport.pk][:2] == (3, 3)
+        assert found[culture.pk] == (3, 3, Decimal("5.25"), Decimal("2"))
+
     @pytest.mark.parametrize("key", ["14-99", "x", "15-4", "14"])
     def test_unknown_keys_are_404(self, client, manager, world, key):
         client.force_login(manager)
