@@ -512,14 +512,21 @@ def chapter_project_rows(projects, chapter, health):
     reported = esc(gettext("reported health"))
     schedule = esc(gettext("schedule health"))
     overdue = esc(gettext("overdue milestones"))
+    badges = {}  # a badge for each colour (or none) once, not twice a row
+
+    def badge(value):
+        if value not in badges:
+            badges[value] = health(value)
+        return badges[value]
+
     return "".join(
         f'\n      <tr><td data-label="{code}"><a href="{esc(url(p.code))}">{esc(p.code)}</a></td>'
         f'<td class="card-title">{esc(p.display_name)}</td>'
         f'<td data-label="{department}">'
         f"{esc(p.lead_department) if p.lead_department else DASH}</td>"
         f'<td data-label="{stage}">{stages.get(p.stage, esc(p.stage))}</td>'
-        f'\n        <td data-label="{reported}">{health(p.latest_health)}</td>'
-        f'<td data-label="{schedule}">{health(p.schedule_health)}</td>'
+        f'\n        <td data-label="{reported}">{badge(p.latest_health)}</td>'
+        f'<td data-label="{schedule}">{badge(p.schedule_health)}</td>'
         f'<td data-label="{overdue}">{shown(p.overdue_count)}</td></tr>'
         "\n    "
         for p in projects
