@@ -568,6 +568,12 @@ class TestChapters:
         # part, whose money is its umbrella's.
         assert found[transport.pk][:2] == (3, 3)
         assert found[culture.pk] == (3, 3, Decimal("5.25"), Decimal("2"))
+        # The query is made once for the tree and the day, and reads the rows of the moment.
+        make_milestone(world["green"], TODAY - DAYS(1))
+        world["green"].chapters.add(bridges)
+        again = scorecards.chapter_sums(tree, TODAY)
+        assert again[culture.pk][:2] == (3, 4)
+        assert again[transport.pk][:2] == (4, 4)
 
     @pytest.mark.parametrize("key", ["14-99", "x", "15-4", "14"])
     def test_unknown_keys_are_404(self, client, manager, world, key):
