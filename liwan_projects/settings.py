@@ -265,6 +265,9 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 # Signed out after this many seconds without a request (SlidingSessionMiddleware renews it).
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 2)
+# Django's database sessions, every app server reading the same, each read by SQL compiled
+# once (projects/sessions.py).
+SESSION_ENGINE = "projects.sessions"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # Email: the console by default; SMTP when EMAIL_HOST is set.

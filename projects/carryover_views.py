@@ -45,10 +45,11 @@ def bulk_choices(user, plans=None, on=None):
     if plans is None:
         plans = Plan.objects.order_by("number")
     targets = target_plans(sorted(plans, key=lambda plan: plan.number), on)
-    chapters = PlanChapter.objects.filter(plan__in=targets).select_related("plan")
     by_plan = {plan.pk: [] for plan in targets}
-    for chapter in chapters.order_by("order"):
-        by_plan[chapter.plan_id].append(chapter)
+    if targets:  # none once every plan has ended: no query to build
+        chapters = PlanChapter.objects.filter(plan__in=targets).select_related("plan")
+        for chapter in chapters.order_by("order"):
+            by_plan[chapter.plan_id].append(chapter)
     return {
         "plans": [(plan, by_plan[plan.pk]) for plan in targets],
         "default": default_target(targets, on),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -499,21 +499,31 @@ class KeptSubquery(Subquery):
     database rather than at every query made from the kept queryset: the portfolio's
     thirteen subqueries were two thirds of the processor time of compiling its query, at
     each page. The SQL of a resolved subquery depends only on itself (its outer reference
-    names the outer query's alias, fixed when it was resolved); a copy (relabelled for use
-    inside another query, say) compiles afresh."""
+    names the outer query's alias, fixed when it was resolved)."""
 
     def as_sql(self, compiler, connection, template=None, **extra_context):
         if template is not None or extra_context:
             return super().as_sql(compiler, connection, template, **extra_context)
-        compiled = self.__dict__.get("compiled")
-        if compiled is None or compiled[0] != connection.alias:
+        compiled = self.kept.get(connection.alias)
+        if compiled is None:
             sql, params = super().as_sql(compiler, connection)
-            compiled = self.compiled = (connection.alias, sql, tuple(params))
-        return compiled[1], compiled[2]
+            compiled = self.kept[connection.alias] = (sql, tuple(params))
+        return compiled
 
-    def copy(self):
-        clone = super().copy()
-        clone.__dict__.pop("compiled", None)
+    # What was compiled is kept in a dictionary that copies share: a lookup over a subquery
+    # (the ledger's IsNull of its correction) resolves it again at each compile, its outer
+    # reference already resolved, to the same SQL; those three were resolved (the subquery
+    # cloned) and recompiled at every page. Once compiled, resolving it again is itself.
+    # A copy relabelled for use inside another query resolves and compiles afresh.
+    def resolve_expression(self, *args, **kwargs):
+        if self.kept:
+            return self
+        return super().resolve_expression(*args, **kwargs)
+
+    def relabeled_clone(self, change_map):
+        clone = super().relabeled_clone(change_map)
+        if change_map:
+            clone.kept = {}
         return clone
 
 
@@ -524,6 +534,7 @@ def keep_subqueries(queryset):
     def keep(expression):
         if type(expression) is Subquery:
             expression.__class__ = KeptSubquery
+            expression.kept = {}  # by database alias: the SQL and parameters
             return  # its own subqueries are compiled with it
         for source in expression.get_source_expressions():
             if source is not None and hasattr(source, "get_source_expressions"):
@@ -549,6 +560,57 @@ def built_once(key, build):
             _built.clear()
         built = _built[key] = build()
     return built
+
+
+def kept_rows(queryset, fields):
+    """The rows (tuples of `fields`) of a queryset that reads a whole table in an order, such
+    as a select's departments or chapters, by SQL compiled once (built_once()); None for
+    any other queryset (one with a filter, a slice, an annotation...), whose SQL is not
+    fixed by its model, fields and order alone. The rows are read at every call."""
+    query = queryset.query
+    if (
+        query.where
+        or query.is_sliced
+        or query.distinct
+        or query.annotations
+        or query.extra
+        or query.combinator
+    ):
+        return None
+    order = tuple(query.order_by) or tuple(query.get_meta().ordering)
+    key = ("rows", queryset.db, queryset.model._meta.label, tuple(fields), order)
+
+    def compile_():
+        listed = queryset.model._default_manager.using(queryset.db).order_by(*order)
+        sql, params = listed.values_list(*fields).query.get_compiler(queryset.db).as_sql()
+        return sql, tuple(params)
+
+    sql, params = built_once(key, compile_)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def kept_objects(queryset):
+    """list(queryset), for a queryset that kept_rows() takes, made from its rows read by
+    SQL compiled once (the plans atop every list page, say); else list(queryset)."""
+    fields = [field.attname for field in queryset.model._meta.concrete_fields]
+    rows = kept_rows(queryset, fields)
+    if rows is None:
+        return list(queryset)
+    return [queryset.model.from_db(queryset.db, fields, row) for row in rows]
+
+
+def kept_sql(key, build):
+    """(database alias, SQL, parameters) of the queryset build() makes, compiled once for
+    `key` (built_once()): for a small query made at every page whose SQL never changes."""
+
+    def compile_():
+        queryset = build()
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        return queryset.db, sql, tuple(params)
+
+    return built_once(("sql", *key), compile_)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):

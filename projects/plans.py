@@ -19,7 +19,15 @@ from indicators import summary as indicator_summary
 
 from . import ledger
 from .clock import today
-from .models import Carryover, Plan, PlanChapter, Project, ProjectChapter, current_plan
+from .models import (
+    Carryover,
+    Plan,
+    PlanChapter,
+    Project,
+    ProjectChapter,
+    current_plan,
+    kept_objects,
+)
 from .scorecards import subtrees
 
 PLAN_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -56,7 +64,7 @@ def choose_plan(query, on=None):
     - ?plan= anything else (not a number): ignored, the current plan; `ignored` keeps the
       value so that the page can say so.
     """
-    plans = list(Plan.objects.order_by("number"))
+    plans = kept_objects(Plan.objects.order_by("number"))
     value = (query.get("plan") or "").strip()
     chosen, ignored = None, ""
     if PLAN_NUMBER.fullmatch(value):

@@ -7,9 +7,11 @@ templates', byte for byte (tests/test_renderers.py renders both ways); a select 
 alone can write (an option with a template of its own, a label that is not text) is left to
 it."""
 
+from html import escape as html_escape
+
 from django.forms.renderers import TemplatesSetting
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
@@ -38,14 +40,23 @@ class FormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
+def esc(value):
+    """conditional_escape(value), the same text, but plain text escaped without Django's
+    lazy-string checks (html.escape is what Django's escape runs): a list page escapes
+    some thousand values."""
+    if type(value) is str:
+        return html_escape(value)
+    return conditional_escape(value)
+
+
 def html(value):
     """{{ value }}, autoescaped."""
-    return conditional_escape(str(value))
+    return esc(str(value))
 
 
 def text(value):
     """{{ value|stringformat:'s' }}, autoescaped."""
-    return value if isinstance(value, SafeData) else escape("%s" % (value,))
+    return value if isinstance(value, SafeData) else html_escape("%s" % (value,))
 
 
 def attributes(attrs):

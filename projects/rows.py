@@ -19,7 +19,6 @@ from urllib.parse import quote
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
@@ -27,6 +26,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import formatting
 from .models import Approval, ProgressReport, Project
+from .renderers import esc
 
 DASH = formatting.DASH
 REVIEW_STATUSES = dict(ProgressReport.Status.choices)

@@ -111,6 +111,10 @@ class ProjectTable(CardTable):
         default = ""
         order_by = "code"
 
+    # The project's own columns that the rows (projects/rows.py) and the exports read; the
+    # rest are annotations of Project.objects.for_portfolio().
+    PROJECT_FIELDS = ("code", "name", "name_en", "category", "area", "stage", "lead_department")
+
     order_latest_percent_complete = nulls_last("latest_percent_complete")
     order_next_milestone_date = nulls_last("next_milestone_date")
     order_investment_planned = nulls_last("investment_planned")

@@ -47,7 +47,12 @@ def test_every_cache_is_shared_by_every_server():
 
 
 def test_sessions_messages_and_sign_in_failures_live_outside_the_process():
-    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    from importlib import import_module
+
+    from django.contrib.sessions.backends import db
+
+    # Django's database sessions (read by SQL compiled once: projects/sessions.py).
+    assert issubclass(import_module(django_settings.SESSION_ENGINE).SessionStore, db.SessionStore)
     # Messages ride in a cookie, or in the session when they do not fit: both shared.
     assert django_settings.MESSAGE_STORAGE == (
         "django.contrib.messages.storage.fallback.FallbackStorage"

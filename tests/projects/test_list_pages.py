@@ -352,3 +352,86 @@ def test_milestones_due_the_same_day_keep_one_order_on_pages_and_exports(
     assert titles == [
         f"同日节点{m.title[-1]}" for m in sorted(milestones, key=lambda m: expected.index(m.pk))
     ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_department_and_chapter_options_read_as_rows_say_what_the_objects_say(language):
+    """The filters' department and chapter options are read as rows, without making an
+    object of each (projects.filters.ListedChoiceIterator): the same values and labels, in
+    the same order, as the objects' own labels, in either language."""
+    from projects.filters import OverdueFilter, PortfolioFilter
+    from projects.models import PlanChapter
+
+    plan = make_plan(number=14)
+    later = make_plan(number=15, name="后一规划", short_name="十五五", start_year=2026, end_year=2030)
+    make_chapter(plan=later, code="1", title="后一规划的篇", order=1)
+    make_chapter(plan=plan, code="2", title="第二篇", order=2)
+    make_chapter(plan=plan, code="1", title="第一篇", order=1)
+    make_department(name="甲局", short_name="", name_en="Bureau A")
+    make_department(name="乙街道办事处", short_name="乙街", name_en="", kind="street")
+    with translation.override(language):
+        for filterset, fields in (
+            (PortfolioFilter({}), ("lead_department", "chapter")),
+            (OverdueFilter({}, today=TODAY), ("responsible_department", "chapter")),
+        ):
+            for name in fields:
+                field = filterset.form.fields[name]
+                shown = [(str(value), label) for value, label in field.choices]
+                objects = [("", field.empty_label)] + [
+                    (str(obj.pk), field.label_from_instance(obj)) for obj in field.queryset
+                ]
+                assert shown == objects
+    # The chapters in their plan's order, then the part's; departments by kind, then name.
+    chapters = [label for _v, label in PortfolioFilter({}).form.fields["chapter"].choices][1:]
+    assert [c.split(" ", 1)[1] for c in chapters] == ["1 第一篇", "2 第二篇", "1 后一规划的篇"]
+    assert PlanChapter.objects.count() == 3
+
+
+@pytest.mark.parametrize("url", [reverse("projects:portfolio"), reverse("projects:overdue")])
+def test_the_table_body_written_in_one_tag_is_the_template_loops(
+    frozen_today, client, manager, url
+):
+    """The portfolio's and the overdue board's <tbody> is written by one tag (table_body)
+    rather than django-tables2's loop with a tag a row: the same rows, and with none the
+    table's empty text across all its columns, as the loop wrote them."""
+    from django.template import Context, Template
+
+    project = make_project(name="<b>项目</b>")
+    make_milestone(project, TODAY - DAYS(40), title="<i>节点</i>")
+    client.force_login(manager)
+    loop = Template(
+        "{% load portfolio %}<tbody >{% for row in table.paginated_rows %}"
+        "{% if kind == 'portfolio' %}{% portfolio_row table row.record %}"
+        "{% else %}{% milestone_row table row.record %}{% endif %}{% endfor %}\n</tbody>"
+    )
+    kind = "portfolio" if url == reverse("projects:portfolio") else "milestone"
+    nothing = "?q=no-such-thing" if kind == "portfolio" else "?band=181-"
+    for query in ("", nothing):
+        response = client.get(url + query)
+        table = response.context["table"]
+        page = response.content.decode()
+        body = page[page.index("<tbody") : page.index("</tbody>") + len("</tbody>")]
+        if query:
+            assert body == (
+                f'<tbody >\n<tr><td colspan="{len(table.columns)}">{table.empty_text}</td></tr>'
+                "\n</tbody>"
+            )
+            assert len(table.columns) > 5
+        else:
+            del table.row_parts  # made afresh by the loop, as by the tag
+            assert body == loop.render(Context({"table": table, "kind": kind}))
+            assert "&lt;b&gt;项目&lt;/b&gt;" in body
+
+
+def test_a_filtered_choice_of_departments_still_reads_its_objects():
+    """A department select over a narrowed queryset (not the whole table in its order)
+    is read as objects, the same labels."""
+    from projects.filters import DepartmentChoiceField
+
+    kept = make_department(name="甲局", short_name="甲")
+    make_department(name="乙局")
+    field = DepartmentChoiceField(queryset=Department.objects.filter(pk=kept.pk))
+    assert [(str(value), label) for value, label in field.choices] == [
+        ("", field.empty_label),
+        (str(kept.pk), "甲"),
+    ]

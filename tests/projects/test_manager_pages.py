@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -878,3 +879,29 @@ class TestSearch:
             Q(name__icontains=v) | Q(code__icontains=v) | Q(name_en__icontains=v)
         )
         assert sorted(p.code for p in found) == sorted(p.code for p in expected)
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes")
+    @pytest.mark.parametrize(
+        "value, indexes",
+        [
+            ("9999", {"project_name_trgm_idx", "project_code_trgm_idx", "project_name_en_trgm_idx"}),
+            ("隧道二期", {"project_name_trgm_idx", "project_code_trgm_idx", "project_name_en_trgm_idx"}),
+            ("Tunnel", {"project_name_upper_trgm_idx", "project_code_upper_trgm_idx",
+                        "project_name_en_upper_trgm_idx"}),
+        ],
+    )
+    def test_postgresql_answers_it_from_the_trigram_indexes(self, value, indexes):
+        """The search's own query (as typed, or in upper case) matches the expressions of the
+        trigram indexes (migration 0026), so it need not read every project: a change to
+        the lookup that no index answers fails here, not only in the benchmark."""
+        from projects.filters import PortfolioFilter
+
+        for code, name, name_en in self.NAMES:
+            make_project(code=code, name=name, name_en=name_en)
+        found = PortfolioFilter({"q": value}, queryset=Project.objects.all()).qs
+        sql, params = found.order_by().query.sql_with_params()  # as the page counts them
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert {name for name in indexes if name in plan} == indexes, plan

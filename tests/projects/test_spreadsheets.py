@@ -403,8 +403,10 @@ def test_other_unique_rules_are_still_checked(world):
     ],
 )
 def test_each_database_rule_is_a_row_error_before_the_database_sees_it(
-    world, resource, text, column
+    frozen_today, world, resource, text, column
 ):
+    # On the fixed day: the milestone's forecast (2026-12-01) is to come, so the reason
+    # for it is the row's only error.
     before = snapshot()
     outcome = import_file(resource(), csv_file(text), "csv")
     assert [(row, col) for row, col, _ in outcome.errors] == [(2, column)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0025_latest_report_last_submitted'),
+        ('projects', '0026_project_search_trigram_idx'),
     ]
 
     operations = [
