@@ -2124,6 +2124,15 @@ class AnnualInvestment(models.Model):
                 violation_error_message=CORRECTION_NAMES,
             ),
         ]
+        indexes = [
+            # The ledger of many projects (ProjectQuerySet.with_investment) joins one year's
+            # rows: read from this index alone (PostgreSQL), not from every year's rows.
+            models.Index(
+                fields=["year", "project"],
+                include=["planned", "completed", "correction_reason"],
+                name="investment_of_year_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project.code} {self.year}"

@@ -25,7 +25,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import formatting
-from .models import Approval, ProgressReport
+from .models import Approval, ProgressReport, Project
 from .renderers import esc
 
 DASH = formatting.DASH
@@ -37,11 +37,12 @@ def ymd(day):
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def project_url_maker():
-    """A function code -> the project's page, reverse() worked out once for a table
-    (reverse quotes an argument as urllib's quote does, with these safe characters)."""
+def project_url_maker(name="projects:detail"):
+    """A function code -> the project's page (or the page `name` of another text
+    argument: a chapter's key), reverse() worked out once for a table (reverse quotes an
+    argument as urllib's quote does, with these safe characters)."""
     marker = "CODE"
-    prefix, suffix = reverse("projects:detail", args=[marker]).rsplit(marker, 1)
+    prefix, suffix = reverse(name, args=[marker]).rsplit(marker, 1)
 
     def url(code):
         return f"{prefix}{quote(code, safe='!$&' + chr(39) + '()*+,;=/~:@')}{suffix}"
@@ -446,3 +447,87 @@ def approval_rows(approvals, may_update):
             "\n    "
         )
     return "".join(rows)
+
+
+def chapter_rows(chapters):
+    """The rows of a plan's table on the chapters page (what its <tbody> holds):
+    `chapters` of scorecards.chapters_with_figures(), with their plans."""
+    if not chapters:
+        return '<tr><td colspan="6">–</td></tr>'
+    url = project_url_maker("projects:chapter")
+    derived = f' <small class="muted">({esc(gettext("derived title"))})</small>'
+    no_project = f' <span class="flag">{esc(gettext("no project"))}</span>'
+    no_works = f' <small class="muted">({esc(gettext("calls for no works"))})</small>'
+    projects = esc(gettext("projects"))
+    overdue = esc(gettext("overdue milestones"))
+    planned = esc(gettext("investment plan this year"))
+    completed = esc(gettext("investment done this year"))
+    indicators = esc(gettext("indicators"))
+    rows = []
+    for c in chapters:
+        unserved = " unserved" if c.calls_for_works and not c.project_count else ""
+        marks = "" if c.title_is_official else derived
+        if not c.project_count:
+            marks += no_project if c.calls_for_works else no_works
+        overdue_count = (
+            f'<b class="overdue">{shown(c.overdue_count)}</b>' if c.overdue_count else "0"
+        )
+        rows.append(
+            f'\n      <tr class="depth-{shown(c.depth)}{unserved}">'
+            f'\n        <td class="card-title"><a href="{esc(url(c.key))}">'
+            f"{esc(c.code)} {esc(c.title)}</a>{marks}</td>"
+            f'\n        <td data-label="{projects}">{shown(c.project_count)}</td>'
+            f'<td data-label="{overdue}">{overdue_count}</td>'
+            f'\n        <td data-label="{planned}" class="nowrap">'
+            f"{esc(formatting.money(c.investment_planned))}</td>"
+            f'<td data-label="{completed}" class="nowrap">'
+            f"{esc(formatting.money(c.investment_completed))}</td>"
+            f'<td data-label="{indicators}">{shown(c.indicator_count)}</td></tr>'
+            "\n    "
+        )
+    return "".join(rows)
+
+
+def chapter_project_rows(projects, chapter, health):
+    """The rows of a chapter's table of projects (what its <tbody> holds): `projects` of
+    Project.objects.for_portfolio(), the `chapter`, and `health` the badge filter of the
+    templates."""
+    if not projects:
+        if chapter.calls_for_works:
+            text = gettext("No project serves this part of the plan.")
+            text = f'<span class="flag">{esc(text)}</span>'
+        else:
+            text = esc(
+                gettext(
+                    "No project: this part of the plan describes or sets goals and calls "
+                    "for no works."
+                )
+            )
+        return f'<tr><td colspan="7">{text}</td></tr>'
+    url = project_url_maker()
+    stages = choice_labels(Project, "stage")["stage"]
+    code = esc(gettext("code"))
+    department = esc(gettext("lead department"))
+    stage = esc(gettext("stage"))
+    reported = esc(gettext("reported health"))
+    schedule = esc(gettext("schedule health"))
+    overdue = esc(gettext("overdue milestones"))
+    badges = {}  # a badge for each colour (or none) once, not twice a row
+
+    def badge(value):
+        if value not in badges:
+            badges[value] = health(value)
+        return badges[value]
+
+    return "".join(
+        f'\n      <tr><td data-label="{code}"><a href="{esc(url(p.code))}">{esc(p.code)}</a></td>'
+        f'<td class="card-title">{esc(p.display_name)}</td>'
+        f'<td data-label="{department}">'
+        f"{esc(p.lead_department) if p.lead_department else DASH}</td>"
+        f'<td data-label="{stage}">{stages.get(p.stage, esc(p.stage))}</td>'
+        f'\n        <td data-label="{reported}">{badge(p.latest_health)}</td>'
+        f'<td data-label="{schedule}">{badge(p.schedule_health)}</td>'
+        f'<td data-label="{overdue}">{shown(p.overdue_count)}</td></tr>'
+        "\n    "
+        for p in projects
+    )

@@ -204,3 +204,19 @@ def table_body(table, row):
         )
     write = {"portfolio": portfolio_row, "milestone": milestone_row}[row]
     return mark_safe("".join([opening, *(write(table, record) for record in records), "\n</tbody>"]))
+
+
+@register.simple_tag
+def chapter_rows(chapters):
+    """The rows of a plan's table of chapters, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.chapter_rows(chapters))
+
+
+@register.simple_tag
+def chapter_project_rows(projects, chapter):
+    """The rows of a chapter's table of projects, written in Python (projects/rows.py)."""
+    from projects import rows
+
+    return mark_safe(rows.chapter_project_rows(projects, chapter, health))

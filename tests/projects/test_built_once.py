@@ -176,3 +176,24 @@ def test_a_query_made_once_keeps_values_and_flat_lists():
 
     assert rows_once(("test codes",), ids, project.code) == [project.pk]
     assert rows_once(("test codes",), ids, "LW-TRA-902") == []
+
+
+def test_the_dashboards_counts_read_the_rows_saved_since_their_query_was_made(settings):
+    """scorecards.health_counts() makes its milestones' SQL once for a day and a setting:
+    each call still counts the rows as they are, and another day or setting has its own."""
+    from projects import scorecards
+
+    project = make_project(stage="construction")
+    on = D(2026, 6, 15)
+
+    def counts(day=on):
+        return [row[2:] for row in scorecards.health_counts(Project.objects.all(), day, 30)]
+
+    assert counts() == [("green", 1, 0, 0)]
+    make_milestone(project, D(2026, 6, 1))
+    assert counts() == [("amber", 1, 1, 0)]
+    make_milestone(project, D(2026, 6, 20), title="开工")
+    assert counts() == [("amber", 1, 1, 1)]
+    assert counts(D(2026, 5, 25)) == [("green", 1, 0, 2)]
+    settings.SCHEDULE_RED_AFTER_DAYS = 5
+    assert counts() == [("red", 1, 1, 1)]

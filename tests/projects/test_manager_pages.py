@@ -452,6 +452,130 @@ class TestChapters:
         assert len(response.context["text"]) == 2  # paragraphs 40 and 41 of the plan text
         assert "东沙隧道" in response.context["text"][1]
 
+    def test_a_chapter_page_shows_the_projects_with_the_most_overdue_milestones(
+        self, client, manager, world, monkeypatch
+    ):
+        """The page chooses its SHOWN projects by their overdue counts alone, then reads
+        their rows: the same projects, in the same order and with the same figures, as
+        the whole portfolio's rows of the chapter sorted and cut."""
+        from projects import views
+        from projects.models import ProjectChapter
+
+        monkeypatch.setattr(views, "SHOWN", 3)
+        for i, overdue in enumerate([0, 3, 1, 3, 2]):
+            project = make_project(
+                code=f"LW-TRA-1{i:02d}", lead_department=world["red"].lead_department
+            )
+            project.chapters.add(world["roads"] if i % 2 else world["transport"])
+            for n in range(overdue):
+                make_milestone(project, TODAY - DAYS(10 + n), title=f"节点{n}")
+        world["red"].chapters.add(world["transport"])  # linked to the chapter and a section
+        subtree = world["transport"].subtree()
+        linked = ProjectChapter.objects.filter(chapter__in=subtree).values("project")
+        expected = list(
+            Project.objects.for_portfolio(on=TODAY)
+            .filter(pk__in=linked)
+            .order_by("-overdue_count", "code")[:3]
+        )
+        client.force_login(manager)
+        response = client.get(reverse("projects:chapter", args=["14-4"]))
+        shown = list(response.context["projects"])
+        assert [p.code for p in shown] == ["LW-TRA-101", "LW-TRA-103", "LW-TRA-104"]
+        assert [vars(p) | {"_state": None} for p in shown] == [
+            vars(p) | {"_state": None} for p in expected
+        ]
+        assert response.context["figures"].project_count == 7
+        page = response.content.decode()
+        assert "LW-TRA-104" in page and "LW-TRA-102" not in page
+
+    def test_one_chapters_figures_are_those_of_the_whole_plan(self, world, plan):
+        """chapters_with_figures(wanted=) works out only the chapters asked for, and gives
+        them the figures the whole plan's call gives them."""
+        from projects.models import PlanChapter
+
+        world["red"].chapters.add(world["transport"])
+        every = {
+            c.pk: c
+            for c in scorecards.chapters_with_figures(
+                PlanChapter.objects.filter(plan=plan), on=TODAY
+            )
+        }
+        names = ["project_count", "overdue_count", "investment_planned",
+                 "investment_completed", "indicator_count"]  # fmt: skip
+        for chapter in [world["transport"], world["roads"], world["culture"]]:
+            [one] = scorecards.chapters_with_figures(
+                chapter.subtree(), on=TODAY, wanted={chapter.pk}
+            )
+            assert one.pk == chapter.pk
+            assert [getattr(one, n) for n in names] == [getattr(every[one.pk], n) for n in names]
+
+    def test_chapter_sums_count_each_project_once_as_the_distinct_links_do(self, world, plan):
+        """scorecards.chapter_sums() against its rule worked out here: each chapter's
+        projects are the distinct projects linked to it or to a section under it (chapters
+        without sections read their links as they are, the others made distinct), with
+        their overdue milestones and, over the countable() set of the chapters' projects
+        and their umbrellas, their ledger figures."""
+        from projects.models import PlanChapter, ProjectChapter
+
+        transport, roads, culture = world["transport"], world["roads"], world["culture"]
+        bridges = make_chapter(plan, "4.2", title="桥梁", parent=transport)
+        whole = make_project(code="LW-URB-100")  # an umbrella, in chapter 6
+        whole.chapters.add(culture)
+        twice = make_project(code="LW-URB-101", part_of=whole)  # in 4.1 and 4.2, and 6
+        twice.chapters.add(roads, bridges, culture)
+        world["red"].chapters.add(transport)  # in 4 and 4.1
+        for project, overdue in [(whole, 2), (twice, 1)]:
+            for n in range(overdue):
+                make_milestone(project, TODAY - DAYS(5 + n))
+            AnnualInvestment.objects.create(
+                project=project, year=2026, planned=Decimal("3.25"), completed=Decimal("1")
+            )
+        chapters = list(PlanChapter.objects.filter(plan=plan))
+        tree = scorecards.subtrees(chapters)
+        assert tree[culture.pk] == {culture.pk}  # a chapter without sections
+
+        links = list(ProjectChapter.objects.values_list("chapter", "project"))
+        linked = {p for _c, p in links}
+        umbrellas = Project.objects.filter(pk__in=linked).values("part_of")
+        scope = Project.objects.filter(pk__in=linked) | Project.objects.filter(pk__in=umbrellas)
+        ledger = {
+            p.pk: (p.investment_planned, p.investment_completed)
+            for p in scope.countable().with_investment(2026, source=False)
+        }
+        expected = {}
+        for chapter, members in tree.items():
+            projects = {p for c, p in links if c in members}
+            if not projects:
+                continue
+            overdue = Milestone.objects.overdue(on=TODAY).filter(project__in=projects).count()
+            figures = [ledger[p] for p in projects if p in ledger]
+            planned = [f[0] for f in figures if f[0] is not None]
+            completed = [f[1] for f in figures if f[1] is not None]
+            expected[chapter] = (
+                len(projects),
+                overdue,
+                sum(planned) if planned else None,
+                sum(completed) if completed else None,
+            )
+        found = {
+            chapter: (n, overdue, *map(scorecards._money, money))
+            for chapter, (n, overdue, *money) in scorecards.chapter_sums(tree, TODAY).items()
+        }
+        assert found == {
+            chapter: (n, overdue, *map(scorecards._money, money))
+            for chapter, (n, overdue, *money) in expected.items()
+        }
+        # 4: red (linked twice), amber, the part (linked twice); 6: green, the umbrella, the
+        # part, whose money is its umbrella's.
+        assert found[transport.pk][:2] == (3, 3)
+        assert found[culture.pk] == (3, 3, Decimal("5.25"), Decimal("2"))
+        # The query is made once for the tree and the day, and reads the rows of the moment.
+        make_milestone(world["green"], TODAY - DAYS(1))
+        world["green"].chapters.add(bridges)
+        again = scorecards.chapter_sums(tree, TODAY)
+        assert again[culture.pk][:2] == (3, 4)
+        assert again[transport.pk][:2] == (4, 4)
+
     @pytest.mark.parametrize("key", ["14-99", "x", "15-4", "14"])
     def test_unknown_keys_are_404(self, client, manager, world, key):
         client.force_login(manager)
