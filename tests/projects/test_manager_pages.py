@@ -457,7 +457,7 @@ class TestChapters:
     ):
         """The page chooses its SHOWN projects by their overdue counts alone, then reads
         their rows: the same projects, in the same order and with the same figures, as
-        the whole portfolio's rows of the chapter sorted and cut."""
+        the chapter's whole list (for_short_lists()) sorted and cut."""
         from projects import views
         from projects.models import ProjectChapter
 
@@ -473,7 +473,7 @@ class TestChapters:
         subtree = world["transport"].subtree()
         linked = ProjectChapter.objects.filter(chapter__in=subtree).values("project")
         expected = list(
-            Project.objects.for_portfolio(on=TODAY)
+            Project.objects.for_short_lists(on=TODAY)
             .filter(pk__in=linked)
             .order_by("-overdue_count", "code")[:3]
         )
