@@ -5,11 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.views.decorators.http import require_safe
 
 from . import attachments
-from .models import ATTACHMENT_OWNERS, Attachment
+from .models import ATTACHMENT_OWNERS, Attachment, rows_once
 from .permissions import get_for_user, may_read_project
 
 PHOTO_MONTHS = 6  # months of site photos the project page shows (newest first)
@@ -49,16 +48,20 @@ class ProjectFiles:
     by_approval: dict
 
 
-def project_files(reports, milestones, approvals):
-    """A project's attached files (ProjectFiles), in one query: those of its `reports` (by
-    id, for their months), `milestones` and `approvals`, already read. Asked for by their
-    ids (an index each), not through joins to the project, for which PostgreSQL read every
-    attachment of every project."""
-    rows = Attachment.objects.filter(
-        Q(report__in=list(reports))
-        | Q(milestone__in=[m.pk for m in milestones])
-        | Q(approval__in=[a.pk for a in approvals])
-    )
+def project_files(project_id, reports):
+    """A project's attached files (ProjectFiles), in one query made once (rows_once()):
+    those of its reports, milestones and approvals, `reports` its reports by id (for their
+    months). Three parts joined by UNION ALL, each from its owner's index on the project
+    and the attachments' index on that owner; not one query with OR over the three joins,
+    for which PostgreSQL read every attachment of every project."""
+
+    def build(pk):
+        files = Attachment.objects.order_by()
+        return files.filter(report__project_id=pk).union(
+            files.filter(milestone__project_id=pk), files.filter(approval__project_id=pk), all=True
+        )
+
+    rows = rows_once(("project files",), build, project_id)
     by_month = defaultdict(list)
     found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))
     for row in rows:

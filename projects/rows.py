@@ -14,6 +14,7 @@ each row of the page's milestone table, the same markup as the template's loops,
 byte (tests render the loops they replaced and compare). What is rare there (a row's
 files, the confirmation of a save) is still rendered by the same included templates."""
 
+import datetime
 from urllib.parse import quote
 
 from django.template.loader import get_template
@@ -218,7 +219,18 @@ def review_line(report):
 
 def shown(value):
     """A value as a template's {{ value }} writes it: localized (dates in the language's
-    format), then escaped."""
+    format), then escaped. Text, whole numbers and days, most of a project page's 150
+    values, are written here as localize() writes them, without its lookups: text as it
+    is; a whole number in plain digits (no thousands separator: USE_THOUSAND_SEPARATOR is
+    off); a day in ISO, the DATE_FORMAT of both languages (liwan_projects/formats/).
+    tests/test_formats.py holds them to localize()."""
+    kind = type(value)
+    if kind is str:
+        return esc(value)
+    if kind is int:
+        return str(value)
+    if kind is datetime.date:
+        return ymd(value)
     return esc(localize(value))
 
 

@@ -147,3 +147,23 @@ class TestPages:
         client.force_login(manager)
         page = client.get(reverse("home")).content.decode()
         assert "2026-06-15" in page and "2026-03-14" in page and "年3月14日" not in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_rows_written_in_python_show_values_as_localize_does(language, settings):
+    """projects.rows.shown() writes text, whole numbers and days without localize()'s
+    lookups: the same text as localize() (then escaped), in both languages."""
+    from django.utils.formats import localize
+    from django.utils.html import conditional_escape
+
+    from projects.rows import shown
+
+    assert not settings.USE_THOUSAND_SEPARATOR
+    values = [
+        "<b>节点</b>", "–", 0, 7, 123456789, -40, True,
+        datetime.date(2026, 3, 4), datetime.date(999, 12, 31),
+        datetime.datetime(2026, 3, 4, 9, 5), Decimal("1234.5"), None,
+    ]  # fmt: skip
+    with translation.override(language):
+        for value in values:
+            assert shown(value) == conditional_escape(localize(value)), value
