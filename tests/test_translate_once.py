@@ -14,9 +14,15 @@ TEMPLATE = """{% load i18n LIBRARY %}
 {% for n in three %}{% translate "action" %}{% endfor %}"""
 
 
+TEMPLATES = {}  # one template for each library, as the loader keeps one: its nodes kept
+
+
 def render(library, language, **context):
-    engine = engines["django"]
-    template = engine.from_string(TEMPLATE.replace("LIBRARY", library))
+    template = TEMPLATES.get(library)
+    if template is None:
+        template = TEMPLATES[library] = engines["django"].from_string(
+            TEMPLATE.replace("LIBRARY", library)
+        )
     with translation.override(language):
         return template.render(context)
 
