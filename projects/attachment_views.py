@@ -48,12 +48,13 @@ class ProjectFiles:
     by_approval: dict
 
 
-def project_files(project_id, reports):
+def project_files(project_id, reports, milestones, approvals):
     """A project's attached files (ProjectFiles), in one query made once (rows_once()):
-    those of its reports, milestones and approvals, `reports` its reports by id (for their
-    months). Three parts joined by UNION ALL, each from its owner's index on the project
-    and the attachments' index on that owner; not one query with OR over the three joins,
-    for which PostgreSQL read every attachment of every project."""
+    those of its `reports` (by id, for their months), `milestones` and `approvals`, already
+    read; none, without a query, when it has none of them. Three parts joined by UNION ALL,
+    each from its owner's index on the project and the attachments' index on that owner;
+    not one query with OR over the three joins, for which PostgreSQL read every attachment
+    of every project."""
 
     def build(pk):
         files = Attachment.objects.order_by()
@@ -61,7 +62,8 @@ def project_files(project_id, reports):
             files.filter(milestone__project_id=pk), files.filter(approval__project_id=pk), all=True
         )
 
-    rows = rows_once(("project files",), build, project_id)
+    owners = reports or milestones or approvals
+    rows = rows_once(("project files",), build, project_id) if owners else []
     by_month = defaultdict(list)
     found = ProjectFiles([], defaultdict(list), defaultdict(list), defaultdict(list))
     for row in rows:

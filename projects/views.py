@@ -200,7 +200,7 @@ def project_detail(request, code):
         + [report_anchor(r.period) for r in reports]
         + [problem_anchor(p) for p in problems],
     )
-    files = attachment_views.project_files(project.pk, by_pk)
+    files = attachment_views.project_files(project.pk, by_pk, milestones, approvals)
     for milestone in milestones:
         milestone.files = files.by_milestone.get(milestone.pk, [])
         milestone.overdue_days = milestone.days_overdue(on=on)
