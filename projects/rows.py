@@ -502,8 +502,8 @@ def chapter_rows(chapters):
 
 def chapter_project_rows(projects, chapter, health):
     """The rows of a chapter's table of projects (what its <tbody> holds): `projects` of
-    Project.objects.for_portfolio(), the `chapter`, and `health` the badge filter of the
-    templates."""
+    Project.objects.for_short_lists(), the `chapter`, and `health` the badge filter of the
+    templates, each badge made once (templatetags.portfolio.badges())."""
     if not projects:
         if chapter.calls_for_works:
             text = gettext("No project serves this part of the plan.")
@@ -524,21 +524,14 @@ def chapter_project_rows(projects, chapter, health):
     reported = esc(gettext("reported health"))
     schedule = esc(gettext("schedule health"))
     overdue = esc(gettext("overdue milestones"))
-    badges = {}  # a badge for each colour (or none) once, not twice a row
-
-    def badge(value):
-        if value not in badges:
-            badges[value] = health(value)
-        return badges[value]
-
     return "".join(
         f'\n      <tr><td data-label="{code}"><a href="{esc(url(p.code))}">{esc(p.code)}</a></td>'
         f'<td class="card-title">{esc(p.display_name)}</td>'
         f'<td data-label="{department}">'
         f"{esc(p.lead_department) if p.lead_department else DASH}</td>"
         f'<td data-label="{stage}">{stages.get(p.stage, esc(p.stage))}</td>'
-        f'\n        <td data-label="{reported}">{badge(p.latest_health)}</td>'
-        f'<td data-label="{schedule}">{badge(p.schedule_health)}</td>'
+        f'\n        <td data-label="{reported}">{health(p.latest_health)}</td>'
+        f'<td data-label="{schedule}">{health(p.schedule_health)}</td>'
         f'<td data-label="{overdue}">{shown(p.overdue_count)}</td></tr>'
         "\n    "
         for p in projects

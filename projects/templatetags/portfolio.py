@@ -171,7 +171,7 @@ def html_tag(name, write, takes_context=False):
 
 # A report's line and its review on its project's page, each report's entry there, the rows
 # of its milestones, investment by year and approvals, a timeline's SVG and an investment
-# curve's.
+# curve's; the chapters' tables.
 html_tag("report_heading", lambda report: rows.report_heading(report, health))
 html_tag("review_line", rows.review_line)
 html_tag(
@@ -184,6 +184,12 @@ html_tag("investment_rows", rows.investment_rows)
 html_tag("approval_rows", rows.approval_rows)
 html_tag("timeline_svg", timeline.svg)
 html_tag("investment_curve", charts.svg)  # a curve and the id of its title
+# The rows of a plan's table of chapters, and of a chapter's table of projects.
+html_tag("chapter_rows", rows.chapter_rows)
+html_tag(
+    "chapter_project_rows",
+    lambda projects, chapter: rows.chapter_project_rows(projects, chapter, badges()),
+)
 
 
 @register.simple_tag
@@ -204,19 +210,3 @@ def table_body(table, row):
         )
     write = {"portfolio": portfolio_row, "milestone": milestone_row}[row]
     return mark_safe("".join([opening, *(write(table, record) for record in records), "\n</tbody>"]))
-
-
-@register.simple_tag
-def chapter_rows(chapters):
-    """The rows of a plan's table of chapters, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    return mark_safe(rows.chapter_rows(chapters))
-
-
-@register.simple_tag
-def chapter_project_rows(projects, chapter):
-    """The rows of a chapter's table of projects, written in Python (projects/rows.py)."""
-    from projects import rows
-
-    return mark_safe(rows.chapter_project_rows(projects, chapter, health))
