@@ -141,6 +141,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a cursor that prepares no text search (liwan_projects/postgresql).
+    DATABASES["default"]["ENGINE"] = "liwan_projects.postgresql"
     # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimate for a
     # subquery per project (10,000 projects) crosses jit_above_cost, so it compiled for about
     # 1.5 s to save a few ms (EXPLAIN ANALYZE of the chapters page's ledger query).
@@ -155,10 +157,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Values sent apart from the SQL (server-side binding), so that a query of one shape is
     # one statement whatever its values, and each connection prepares a statement once it
     # has run it DB_PREPARE_THRESHOLD times (psycopg's default, 5): PostgreSQL then parses
-    # it once, and plans it for each execution's values or, once that proves no better, once.
-    # The project page's 18 queries went from 6.1 to 3.6 ms a request (most of a short
-    # query's time was parsing and planning it). DB_PREPARE_THRESHOLD=off prepares
-    # nothing, for a connection pooler in transaction mode that cannot keep statements.
+    # it once, and plans it for each execution's values or, once that proves no worse, once
+    # for all (a text search excepted, see liwan_projects/postgresql). Most of a short
+    # query's time was parsing and planning it: the project page's 18 queries went from 6.1
+    # to 3.6 ms a request. DB_PREPARE_THRESHOLD=off prepares nothing, for a connection
+    # pooler in transaction mode that cannot keep prepared statements.
     _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "").strip().lower()
     _threshold = None if _threshold == "off" else envint("DB_PREPARE_THRESHOLD", 5)
     if _threshold is not None and _threshold < 0:

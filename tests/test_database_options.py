@@ -1,6 +1,6 @@
 """PostgreSQL runs the app's queries without JIT compilation and without parallel workers,
 with their values bound apart from the SQL and prepared once a connection has run them a
-few times (liwan_projects/settings.py says why)."""
+few times, but for text searches (liwan_projects/settings.py and postgresql/ say why)."""
 
 import pytest
 from django.db import connection
@@ -56,6 +56,17 @@ def test_a_query_run_again_with_other_values_is_one_prepared_statement():
     # From then on the prepared statement answers, with each execution's value.
     assert [row[0] for row in codes_and_areas(codes[6])] == [codes[6]]
     assert codes_and_areas("no such code") == []
+
+
+@on_postgresql
+def test_a_text_search_is_planned_for_its_text_each_time():
+    make_project(name="一个少见的名字")
+    before = set(prepared_statements())
+    for _ in range(7):
+        found = Project.objects.filter(name__icontains="少见").values_list("name", flat=True)
+        assert list(found) == ["一个少见的名字"]
+    assert set(prepared_statements()) == before
+    assert Project.objects.filter(name__icontains="常见").count() == 0
 
 
 @pytest.mark.parametrize(

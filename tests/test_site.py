@@ -202,7 +202,7 @@ class TestSettings:
         postgres = manage(
             *show, DATABASE_URL="postgres://postgres@127.0.0.1:5432/liwan"
         ).stdout.split()
-        assert postgres == ["django.db.backends.postgresql", "liwan"]
+        assert postgres == ["liwan_projects.postgresql", "liwan"]  # Django's, subclassed
 
     def test_time_zone_and_languages(self):
         assert settings.TIME_ZONE == "Asia/Shanghai"
