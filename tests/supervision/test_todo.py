@@ -303,6 +303,36 @@ class TestTopBarAndDashboard:
         assert [g.count for g in response.context["todo"]] == [1, 1, 1, 1, 1, 1]
         assert response.context["todo_count"] == 6
 
+    def test_the_top_bar_counts_up_to_99_and_the_to_do_and_strip_count_all(
+        self, client, manager, frozen_today, department_a
+    ):
+        def awaiting_review(n):
+            for _ in range(n):
+                project = make_project(lead_department=department_a, stage="construction")
+                make_report(project, datetime.date(2026, 5, 1), status="submitted")
+
+        def top_bar(page):
+            return (
+                page.split('<span class="menu-count">')[1].split("<")[0],
+                page.split('<span class="badge"')[1].split(">")[1].split("<")[0],
+            )
+
+        client.force_login(manager)
+        awaiting_review(99)
+        page = client.get(reverse("projects:portfolio")).content.decode()
+        assert top_bar(page) == ("99", "99")
+        awaiting_review(1)
+        page = client.get(reverse("projects:portfolio")).content.decode()
+        assert top_bar(page) == ("99+", "99+")
+        # The to-do page and the dashboard's strip give the number itself.
+        response = client.get(TODO)
+        assert response.context["total"] == 100
+        assert top_bar(response.content.decode()) == ("99+", "99+")
+        page = client.get("/").content.decode()
+        assert top_bar(page) == ("99+", "99+")
+        strip = page.split('class="card todo-strip"')[1].split("</section>")[0]
+        assert '<b class="count">100</b>' in strip
+
     def test_a_viewers_dashboard_has_no_strip(self, client, viewer, world):
         client.force_login(viewer)
         assert "todo-strip" not in client.get("/").content.decode()
@@ -329,8 +359,10 @@ class TestTopBarAndDashboard:
     def test_the_counts_query_is_built_once_and_its_counts_read_at_each_request(
         self, client, editor_a, department_a, world, monkeypatch
     ):
+        from projects import models
         from supervision import todo
 
+        monkeypatch.setattr(models, "_built", {})  # nothing built by an earlier test
         client.force_login(editor_a)
         assert ">6</span>" in client.get(reverse("projects:portfolio")).content.decode()
         built, editor_groups = [], todo.editor_groups
@@ -343,9 +375,11 @@ class TestTopBarAndDashboard:
         )
         assert ">7</span>" in client.get(reverse("projects:portfolio")).content.decode()
         assert built == []
-        # The to-do page builds the groups it shows, with the same counts.
+        # The to-do page builds the groups it shows, and its counts' query the first time.
         response = client.get(TODO)
-        assert response.context["total"] == 7 and len(built) == 1
+        assert response.context["total"] == 7 and len(built) == 2
+        response = client.get(TODO)
+        assert response.context["total"] == 7 and len(built) == 3
 
 
 @pytest.mark.parametrize("persona, rows", [("editor_a", 5), ("manager", 5)])
@@ -408,14 +442,14 @@ def test_an_editors_dashboard_runs_the_same_queries_for_5_and_50_items(
 
     # session, user, the plans (the plan switch, issue 16), stages, reported and computed
     # health, overdue count and due soon together, investment, indicators,
-    # missing reports by department, those departments, worst ten; the user's roles, one
-    # query counting the to-do (the strip and the top bar share it: counts, no rows), the
-    # editor's department (top bar), the banner
+    # missing reports by department, those departments, worst ten; the user's roles, the
+    # top bar's count (up to 100), the editor's department (top bar), the banner, the
+    # strip's counts (one query, counts and no rows)
     grow(5)
-    with query_budget(13):
+    with query_budget(14):
         client.get("/")
     grow(45)
-    with query_budget(13):
+    with query_budget(14):
         response = client.get("/")
     assert response.context["todo_count"] == 50 + 50 + 50  # reports due, overdue, orders
 
