@@ -735,9 +735,9 @@ def grow(n, department, chapter):
         (reverse("projects:departments"), 10),
         # dashboard: plans, stages, reported and computed health, overdue and due soon
         # counts together, investment, indicators (their values when there are any),
-        # missing reports by department, those departments, worst ten; the to-do strip
-        # shares the top bar's count query
-        (reverse("home"), 11),
+        # missing reports by department, those departments, worst ten; the top bar's
+        # to-do number (counted up to 100), the to-do strip's counts
+        (reverse("home"), 12),
         # a chapter: chapter, its figures (chapters, their projects' counts and sums in one
         # query, indicator links), indicators (and their values when there are any),
         # sections, projects
