@@ -708,14 +708,50 @@ def rows_once(key, build, *values):
     Should a stand-in not be found among the parameters as given (a lookup that changes
     it, such as a date and time on SQLite, passed as text), the queryset is built at each
     call."""
+    return list(bound_once(key, build, values))
+
+
+def rows_together(*calls):
+    """[rows_once(key, build, *values) for each (key, build, values) of `calls`], their
+    queries sent to the database together: on PostgreSQL in one round trip (psycopg's
+    pipeline mode) rather than one each, for the independent queries of one page. Each is
+    still one query, run, logged and counted as any other; elsewhere they run in turn."""
+    runs = [bound_once(key, build, values) for key, build, values in calls]
+    kept = [run.query for run in runs if isinstance(run.query, BoundQuery)]
+    using = {run.db for run in runs}
+    if len(kept) > 1 and len(using) == 1:
+        connection = connections[using.pop()]
+        if connection.vendor == "postgresql" and connection.Database.Pipeline.is_supported():
+            send_together(connection, kept)
+    return [list(run) for run in runs]
+
+
+def send_together(connection, queries):
+    """Runs the SQL of each BoundQuery in `queries` in one pipeline and hands each its rows,
+    which its compiler then gives in place of running it."""
+    connection.ensure_connection()
+    cursors = []
+    with connection.wrap_database_errors:
+        with connection.connection.pipeline():
+            for query in queries:
+                cursor = connection.cursor()
+                cursor.execute(query.sql, query.params)
+                cursors.append(cursor)
+        for query, cursor in zip(queries, cursors):
+            with cursor:
+                query.rows = cursor.fetchall()
+
+
+def bound_once(key, build, values):
+    """The queryset whose evaluation gives rows_once(key, build, *values)."""
     kinds = tuple(type(value) for value in values)
     kept = built_once(("rows once", *key, kinds), lambda: compile_once(build, kinds))
     if not kept:
-        return list(build(*values))
+        return build(*values)
     queryset, compiler, sql, params, places = kept
     params = list(params)
-    for place, n in places:
-        params[place] = values[n]
+    for place, n, adapt in places:
+        params[place] = adapt(values[n])
     # A queryset like the kept one (not a copy of its query, which would cost a good part
     # of building one) on the kept query bound to the call's parameters.
     run = type(queryset)(
@@ -727,7 +763,7 @@ def rows_once(key, build, *values):
     run._iterable_class, run._fields = queryset._iterable_class, queryset._fields
     run._prefetch_related_lookups = queryset._prefetch_related_lookups
     run._known_related_objects = queryset._known_related_objects
-    return list(run)
+    return run
 
 
 STAND_INS = {
@@ -739,27 +775,37 @@ STAND_INS = {
 
 def compile_once(build, kinds):
     """(queryset, its compiler after compiling, SQL, parameters, [(place of a stand-in
-    among the parameters, the value's index)]) of build() on stand-ins of `kinds`; () should
-    a stand-in be missing from the parameters (kept too: not to be compiled at each call)."""
+    among the parameters, the value's index, what makes the value a parameter as the
+    stand-in was made one)]) of build() on stand-ins of `kinds`; () should a stand-in be
+    missing from the parameters (kept too: not to be compiled at each call)."""
     stand_ins = [STAND_INS[kind](n) for n, kind in enumerate(kinds)]
     queryset = build(*stand_ins)
     if queryset._known_related_objects:
         return ()  # a reverse foreign key's manager would give each row its stand-in
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    places = [
-        (place, stand_ins.index(param))
-        for place, param in enumerate(params)
-        if type(param) in STAND_INS and param in stand_ins
-    ]
-    if {n for _place, n in places} != set(range(len(stand_ins))):
+    places = []
+    for place, param in enumerate(params):
+        # A whole number compared with an integer column is passed in psycopg's type of
+        # the column's size (Int4, a kind of int), which the call's value must be given too.
+        kind = int if isinstance(param, int) and not isinstance(param, bool) else type(param)
+        if kind in STAND_INS and param in stand_ins:
+            adapt = type(param) if type(param) is not kind else same
+            places.append((place, stand_ins.index(param), adapt))
+    if {n for _place, n, _adapt in places} != set(range(len(stand_ins))):
         return ()
     return queryset, compiler, sql, tuple(params), places
+
+
+def same(value):
+    return value
 
 
 class BoundQuery:
     """A kept query at one call of rows_once(): its compiler, as compiled once, with the
     call's parameters and the connection of this thread; all else is the kept query's."""
+
+    rows = None  # as read already (send_together()), if they were
 
     def __init__(self, query, compiler, sql, params):
         self.kept, self.compiler, self.sql, self.params = query, compiler, sql, params
@@ -768,6 +814,12 @@ class BoundQuery:
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[using or self.compiler.using]
         compiler.as_sql = lambda *args, **kwargs: (self.sql, self.params)
+        if self.rows is not None:
+            rows = self.rows
+            if compiler.has_extra_select:  # as execute_sql() drops them
+                rows = [row[: compiler.col_count] for row in rows]
+            # What execute_sql() gives for many rows: an iterator of lists of them.
+            compiler.execute_sql = lambda *args, **kwargs: iter([rows])
         return compiler
 
     def __getattr__(self, name):

@@ -71,6 +71,7 @@ from .models import (
     ProjectChapter,
     is_health_mismatch,
     rows_once,
+    rows_together,
     schedule_health,
 )
 from .names import row_department, row_name
@@ -177,6 +178,14 @@ def page_rows(name, value):
     return rows_once(("project page", name), PAGE_QUERIES[name], value)
 
 
+def project_rows(pk):
+    """{name: rows} of each of the project page's queries by the project's id, all sent to
+    the database together (rows_together())."""
+    names = [name for name in PAGE_QUERIES if name != "project"]
+    calls = [(("project page", name), PAGE_QUERIES[name], (pk,)) for name in names]
+    return dict(zip(names, rows_together(*calls)))
+
+
 @login_required
 def project_detail(request, code):
     on = today()
@@ -184,13 +193,12 @@ def project_detail(request, code):
     if not found:
         raise Http404("No Project matches the given query.")
     project = found[0]  # codes are unique
-    milestones = page_rows("milestones", project.pk)
+    rows = project_rows(project.pk)
+    milestones = rows["milestones"]
     project.schedule_health = schedule_health(milestones, on)
-    reports = page_rows("reports", project.pk)
-    investments = page_rows("investments", project.pk)
-    approvals = page_rows("approvals", project.pk)
+    reports, investments, approvals = rows["reports"], rows["investments"], rows["approvals"]
     may_report, may_review = may_report_on(request.user, project), may_review_reports(request.user)
-    problems = page_rows("problems", project.pk)
+    problems = rows["problems"]
     by_pk = {report.pk: report for report in reports}
     for problem in problems:
         problem.report = by_pk[problem.report_id]  # already in hand
@@ -234,10 +242,10 @@ def project_detail(request, code):
     history = project_history(project, limit=SHOWN_CHANGES + 1)
     context = {
         "project": project,
-        "partner_departments": page_rows("partner_departments", project.pk),
-        "chapter_links": page_rows("chapter_links", project.pk),
-        "indicators": page_rows("indicators", project.pk),
-        "carryovers": page_rows("carryovers", project.pk),
+        "partner_departments": rows["partner_departments"],
+        "chapter_links": rows["chapter_links"],
+        "indicators": rows["indicators"],
+        "carryovers": rows["carryovers"],
         "milestones": milestones,
         "reports": reports,
         "latest_report": latest,

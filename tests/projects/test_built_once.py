@@ -4,6 +4,8 @@ how its query is made, never its rows, so every list reads the database as it is
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import F, IntegerField, Value
 from django.urls import reverse
 
 from projects.models import Project
@@ -176,6 +178,113 @@ def test_a_query_made_once_keeps_values_and_flat_lists():
 
     assert rows_once(("test codes",), ids, project.code) == [project.pk]
     assert rows_once(("test codes",), ids, "LW-TRA-902") == []
+
+
+def test_a_value_used_twice_in_a_query_made_once_is_the_calls_value_in_both_places():
+    """A whole number in an expression is passed in the type of the column it meets (on
+    PostgreSQL, psycopg's Int4 for an integer column): it is the call's value there too,
+    not the stand-in it was compiled with."""
+    from projects.models import rows_once
+
+    def sums(pk):
+        return (
+            Project.objects.filter(pk=pk)
+            .annotate(twice=F("pk") + Value(pk, output_field=IntegerField()))
+            .values_list("twice", flat=True)
+        )
+
+    first, second = make_project(), make_project()
+    assert rows_once(("test twice",), sums, first.pk) == [2 * first.pk]
+    assert rows_once(("test twice",), sums, second.pk) == [2 * second.pk]
+
+
+def test_queries_sent_together_give_each_its_own_rows_as_they_are_now(
+    django_assert_num_queries,
+):
+    """rows_together(): the rows of each call, as rows_once() gives them, with its own
+    values; each query is still one query (counted, logged); one that cannot be kept (a
+    related manager's) is run as built."""
+    from projects.models import Milestone, rows_once, rows_together
+
+    def milestones(pk):
+        return Milestone.objects.filter(project_id=pk).select_related("project").order_by("pk")
+
+    def code(pk):
+        return Project.objects.filter(pk=pk).values_list("code", flat=True)
+
+    def titles(pk):  # a related manager's queryset: built at each call
+        return Project(pk=pk).milestones.order_by("pk").values_list("title", flat=True)
+
+    first, second = make_project(), make_project()
+    make_milestone(first, D(2026, 1, 1), title="开工")
+    make_milestone(second, D(2026, 2, 1), title="主体完工")
+    calls = [
+        (("test together milestones",), milestones, (first.pk,)),
+        (("test together code",), code, (second.pk,)),
+        (("test together titles",), titles, (second.pk,)),
+        (("test together milestones",), milestones, (second.pk,)),
+    ]
+    with django_assert_num_queries(4):
+        found = rows_together(*calls)
+    assert [[m.title for m in found[0]], found[1], found[2], [m.title for m in found[3]]] == [
+        ["开工"],
+        [second.code],
+        ["主体完工"],
+        ["主体完工"],
+    ]
+    assert found[0][0].project.code == first.code  # select_related made as rows_once() does
+    make_milestone(first, D(2026, 3, 1), title="验收")
+    again = rows_together(*calls)
+    assert [m.title for m in again[0]] == ["开工", "验收"]
+    assert [m.title for m in again[0]] == [
+        m.title for m in rows_once(("test together milestones",), milestones, first.pk)
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pipeline mode")
+def test_queries_sent_together_go_in_one_pipeline_and_an_error_is_raised_as_djangos():
+    from django.db import transaction
+    from django.db.utils import DataError
+    from psycopg.pq import PipelineStatus
+
+    from projects.models import Milestone, rows_together
+
+    def milestones(pk):
+        return Milestone.objects.filter(project_id=pk).order_by("pk")
+
+    def codes(pk):
+        return Project.objects.filter(pk=pk).values_list("code", flat=True)
+
+    project = make_project()
+    make_milestone(project, D(2026, 1, 1), title="开工")
+    calls = [
+        (("test pipeline milestones",), milestones, (project.pk,)),
+        (("test pipeline codes",), codes, (project.pk,)),
+    ]
+    sent_in = []
+
+    def pipeline_status(execute, sql, params, many, context):
+        sent_in.append(connection.connection.pgconn.pipeline_status)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(pipeline_status):
+        found = rows_together(*calls)
+    assert [[m.title for m in found[0]], found[1]] == [["开工"], [project.code]]
+    assert sent_in == [PipelineStatus.ON, PipelineStatus.ON]
+
+    # A query the database refuses fails the batch, as Django's error; the connection goes
+    # on after it (here back to before it, in a transaction).
+    def divided_by_nothing(pk):
+        ratio = Value(1) / (F("pk") - pk)
+        return Project.objects.filter(pk=pk).annotate(ratio=ratio).values_list("ratio")
+
+    with pytest.raises(DataError, match="division by zero"):
+        with transaction.atomic():
+            rows_together(
+                (("test pipeline codes",), codes, (project.pk,)),
+                (("test pipeline division",), divided_by_nothing, (project.pk,)),
+            )
+    assert rows_together(*calls)[1] == [project.code]
 
 
 def test_the_dashboards_counts_read_the_rows_saved_since_their_query_was_made(settings):
