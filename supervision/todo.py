@@ -142,7 +142,7 @@ def counts_query(querysets):
 
 def count_up_to_sql(querysets, cap):
     """(SQL, parameters) of one query counting the rows of all of {key: queryset} together,
-    but no further than `cap`: each stops being read once `cap` rows are found."""
+    but no further than `cap`: their union is read no further than its first `cap` rows."""
     parts = [queryset.order_by().values_list("pk") for queryset in querysets.values()]
     first, *rest = parts
     rows = (first.union(*rest, all=True) if rest else first)[:cap]

@@ -13,7 +13,7 @@ class Cursor(base.ServerBindingCursor):
     3.7 ms planned for any)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        if prepare is None and isinstance(query, str) and " LIKE " in query:
+        if prepare is None and isinstance(query, str) and "LIKE " in query:  # ILIKE too
             prepare = False
         return super().execute(query, params, prepare=prepare, binary=binary)
 
