@@ -45,8 +45,8 @@ def codes_and_areas(code):
 def test_a_query_run_again_with_other_values_is_one_prepared_statement():
     codes = [make_project().code for _ in range(7)]
     before = set(prepared_statements())
-    # Run five times with five values, it is one statement, not five texts, and the next
-    # use prepares it.
+    # Run five times with five values, it is one statement (not five texts), and the sixth
+    # run prepares it.
     for number, code in enumerate(codes[:6], start=1):
         assert [row[0] for row in codes_and_areas(code)] == [code]
         assert len(set(prepared_statements()) - before) == (1 if number == 6 else 0)
