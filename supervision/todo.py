@@ -136,18 +136,21 @@ def counts_query(querysets):
         .values_list("todo_key", "todo_n")
         for key, queryset in querysets.items()
     ]
-    first, *rest = parts
-    return first.union(*rest, all=True) if rest else first
+    return union_all(parts)
 
 
 def count_up_to_sql(querysets, cap):
-    """(SQL, parameters) of one query counting the rows of all of {key: queryset} together,
+    """(SQL, parameters) of one query counting the rows of all of `querysets` together,
     but no further than `cap`: their union is read no further than its first `cap` rows."""
-    parts = [queryset.order_by().values_list("pk") for queryset in querysets.values()]
-    first, *rest = parts
-    rows = (first.union(*rest, all=True) if rest else first)[:cap]
+    rows = union_all([queryset.order_by().values_list("pk") for queryset in querysets])[:cap]
     sql, params = rows.query.sql_with_params()
     return f"SELECT COUNT(*) FROM ({sql}) rows_up_to_cap", params
+
+
+def union_all(querysets):
+    """One queryset of the rows of each of `querysets` (of the same columns), in turn."""
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
 
 
 # --- groups and rows --------------------------------------------------------------------
@@ -407,9 +410,8 @@ class Todo:
 
     def key(self, what):
         """What a query made once for this kind of user on this day is kept under."""
-        return ("todo", what, self.department_id, self.supervises, self.on) + (
-            settings.REPORT_DUE_DAY,
-        )
+        on, due_day = self.on, settings.REPORT_DUE_DAY
+        return ("todo", what, self.department_id, self.supervises, on, due_day)
 
     @cached_property
     def counts(self):
@@ -439,11 +441,8 @@ class Todo:
         else:
 
             def compile_count():
-                groups = self.build_groups()
-                query = groups[0].queryset
-                return query.db, *count_up_to_sql(
-                    {group.key: group.queryset for group in groups}, BADGE_MAX + 1
-                )
+                querysets = [group.queryset for group in self.build_groups()]
+                return querysets[0].db, *count_up_to_sql(querysets, BADGE_MAX + 1)
 
             using, sql, params = built_once(self.key("badge"), compile_count)
             with connections[using].cursor() as cursor:
